@@ -1,0 +1,29 @@
+#include "engine/runtime/file_system.h"
+
+namespace aurora {
+
+Status write_all(FileSystem& fs, FileHandle file, std::uint64_t offset,
+                 std::span<const std::byte> data) {
+  while (!data.empty()) {
+    Result<std::size_t> n = fs.pwrite(file, offset, data);
+    if (!n.is_ok()) return n.status();
+    if (*n == 0) return Status::io_error("write made no progress");
+    offset += *n;
+    data = data.subspan(*n);
+  }
+  return Status::ok();
+}
+
+Status read_exact(FileSystem& fs, FileHandle file, std::uint64_t offset,
+                  std::span<std::byte> out) {
+  while (!out.empty()) {
+    Result<std::size_t> n = fs.pread(file, offset, out);
+    if (!n.is_ok()) return n.status();
+    if (*n == 0) return Status::corruption("file ends before the expected bytes");
+    offset += *n;
+    out = out.subspan(*n);
+  }
+  return Status::ok();
+}
+
+}  // namespace aurora
