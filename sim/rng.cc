@@ -1,0 +1,66 @@
+#include "sim/rng.h"
+
+#include "engine/runtime/assert.h"
+
+namespace aurora::sim {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+}  // namespace
+
+std::uint64_t stream_key(std::string_view name) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+Rng::Rng(std::uint64_t seed, std::string_view name) {
+  std::uint64_t x = seed ^ rotl(stream_key(name), 17);
+  for (auto& word : s_) word = splitmix64(x);
+}
+
+std::uint64_t Rng::next() {
+  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const std::uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+std::uint64_t Rng::below(std::uint64_t n) {
+  AURORA_ASSERT(n > 0, "Rng::below(0)");
+  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // reject the biased tail
+  std::uint64_t x;
+  do {
+    x = next();
+  } while (x >= limit);
+  return x % n;
+}
+
+std::int64_t Rng::range(std::int64_t lo, std::int64_t hi) {
+  AURORA_ASSERT(lo <= hi, "Rng::range with lo > hi");
+  const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  if (span == UINT64_MAX) return static_cast<std::int64_t>(next());
+  return lo + static_cast<std::int64_t>(below(span + 1));
+}
+
+double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+bool Rng::chance(double p) { return unit() < p; }
+
+}  // namespace aurora::sim

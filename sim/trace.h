@@ -1,0 +1,88 @@
+// The trace: every scheduling decision, I/O, fault and engine event of a run, in order.
+//
+// Each event is (seq, virtual time, node, fiber, kind, fields). A rolling 64-bit hash
+// over a canonical binary encoding of every event is the run's fingerprint: same seed,
+// same binary, same hash, in one process or two. The hash is computed whether or not the
+// events are written anywhere, so fingerprinting costs no formatting.
+//
+// JSON Lines output (one object per line, jq-friendly) is optional and goes to a
+// TraceWriter; the format is documented in sim/TRACE_FORMAT.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/runtime/event_sink.h"
+#include "engine/runtime/scheduler.h"
+
+namespace aurora::sim {
+
+// Where formatted trace lines go (a file in tools/, a vector in tests).
+class TraceWriter {
+ public:
+  virtual ~TraceWriter() = default;
+  virtual void write_line(std::string_view json) = 0;
+};
+
+// Streaming 64-bit hash over the canonical encoding. Not cryptographic: it only has to
+// make accidental collisions between two different runs vanishingly unlikely.
+class TraceHash {
+ public:
+  void add(std::uint64_t v);
+  void add(std::string_view s);
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0x243f6a8885a308d3ULL;
+};
+
+class Trace final : public EventSink, public SchedulerObserver {
+ public:
+  // Hash checkpoints (seq, hash) are kept every `checkpoint_every` events so two runs
+  // can be compared without storing either trace.
+  explicit Trace(const Scheduler& sched, std::uint64_t checkpoint_every = 4096);
+
+  void set_node_name(NodeId node, std::string name);
+  void set_writer(TraceWriter* writer) { writer_ = writer; }
+
+  // EventSink
+  using EventSink::emit;
+  void emit(std::string_view kind, std::span<const Field> fields) override;
+
+  // SchedulerObserver: scheduling decisions become events.
+  void on_spawn(FiberId id, NodeId node, const std::string& name) override;
+  void on_pick(FiberId id, std::size_t runnable_count) override;
+  void on_block(FiberId id, const char* reason) override;
+  void on_exit(FiberId id, bool killed) override;
+  void on_time_advance(Nanos from, Nanos to) override;
+
+  std::uint64_t hash() const { return hash_.value(); }
+  std::uint64_t events() const { return seq_; }
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& checkpoints() const {
+    return checkpoints_;
+  }
+  // "0x" followed by 16 lowercase hex digits.
+  static std::string format_hash(std::uint64_t h);
+
+ private:
+  void write_json(std::string_view kind, std::span<const Field> fields, Nanos t, NodeId node,
+                  FiberId fiber);
+  const std::string& node_name(NodeId node) const;
+
+  const Scheduler& sched_;
+  std::uint64_t checkpoint_every_;
+  TraceHash hash_;
+  std::uint64_t seq_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> checkpoints_;
+  std::map<NodeId, std::string> node_names_;
+  TraceWriter* writer_ = nullptr;
+  std::string line_;  // reused buffer for JSON formatting
+};
+
+// Appends `s` to `out` as a JSON string literal (quotes and escapes included).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace aurora::sim
