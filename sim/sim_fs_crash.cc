@@ -1,0 +1,220 @@
+// What a crash keeps (DESIGN.md section 5). Every decision is drawn from the faults
+// stream, in a fixed order: files by inode id (their pending ops in issue order, then the
+// tearing of each surviving write), then directory ops in issue order, then media faults
+// per surviving file by inode id.
+#include <algorithm>
+#include <set>
+
+#include "sim/sim_fs_impl.h"
+
+namespace aurora::sim {
+
+void SimFs::Impl::crash(CrashMode mode) {
+  CrashStats stats;
+  const std::map<InodeId, std::string> names = path_names();
+  for (auto& [id, n] : inodes) {
+    if (n.is_dir || n.pending.empty()) continue;
+    auto name = names.find(id);
+    replay_file(n, mode, name == names.end() ? std::string() : name->second, stats);
+  }
+  replay_dirs(mode, stats);
+  open_files.clear();  // every handle of this incarnation is dead
+  collect_unreachable(stats);
+  media_faults(names, stats);
+  reset_to_durable();
+  ++incarnation;
+  up = false;
+  events.emit("disk.crash", {{"node", node},
+                             {"mode", crash_mode_name(mode)},
+                             {"ops_survived", stats.ops_survived},
+                             {"ops_dropped", stats.ops_dropped},
+                             {"writes_torn", stats.writes_torn},
+                             {"units_lost", stats.units_lost},
+                             {"dir_ops_survived", stats.dir_ops_survived},
+                             {"dir_ops_dropped", stats.dir_ops_dropped},
+                             {"inodes_lost", stats.inodes_lost},
+                             {"media_faults", stats.media_faults}});
+}
+
+// A name for every inode, to label fault events: its live path, else its durable path
+// (an unlinked file whose unlink may not survive). Only computed at a crash.
+std::map<InodeId, std::string> SimFs::Impl::path_names() const {
+  std::map<InodeId, std::string> names;
+  for (const bool durable : {false, true}) {
+    std::vector<std::pair<InodeId, std::string>> stack = {{kRootInode, ""}};
+    std::set<InodeId> seen = {kRootInode};
+    while (!stack.empty()) {
+      auto [id, prefix] = std::move(stack.back());
+      stack.pop_back();
+      const Inode& dir = inodes.at(id);
+      for (const auto& [name, child] : durable ? dir.durable_entries : dir.live_entries) {
+        if (!seen.insert(child).second) continue;  // a durable tree may hold a cycle
+        std::string path = prefix.empty() ? name : prefix + "/" + name;
+        if (inodes.at(child).is_dir) stack.emplace_back(child, path);
+        names.try_emplace(child, std::move(path));
+      }
+    }
+  }
+  return names;
+}
+
+std::vector<bool> SimFs::Impl::surviving_ops(std::size_t n, CrashMode mode) {
+  std::vector<bool> keep(n, false);
+  switch (mode) {
+    case CrashMode::kDropAll:
+      break;
+    case CrashMode::kPrefix: {
+      const std::uint64_t k = frng().below(n + 1);
+      std::fill(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(k), true);
+      break;
+    }
+    case CrashMode::kSubset:
+      for (std::size_t i = 0; i < n; ++i) keep[i] = frng().below(2) == 1;
+      break;
+  }
+  return keep;
+}
+
+// Applies the surviving pending ops to the durable image, in their original order.
+void SimFs::Impl::replay_file(Inode& f, CrashMode mode, const std::string& path,
+                              CrashStats& stats) {
+  const std::vector<bool> keep = surviving_ops(f.pending.size(), mode);
+  for (std::size_t i = 0; i < f.pending.size(); ++i) {
+    const FileOp& op = f.pending[i];
+    if (!keep[i]) {
+      ++stats.ops_dropped;
+      continue;
+    }
+    ++stats.ops_survived;
+    if (op.kind == FileOp::Kind::kSetSize) {
+      f.durable.resize(op.offset);
+      trim_latent(f, op.offset);
+    } else {
+      replay_write(f, op, path, stats);
+    }
+  }
+  f.pending.clear();
+}
+
+// A surviving write lands whole, or (a torn write) unit by unit: each atomic unit,
+// aligned to file offsets, survives on its own coin flip. The size extension survives
+// with the op; a lost unit inside the old size keeps the old bytes, one beyond it shows
+// what the run's Exposure says (the size survived without its data).
+void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& path,
+                               CrashStats& stats) {
+  const std::uint64_t len = op.bytes.size();
+  if (len == 0) return;
+  if (!faults.fire(FaultKind::kTornWrite,
+                   {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}})) {
+    f.durable.write(op.offset, op.bytes);
+    return;
+  }
+  ++stats.writes_torn;
+  const std::uint64_t unit = config().atomic_unit;
+  AURORA_ASSERT(unit > 0, "atomic_unit must be at least one byte");
+  const std::uint64_t old_size = f.durable.size();
+  const std::uint64_t end = op.offset + len;
+  if (end > old_size) f.durable.resize(end);
+  for (std::uint64_t pos = op.offset; pos < end;) {
+    const std::uint64_t unit_end = std::min(end, (pos / unit + 1) * unit);
+    if (frng().below(2) == 1) {
+      f.durable.write(
+          pos, std::span<const std::byte>(op.bytes).subspan(pos - op.offset, unit_end - pos));
+    } else {
+      ++stats.units_lost;
+      const std::uint64_t from = std::max(pos, old_size);
+      if (from < unit_end) {
+        write_exposure(f.durable, from, unit_end - from, config().exposure, frng());
+      }
+    }
+    pos = unit_end;
+  }
+}
+
+// Directory ops not covered by a directory fsync survive or vanish independently (none
+// under drop-all). Surviving ops apply in issue order.
+void SimFs::Impl::replay_dirs(CrashMode mode, CrashStats& stats) {
+  for (const DirOp& op : dir_pending) {
+    const bool keep = mode != CrashMode::kDropAll && frng().below(2) == 1;
+    if (!keep) {
+      ++stats.dir_ops_dropped;
+      continue;
+    }
+    ++stats.dir_ops_survived;
+    apply_durable(op);
+  }
+  // The references these ops held are rebuilt from scratch by reset_to_durable().
+  dir_pending.clear();
+}
+
+// Whatever the durable tree no longer reaches from the root is gone: a file whose entry
+// did not survive, and a directory with its whole subtree.
+void SimFs::Impl::collect_unreachable(CrashStats& stats) {
+  std::set<InodeId> reached = {kRootInode};
+  std::vector<InodeId> stack = {kRootInode};
+  while (!stack.empty()) {
+    const Inode& dir = inodes.at(stack.back());
+    stack.pop_back();
+    for (const auto& [name, child] : dir.durable_entries) {
+      if (reached.insert(child).second && inodes.at(child).is_dir) stack.push_back(child);
+    }
+  }
+  for (auto it = inodes.begin(); it != inodes.end();) {
+    if (reached.contains(it->first)) {
+      ++it;
+    } else {
+      ++stats.inodes_lost;
+      it = inodes.erase(it);
+    }
+  }
+}
+
+// Media faults strike the durable image of each surviving file. Runs after the durable
+// image is final and before live is copied from it.
+void SimFs::Impl::media_faults(const std::map<InodeId, std::string>& names, CrashStats& stats) {
+  const std::uint64_t unit = config().atomic_unit;
+  for (auto& [id, f] : inodes) {
+    if (f.is_dir || f.durable.empty()) continue;
+    auto name = names.find(id);
+    const std::string_view path = name == names.end() ? std::string_view() : name->second;
+    const std::uint64_t size = f.durable.size();
+    if (faults.fire(FaultKind::kLatentSector, {{"node", node}, {"path", path}})) {
+      const std::uint64_t sector = frng().below((size + unit - 1) / unit);
+      const LatentRange r{.begin = sector * unit, .end = std::min(size, (sector + 1) * unit)};
+      f.latent.push_back(r);
+      ++stats.media_faults;
+      events.emit("disk.latent_sector",
+                  {{"node", node}, {"path", path}, {"off", r.begin}, {"len", r.end - r.begin}});
+    }
+    if (faults.fire(FaultKind::kBitFlip, {{"node", node}, {"path", path}})) {
+      const std::uint64_t bit = frng().below(size * 8);
+      f.durable.flip_bit(bit);
+      ++stats.media_faults;
+      events.emit("disk.bit_flip", {{"node", node}, {"path", path}, {"bit", bit}});
+    }
+  }
+}
+
+// The new incarnation starts from the durable state: live = durable, nothing pending,
+// no handles, and every reference count rebuilt from the surviving tree.
+void SimFs::Impl::reset_to_durable() {
+  for (auto& [id, n] : inodes) {
+    n.live_links = n.durable_links = n.handles = n.op_refs = 0;
+    n.eio_reported = false;
+    n.pending.clear();
+  }
+  for (auto& [id, n] : inodes) {
+    if (!n.is_dir) {
+      n.live = n.durable;
+      continue;
+    }
+    n.live_entries = n.durable_entries;
+    for (const auto& [name, child] : n.durable_entries) {
+      Inode& c = inodes.at(child);
+      ++c.live_links;
+      ++c.durable_links;
+    }
+  }
+}
+
+}  // namespace aurora::sim
