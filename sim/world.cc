@@ -1,0 +1,144 @@
+#include "sim/world.h"
+
+#include "engine/runtime/assert.h"
+
+namespace aurora::sim {
+
+std::string_view scheduler_kind_name(SchedulerKind k) {
+  return k == SchedulerKind::kPct ? "pct" : "random";
+}
+
+std::optional<SchedulerKind> parse_scheduler_kind(std::string_view s) {
+  if (s == "random") return SchedulerKind::kRandom;
+  if (s == "pct") return SchedulerKind::kPct;
+  return std::nullopt;
+}
+
+World::World(WorldOptions options)
+    : options_(std::move(options)),
+      strategy_(make_strategy()),
+      sched_(std::make_unique<Scheduler>(time_, *strategy_,
+                                         SchedulerOptions{.stack_size = options_.stack_size})),
+      clock_(*sched_),
+      trace_(std::make_unique<Trace>(*sched_)),
+      faults_(std::make_unique<FaultInjector>(options_.faults, stream("faults"), *trace_)) {
+  sched_->set_observer(trace_.get());
+  nodes_[kWorldNode].name = "world";
+  trace_->set_node_name(kWorldNode, "world");
+}
+
+World::~World() {
+  // Fibers hold references into nodes and disks: unwind them all while those still exist.
+  sched_.reset();
+}
+
+std::unique_ptr<PickStrategy> World::make_strategy() {
+  if (options_.scheduler == SchedulerKind::kPct) {
+    auto pct = std::make_unique<PctStrategy>(stream("scheduler"), options_.pct_depth,
+                                             options_.pct_steps);
+    strategy_description_ = pct->describe();
+    return pct;
+  }
+  strategy_description_ = "random";
+  return std::make_unique<RandomStrategy>(stream("scheduler"));
+}
+
+Rng& World::stream(std::string_view name) {
+  auto it = streams_.find(name);
+  if (it == streams_.end()) {
+    it = streams_.emplace(std::string(name), std::make_unique<Rng>(options_.seed, name)).first;
+  }
+  return *it->second;
+}
+
+World::Node& World::node(NodeId id) {
+  auto it = nodes_.find(id);
+  AURORA_ASSERT(it != nodes_.end(), "unknown node " + std::to_string(id));
+  return it->second;
+}
+
+const World::Node& World::node(NodeId id) const {
+  auto it = nodes_.find(id);
+  AURORA_ASSERT(it != nodes_.end(), "unknown node " + std::to_string(id));
+  return it->second;
+}
+
+NodeId World::add_node(std::string name, std::function<void(Runtime)> boot_fn) {
+  const NodeId id = static_cast<NodeId>(nodes_.size());
+  Node& n = nodes_[id];
+  n.name = std::move(name);
+  n.boot = std::move(boot_fn);
+  n.latency_rng = std::make_unique<Rng>(options_.seed, "latency/" + n.name);
+  n.disk = std::make_unique<SimFs>(n.name, *sched_, *faults_, *n.latency_rng, *trace_);
+  trace_->set_node_name(id, n.name);
+  boot(id);
+  return id;
+}
+
+void World::boot(NodeId id) {
+  Node& n = node(id);
+  if (!n.boot) return;
+  Runtime rt = runtime(id);
+  sched_->spawn(id, n.name + ".boot", [boot = n.boot, rt] { boot(rt); });
+}
+
+const std::string& World::node_name(NodeId id) const { return node(id).name; }
+
+std::vector<NodeId> World::nodes() const {
+  std::vector<NodeId> out;
+  for (const auto& [id, n] : nodes_) {
+    if (id != kWorldNode) out.push_back(id);
+  }
+  return out;
+}
+
+SimFs& World::disk(NodeId id) {
+  Node& n = node(id);
+  AURORA_ASSERT(n.disk != nullptr, "the world node has no disk");
+  return *n.disk;
+}
+
+Runtime World::runtime(NodeId id) { return Runtime{disk(id), clock_, *sched_, *trace_, id}; }
+
+bool World::up(NodeId id) const { return node(id).up; }
+std::uint64_t World::crashes(NodeId id) const { return node(id).crashes; }
+
+void World::crash(NodeId id, std::optional<CrashMode> mode) {
+  AURORA_ASSERT(id != kWorldNode, "the world node does not crash");
+  Node& n = node(id);
+  AURORA_ASSERT(n.up, "crash of node '" + n.name + "', which is already down");
+  AURORA_ASSERT(sched_->current_node() != id, "a node cannot crash itself from its own fiber");
+  trace_->emit("node.crash", {{"node", std::string_view(n.name)}});
+  // The disk goes down first, so I/O attempted by destructors on the unwinding stacks
+  // fails at once with kNodeDown instead of trying to wait for simulated latency.
+  n.disk->crash(mode);
+  sched_->kill_node(id);
+  n.up = false;
+  ++n.crashes;
+}
+
+void World::restart(NodeId id) {
+  Node& n = node(id);
+  AURORA_ASSERT(!n.up, "restart of node '" + n.name + "', which is up");
+  trace_->emit("node.restart", {{"node", std::string_view(n.name)}});
+  n.disk->restart();
+  n.up = true;
+  boot(id);
+}
+
+FiberId World::spawn(std::string name, std::function<void()> body, bool daemon) {
+  return sched_->spawn(kWorldNode, std::move(name), std::move(body), daemon);
+}
+
+RunOutcome World::run(RunLimits limits) { return sched_->run(limits); }
+
+std::string World::describe() const {
+  std::string out;
+  out += "seed: " + std::to_string(options_.seed) + "\n";
+  out += "scheduler: " + strategy_description_ + "\n";
+  out += options_.faults.describe();
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
+}  // namespace aurora::sim

@@ -1,0 +1,117 @@
+// World: one deterministic run. It owns the scheduler (with the run's strategy), the
+// virtual clock, the trace, the fault injector, the named random streams, and the nodes,
+// each with its own simulated disk.
+//
+// A node is a group of fibers that crash together. crash(node) destroys its fibers and
+// applies the crash model to its disk; restart(node) brings the disk back and calls the
+// node's boot function again, which starts fresh fibers on whatever survived.
+// Node 0 is the world's own node: the workload's driver and chaos fibers run there, it
+// has no disk and it never crashes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/runtime/clock.h"
+#include "engine/runtime/runtime.h"
+#include "engine/runtime/scheduler.h"
+#include "sim/fault_injector.h"
+#include "sim/rng.h"
+#include "sim/sim_fs.h"
+#include "sim/strategies.h"
+#include "sim/trace.h"
+#include "sim/virtual_time.h"
+
+namespace aurora::sim {
+
+enum class SchedulerKind : std::uint8_t { kRandom, kPct };
+std::string_view scheduler_kind_name(SchedulerKind k);
+std::optional<SchedulerKind> parse_scheduler_kind(std::string_view s);
+
+struct WorldOptions {
+  std::uint64_t seed = 1;
+  SchedulerKind scheduler = SchedulerKind::kRandom;
+  int pct_depth = 3;                   // PCT's d
+  std::uint64_t pct_steps = 200'000;   // PCT's k: change points are drawn below this
+  FaultConfig faults = FaultConfig::recoverable();
+  std::size_t stack_size = 128 * 1024;
+};
+
+class World {
+ public:
+  static constexpr NodeId kWorldNode = 0;
+
+  explicit World(WorldOptions options);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  std::uint64_t seed() const { return options_.seed; }
+  const WorldOptions& options() const { return options_; }
+  // The named stream `name` of this run's seed. Streams are created on first use and
+  // independent of each other: "scheduler", "faults", "workload", "node/<name>", ...
+  Rng& stream(std::string_view name);
+
+  Scheduler& sched() { return *sched_; }
+  Clock& clock() { return clock_; }
+  Trace& trace() { return *trace_; }
+  FaultInjector& faults() { return *faults_; }
+
+  // Adds a node with its own disk. `boot` runs (as a fiber on the node) now and after
+  // every restart; it must start the node's fibers from what the disk holds.
+  NodeId add_node(std::string name, std::function<void(Runtime)> boot);
+  const std::string& node_name(NodeId node) const;
+  std::vector<NodeId> nodes() const;  // every node but the world's own, in id order
+  SimFs& disk(NodeId node);
+  Runtime runtime(NodeId node);
+  bool up(NodeId node) const;
+  std::uint64_t crashes(NodeId node) const;
+
+  // Kills the node's fibers and crashes its disk. Call from a fiber of another node (the
+  // world's own, typically) or from outside run(). `mode` overrides the run's crash mode.
+  void crash(NodeId node, std::optional<CrashMode> mode = std::nullopt);
+  // Brings a crashed node back and boots it again.
+  void restart(NodeId node);
+
+  // Spawns a fiber on the world's own node (drivers, chaos).
+  FiberId spawn(std::string name, std::function<void()> body, bool daemon = false);
+  RunOutcome run(RunLimits limits = {});
+
+  // The run's configuration, one "key: value" per line, as printed before a run.
+  std::string describe() const;
+
+ private:
+  struct Node {
+    std::string name;
+    std::function<void(Runtime)> boot;
+    std::unique_ptr<Rng> latency_rng;
+    std::unique_ptr<SimFs> disk;
+    bool up = true;
+    std::uint64_t crashes = 0;
+  };
+  Node& node(NodeId id);
+  const Node& node(NodeId id) const;
+  void boot(NodeId id);
+
+  std::unique_ptr<PickStrategy> make_strategy();
+
+  // Declaration order is construction order: each member needs only those above it.
+  WorldOptions options_;
+  std::map<std::string, std::unique_ptr<Rng>, std::less<>> streams_;
+  VirtualTimeSource time_;
+  std::string strategy_description_;
+  std::unique_ptr<PickStrategy> strategy_;
+  std::unique_ptr<Scheduler> sched_;
+  SchedulerClock clock_;
+  std::unique_ptr<Trace> trace_;
+  std::unique_ptr<FaultInjector> faults_;
+  std::map<NodeId, Node> nodes_;
+};
+
+}  // namespace aurora::sim
