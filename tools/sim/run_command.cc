@@ -1,0 +1,160 @@
+#include "tools/sim/run_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/trace.h"
+
+namespace aurora::tools {
+namespace {
+
+class FileTraceWriter final : public sim::TraceWriter {
+ public:
+  explicit FileTraceWriter(std::ofstream& out) : out_(out) {}
+  void write_line(std::string_view json) override {
+    out_.write(json.data(), static_cast<std::streamsize>(json.size()));
+    out_.put('\n');
+  }
+
+ private:
+  std::ofstream& out_;
+};
+
+const char* paint(bool color, const char* code) { return color ? code : ""; }
+
+nlohmann::json summary(const workloads::RunReport& r, std::int64_t wall_ns) {
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : r.violations) {
+    violations.push_back({{"invariant", v.invariant}, {"message", v.message}, {"at_ns", v.at},
+                          {"event", v.event}});
+  }
+  return {{"seed", r.seed},
+          {"result", r.passed ? "pass" : "fail"},
+          {"trace_hash", sim::Trace::format_hash(r.trace_hash)},
+          {"events", r.events},
+          {"sim_time_ns", r.sim_time_ns},
+          {"wall_ns", wall_ns},
+          {"ops", r.ops},
+          {"crashes", r.crashes},
+          {"recoveries_checked", r.recoveries_checked},
+          {"corruptions_reported", r.corruptions_reported},
+          {"bytes_acknowledged", r.bytes_acknowledged},
+          {"violations", violations}};
+}
+
+// Compares two runs of one seed by their hash checkpoints; returns "" when identical.
+std::string compare_runs(const workloads::RunReport& a, const workloads::RunReport& b) {
+  const auto& ca = a.checkpoints;
+  const auto& cb = b.checkpoints;
+  std::size_t i = 0;
+  while (i < ca.size() && i < cb.size() && ca[i] == cb[i]) ++i;
+  if (i == ca.size() && i == cb.size() && a.trace_hash == b.trace_hash && a.events == b.events) {
+    return "";
+  }
+  const std::uint64_t last_equal = i == 0 ? 0 : ca[i - 1].first;
+  return "runs diverge after event " + std::to_string(last_equal) +
+         " (the last matching hash checkpoint); run 1: " + std::to_string(a.events) +
+         " events, hash " + sim::Trace::format_hash(a.trace_hash) + "; run 2: " +
+         std::to_string(b.events) + " events, hash " + sim::Trace::format_hash(b.trace_hash) +
+         ". Compare both traces with --trace-json to find the first divergent event.";
+}
+
+}  // namespace
+
+std::string reproduce_command(const workloads::RunSpec& spec) {
+  const workloads::RunSpec defaults;
+  std::string cmd = "sim --seed " + std::to_string(spec.seed);
+  if (spec.scheduler != defaults.scheduler) {
+    cmd += " --scheduler " + std::string(sim::scheduler_kind_name(spec.scheduler));
+  }
+  if (spec.faults != defaults.faults) {
+    cmd += " --faults " + std::string(workloads::fault_regime_name(spec.faults));
+  }
+  if (spec.crash_mode) cmd += " --crash-mode " + std::string(sim::crash_mode_name(*spec.crash_mode));
+  if (spec.churn.ops != defaults.churn.ops) cmd += " --ops " + std::to_string(spec.churn.ops);
+  if (spec.churn.nodes != defaults.churn.nodes) cmd += " --nodes " + std::to_string(spec.churn.nodes);
+  if (spec.churn.crashes != defaults.churn.crashes) {
+    cmd += " --crashes " + std::to_string(spec.churn.crashes);
+  }
+  return cmd;
+}
+
+int run_command(const RunOptions& options) {
+  const workloads::RunSpec& spec = options.spec;
+  std::cout << "seed: " << spec.seed << std::endl;  // first, even if the run then crashes
+  set_assert_context("seed=" + std::to_string(spec.seed) +
+                     " reproduce: " + reproduce_command(spec));
+
+  std::ofstream trace_file;
+  std::unique_ptr<FileTraceWriter> writer;
+  if (!options.trace_json.empty()) {
+    trace_file.open(options.trace_json, std::ios::out | std::ios::trunc);
+    if (!trace_file) {
+      std::cerr << "sim: cannot write trace file '" << options.trace_json << "'\n";
+      return 2;
+    }
+    writer = std::make_unique<FileTraceWriter>(trace_file);
+  }
+  std::ofstream summary_file;
+  if (!options.summary_json.empty()) {
+    summary_file.open(options.summary_json, std::ios::out | std::ios::app);
+    if (!summary_file) {
+      std::cerr << "sim: cannot write summary file '" << options.summary_json << "'\n";
+      return 2;
+    }
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  const workloads::RunReport report = workloads::run_seed(spec, writer.get());
+  const std::int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count();
+  // The configuration's first line is the seed, already printed.
+  const std::string& config = report.configuration;
+  std::cout << config.substr(config.find('\n') + 1);
+
+  std::string determinism_error;
+  if (options.check_determinism) {
+    const workloads::RunReport again = workloads::run_seed(spec, nullptr);
+    determinism_error = compare_runs(report, again);
+    std::cout << "determinism: " << (determinism_error.empty() ? "same trace twice" : "DIFFERENT")
+              << "\n";
+  }
+
+  const bool passed = report.passed && determinism_error.empty();
+  const bool c = options.color;
+  if (!report.violations.empty()) {
+    for (const auto& v : report.violations) {
+      std::cout << paint(c, "\033[31m") << "VIOLATION " << v.invariant << paint(c, "\033[0m")
+                << " at t=" << v.at << "ns (event " << v.event << "): " << v.message << "\n";
+    }
+  }
+  if (!determinism_error.empty()) std::cout << "NONDETERMINISM: " << determinism_error << "\n";
+  std::cout << "ops: " << report.ops << "  crashes: " << report.crashes
+            << "  recoveries checked: " << report.recoveries_checked
+            << "  corruptions reported: " << report.corruptions_reported
+            << "  bytes acknowledged: " << report.bytes_acknowledged << "\n";
+  std::cout << "result: " << paint(c, passed ? "\033[32m" : "\033[31m")
+            << (passed ? "pass" : "fail") << paint(c, "\033[0m")
+            << "  trace_hash: " << sim::Trace::format_hash(report.trace_hash)
+            << "  events: " << report.events << "  sim_time_ms: "
+            << static_cast<double>(report.sim_time_ns) / 1e6
+            << "  wall_ms: " << static_cast<double>(wall_ns) / 1e6 << "\n";
+  if (!passed) std::cout << "reproduce: " << reproduce_command(spec) << "\n";
+
+  if (summary_file.is_open()) {
+    nlohmann::json j = summary(report, wall_ns);
+    if (!determinism_error.empty()) {
+      j["result"] = "fail";
+      j["violations"].push_back({{"invariant", "determinism"}, {"message", determinism_error}});
+    }
+    summary_file << j.dump() << "\n";
+  }
+  return passed ? 0 : 1;
+}
+
+}  // namespace aurora::tools

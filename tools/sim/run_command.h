@@ -1,0 +1,26 @@
+// `sim --seed N ...`: one run, printed the way DESIGN.md section 7 says (seed first, then
+// the configuration, then a final result line; on failure the violations and the exact
+// command that reproduces the run).
+#pragma once
+
+#include <string>
+
+#include "workloads/run.h"
+
+namespace aurora::tools {
+
+struct RunOptions {
+  workloads::RunSpec spec;
+  std::string trace_json;    // write every event here as JSON Lines ("" = don't)
+  std::string summary_json;  // append one JSON object per run here ("" = don't)
+  bool check_determinism = false;
+  bool color = false;
+};
+
+// The exact command line that reproduces `spec` (flags that differ from the defaults).
+std::string reproduce_command(const workloads::RunSpec& spec);
+
+// Runs and prints; returns the process exit code (0 pass, 1 violation, 2 bad input).
+int run_command(const RunOptions& options);
+
+}  // namespace aurora::tools
