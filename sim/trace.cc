@@ -11,8 +11,10 @@ std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); 
 }  // namespace
 
 void TraceHash::add(std::uint64_t v) {
-  h_ = rotl(h_ ^ (v * 0x9e3779b97f4a7c15ULL), 29) * 0xbf58476d1ce4e5b9ULL;
-  h_ ^= h_ >> 32;
+  // One multiply and one rotate per word: each step is a bijection of the state for a
+  // given word, so a single differing word always changes the final hash; the rotate
+  // carries high bits back down. The chain's latency is what a trace event costs.
+  h_ = rotl((h_ ^ v) * 0x9e3779b97f4a7c15ULL, 29);
 }
 
 void TraceHash::add(std::string_view s) {
@@ -31,7 +33,9 @@ void TraceHash::add(std::string_view s) {
 }
 
 Trace::Trace(const Scheduler& sched, std::uint64_t checkpoint_every)
-    : sched_(sched), checkpoint_every_(checkpoint_every == 0 ? 1 : checkpoint_every) {}
+    : sched_(sched),
+      checkpoint_every_(checkpoint_every == 0 ? 1 : checkpoint_every),
+      until_checkpoint_(checkpoint_every_) {}
 
 void Trace::set_node_name(NodeId node, std::string name) { node_names_[node] = std::move(name); }
 
@@ -62,7 +66,10 @@ void Trace::emit(std::string_view kind, std::span<const Field> fields) {
       hash_.add(f.u);
     }
   }
-  if (seq_ % checkpoint_every_ == 0) checkpoints_.emplace_back(seq_, hash_.value());
+  if (--until_checkpoint_ == 0) {
+    checkpoints_.emplace_back(seq_, hash_.value());
+    until_checkpoint_ = checkpoint_every_;
+  }
   if (writer_ != nullptr) write_json(kind, fields, t, node, fiber);
 }
 

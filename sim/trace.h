@@ -74,6 +74,7 @@ class Trace final : public EventSink, public SchedulerObserver {
 
   const Scheduler& sched_;
   std::uint64_t checkpoint_every_;
+  std::uint64_t until_checkpoint_;  // events left before the next checkpoint
   TraceHash hash_;
   std::uint64_t seq_ = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> checkpoints_;
