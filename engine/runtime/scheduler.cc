@@ -221,15 +221,17 @@ void Scheduler::kill_node(NodeId node) {
   for (const auto& [id, fiber] : fibers_) {
     if (fiber->node == node) victims.push_back(id);
   }
-  for (FiberId id : victims) {
-    auto it = fibers_.find(id);
-    if (it == fibers_.end()) continue;  // already gone (killed by an unwinding destructor?)
-    AURORA_ASSERT(it->second.get() != current_, "a fiber tried to kill its own node");
-    destroy(*it->second);
-    strategy_.on_exit(id);
-    if (observer_) observer_->on_exit(id, /*killed=*/true);
-    fibers_.erase(id);
-  }
+  for (FiberId id : victims) kill(id);
+}
+
+void Scheduler::kill(FiberId id) {
+  auto it = fibers_.find(id);
+  if (it == fibers_.end() || it->second->dying) return;  // gone, or being unwound already
+  AURORA_ASSERT(it->second.get() != current_, "a fiber tried to kill itself");
+  destroy(*it->second);
+  strategy_.on_exit(id);
+  if (observer_) observer_->on_exit(id, /*killed=*/true);
+  fibers_.erase(id);
 }
 
 std::vector<BlockedFiber> Scheduler::waiting_fibers() const {

@@ -134,6 +134,8 @@ class Scheduler {
   // Destroys every fiber of `node`, unwinding their stacks. Must not be called by a
   // fiber of that node (a node cannot tear down the stack it is running on).
   void kill_node(NodeId node);
+  // Destroys one fiber (not the calling one). Killing a fiber that is gone does nothing.
+  void kill(FiberId id);
 
   static constexpr Nanos kNoDeadline = INT64_MAX;
 

@@ -1,0 +1,241 @@
+// Recovery (DESIGN.md section 3 "Recovery", invariants 1, 5, 7 and 10).
+//
+//  1. Scan the segments the control file lists, in LSN order. Records must follow one
+//     another LSN by LSN (jumping over annulled ranges, whose end counts as a consistency
+//     point: it is the previous recovery's truncation). The first record that is missing
+//     or fails validation is the hole: VCL is the LSN before it, VDL the last CPL <= VCL.
+//  2. Keep scanning past the hole for valid records, only to learn the highest durable
+//     watermark any of them carries (vdl_hint), and the highest LSN on disk.
+//  3. A hole at or below the highest persisted watermark (control file, sealed segments,
+//     any record's vdl_hint) is corruption: reported, nothing annulled. A hole above it is
+//     a torn tail: those records were never acknowledged.
+//  4. Annul (VDL, VDL + LAL] — every LSN the last incarnation could have allocated — in a
+//     new epoch, with a new segment for the LSNs after it, durably (control file) before
+//     anything else happens. Then tidy up: cut the annulled tail off its segment, delete
+//     segments wholly annulled and files no control file lists.
+#include <algorithm>
+
+#include "engine/wal/log.h"
+
+namespace aurora::wal {
+namespace {
+
+const AnnulledRange* annulled_at(const ControlState& c, Lsn lsn) {
+  for (const AnnulledRange& r : c.annulled) {
+    if (lsn >= r.from && lsn <= r.to) return &r;
+  }
+  return nullptr;
+}
+
+struct ScanState {
+  Lsn expected = 1;      // the LSN the next record must carry
+  Lsn last_cpl = 0;
+  Lsn watermark = 0;
+  Lsn max_lsn_seen = 0;  // highest LSN of any valid record, in or beyond the run
+  bool hole = false;
+  std::string hole_where;  // "segment S offset O: reason", for reports
+  std::uint64_t accepted = 0;
+  std::uint64_t beyond_hole = 0;
+};
+
+}  // namespace
+
+Status Log::recover() {
+  ScanState st;
+  st.watermark = control_.durable_watermark;
+  if (!control_.segments.empty()) st.expected = control_.segments.front().first_lsn;
+  // Skipping an annulled range passes the previous recovery's consistency point.
+  auto normalize = [&] {
+    while (const AnnulledRange* r = annulled_at(control_, st.expected)) {
+      st.expected = r->to + 1;
+      if (!st.hole) st.last_cpl = r->to;
+    }
+  };
+  normalize();
+
+  // Ranges covered by sealed segments were fsynced before the seal was recorded.
+  for (const SegmentInfo& info : control_.segments) {
+    if (info.sealed) st.watermark = std::max(st.watermark, info.last_lsn);
+  }
+
+  for (const SegmentInfo& info : control_.segments) {
+    auto seg = std::make_unique<Segment>();
+    seg->info = info;
+    const std::string path = segment_path(info);
+    Result<FileHandle> f = rt_.fs.open(path, OpenMode::kOpenExisting);
+    if (!f.is_ok()) {
+      return Status(f.kind() == ErrorKind::kNotFound ? ErrorKind::kCorruption : f.kind(),
+                    "listed segment " + path + " cannot be opened: " + f.status().to_string());
+    }
+    seg->handle = *f;
+    Result<std::uint64_t> size = rt_.fs.size(*f);
+    if (!size.is_ok()) return size.status();
+    std::vector<std::byte> bytes(*size);
+    AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, *f, 0, bytes));
+    seg->size = bytes.size();
+    Result<SegmentHeader> header = decode_segment_header(bytes);
+    if (!header.is_ok() || header->first_lsn != info.first_lsn || header->epoch != info.epoch) {
+      // The header was fsynced before the control file listed the segment.
+      return Status::corruption(path + ": segment header " +
+                                (header.is_ok() ? "does not match the control file"
+                                                : header.status().message()));
+    }
+    std::size_t pos = kSegmentHeaderSize;
+    if (!st.hole && info.first_lsn != st.expected) {
+      st.hole = true;
+      st.hole_where = path + ": starts at LSN " + std::to_string(info.first_lsn) +
+                      " but LSN " + std::to_string(st.expected) + " is missing before it";
+    }
+    while (!st.hole && pos < bytes.size()) {
+      Result<DecodedRecord> rec = decode_record(std::span(bytes).subspan(pos));
+      if (!rec.is_ok()) {
+        st.hole = true;
+        st.hole_where = path + " offset " + std::to_string(pos) + ": " + rec.status().message();
+        break;
+      }
+      const RecordHeader& h = rec->header;
+      if (const AnnulledRange* r = annulled_at(control_, h.lsn)) {
+        if (info.epoch >= r->epoch) {
+          return Status::corruption(path + ": record " + std::to_string(h.lsn) +
+                                    " lies in a range annulled by its own or an older epoch");
+        }
+        pos += rec->size;  // a record the previous recovery annulled: not part of the log
+        continue;
+      }
+      if (h.lsn != st.expected) {
+        st.hole = true;
+        st.hole_where = path + " offset " + std::to_string(pos) + ": found LSN " +
+                        std::to_string(h.lsn) + " where " + std::to_string(st.expected) +
+                        " belongs";
+        break;
+      }
+      seg->offsets.push_back(static_cast<std::uint32_t>(pos));
+      std::vector<Lsn>& versions = page_versions_[h.page];
+      if (h.prev_lsn != (versions.empty() ? kNoLsn : versions.back()) &&
+          h.prev_lsn >= control_.gc_floor) {
+        return Status::corruption(path + ": record " + std::to_string(h.lsn) +
+                                  " links to previous LSN " + std::to_string(h.prev_lsn) +
+                                  " of page " + std::to_string(h.page) +
+                                  ", which is not that page's previous record");
+      }
+      versions.push_back(h.lsn);
+      st.watermark = std::max(st.watermark, h.vdl_hint);
+      st.max_lsn_seen = std::max(st.max_lsn_seen, h.lsn);
+      if (h.cpl) st.last_cpl = h.lsn;
+      ++st.accepted;
+      st.expected = h.lsn + 1;
+      pos += rec->size;
+      normalize();
+    }
+    if (st.hole) {
+      // Past the hole: find every valid record (unsynced writes survive out of order)
+      // for its watermark and LSN, trying each byte offset. Bounded by the segment size.
+      for (std::size_t p = pos; p + kRecordHeaderSize <= bytes.size(); ++p) {
+        Result<DecodedRecord> rec = decode_record(std::span(bytes).subspan(p));
+        if (!rec.is_ok() || annulled_at(control_, rec->header.lsn) != nullptr) continue;
+        st.watermark = std::max(st.watermark, rec->header.vdl_hint);
+        st.max_lsn_seen = std::max(st.max_lsn_seen, rec->header.lsn);
+        ++st.beyond_hole;
+      }
+    }
+    segments_.push_back(std::move(seg));
+  }
+
+  const Lsn vcl = st.expected - 1;
+  const Lsn vdl = st.last_cpl;
+  recovery_.vcl_found = vcl;
+  recovery_.vdl_found = vdl;
+  recovery_.watermark = st.watermark;
+  recovery_.records_recovered = st.accepted;
+  recovery_.records_beyond_hole = st.beyond_hole;
+  rt_.events.emit("recovery.scanned", {{"vcl", vcl}, {"vdl", vdl}, {"watermark", st.watermark},
+                                       {"records", st.accepted}, {"beyond_hole", st.beyond_hole},
+                                       {"hole", st.hole}});
+  if (st.watermark > vdl) {
+    return Status::corruption(
+        "durable log data is missing or damaged: a persisted watermark says LSN " +
+        std::to_string(st.watermark) + " was durable, but the log is complete only to " +
+        std::to_string(vcl) + (st.hole ? " (hole at " + st.hole_where + ")" : ""));
+  }
+
+  // Drop the versions of records above VDL (an incomplete MTR at the tail).
+  for (auto it = page_versions_.begin(); it != page_versions_.end();) {
+    auto& v = it->second;
+    v.erase(std::upper_bound(v.begin(), v.end(), vdl), v.end());
+    it = v.empty() ? page_versions_.erase(it) : std::next(it);
+  }
+
+  // Annul (VDL, VDL + LAL] in a new epoch; new LSNs start above it.
+  const Lsn annul_to = std::max(vdl + options_.lal, st.max_lsn_seen);
+  const AnnulledRange range{vdl + 1, annul_to, control_.epoch + 1};
+  control_.epoch = range.epoch;
+  control_.annulled.push_back(range);
+  recovery_.annulled = range;
+  recovery_.torn_tail = st.hole || vcl > vdl;
+  recovery_.epoch = control_.epoch;
+
+  // Segments: keep those holding records <= VDL; the last of them is sealed at VDL.
+  std::vector<std::unique_ptr<Segment>> kept;
+  control_.segments.clear();
+  for (auto& seg : segments_) {
+    if (seg->info.first_lsn > vdl) {
+      // Wholly annulled: unlisted below, so the sweep of unlisted files deletes it.
+      if (seg->handle.valid()) rt_.fs.close(seg->handle).ignore();
+      continue;
+    }
+    const std::size_t keep = std::min<std::size_t>(seg->offsets.size(), vdl - seg->info.first_lsn + 1);
+    seg->offsets.resize(keep);
+    seg->info.sealed = true;
+    seg->info.last_lsn = seg->info.first_lsn + keep - 1;
+    control_.segments.push_back(seg->info);
+    kept.push_back(std::move(seg));
+  }
+  segments_ = std::move(kept);
+  vcl_ = vdl_ = annul_to;  // the annulment is the new consistency point
+  next_lsn_ = annul_to + 1;
+  AURORA_RETURN_IF_ERROR(open_new_segment(next_lsn_));
+  // The commit point of recovery: from here on the annulment is durable.
+  AURORA_RETURN_IF_ERROR(persist_control());
+  rt_.events.emit("recovery.annulled", {{"from", range.from}, {"to", range.to},
+                                        {"epoch", range.epoch}, {"torn_tail", recovery_.torn_tail}});
+
+  // Tidying; a crash from here on leaves nothing recovery cannot handle again. Cut the
+  // bytes after the last kept record (annulled or torn) off each kept hot segment.
+  for (std::size_t i = 0; i + 1 < segments_.size(); ++i) {
+    Segment& seg = *segments_[i];
+    if (seg.info.tier != Tier::kHot || !seg.handle.valid()) continue;
+    std::uint64_t end = kSegmentHeaderSize;
+    if (!seg.offsets.empty()) {
+      std::vector<std::byte> header(kRecordHeaderSize);
+      AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, seg.handle, seg.offsets.back(), header));
+      Result<RecordHeader> h = decode_record_header(header);
+      if (!h.is_ok()) return h.status();
+      end = seg.offsets.back() + encoded_record_size(h->length);
+    }
+    if (end < seg.size) {
+      AURORA_RETURN_IF_ERROR(rt_.fs.truncate(seg.handle, end));
+      AURORA_RETURN_IF_ERROR(rt_.fs.sync(seg.handle));
+      seg.size = end;
+    }
+  }
+  // Files no control file lists: segments of an interrupted rotation, or wholly annulled.
+  std::vector<std::string> listed;
+  for (const auto& seg : segments_) listed.push_back(segment_path(seg->info));
+  for (const char* tier_dir : {"/wal", "/cold"}) {
+    const std::string dir = options_.dir + tier_dir;
+    Result<std::vector<std::string>> names = rt_.fs.list(dir);
+    if (!names.is_ok()) return names.status();
+    bool removed = false;
+    for (const std::string& name : *names) {
+      const std::string path = dir + "/" + name;
+      if (std::find(listed.begin(), listed.end(), path) != listed.end()) continue;
+      AURORA_RETURN_IF_ERROR(rt_.fs.unlink(path));  // unlisted: never committed, or annulled
+      removed = true;
+    }
+    if (removed) AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(dir));
+  }
+  emit_state("recovery.done");
+  return Status::ok();
+}
+
+}  // namespace aurora::wal

@@ -1,0 +1,64 @@
+// A World with one storage node whose disk holds a Log, for log tests: run a body in a
+// fiber of that node, crash and reopen.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/wal/log.h"
+#include "sim/world.h"
+
+namespace aurora::wal::testing {
+
+inline std::vector<std::byte> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::byte*>(s.data()),
+          reinterpret_cast<const std::byte*>(s.data()) + s.size()};
+}
+
+inline Redo redo(PageId page, std::uint32_t offset, std::string_view text) {
+  return Redo{page, offset, bytes_of(text)};
+}
+
+struct LogHarness {
+  explicit LogHarness(std::uint64_t seed = 1, sim::FaultConfig faults = sim::FaultConfig::none())
+      : world(make_options(seed, faults)) {
+    node = world.add_node("storage", nullptr);
+  }
+
+  static sim::WorldOptions make_options(std::uint64_t seed, sim::FaultConfig faults) {
+    sim::WorldOptions o;
+    o.seed = seed;
+    o.faults = faults;
+    return o;
+  }
+
+  Runtime rt() { return world.runtime(node); }
+
+  // Runs `body` as a fiber on the storage node until everything settles.
+  void run(std::function<void()> body) {
+    world.sched().spawn(node, "test", std::move(body));
+    const RunOutcome out = world.run();
+    ASSERT_EQ(out.kind, RunOutcome::Kind::kCompleted) << out.describe();
+  }
+
+  // Opens the log (asserting success) inside a running fiber.
+  std::unique_ptr<Log> open(LogOptions options = {}) {
+    Result<std::unique_ptr<Log>> log = Log::open(rt(), options);
+    EXPECT_TRUE(log.is_ok()) << log.status().to_string();
+    return log.is_ok() ? std::move(*log) : nullptr;
+  }
+
+  // Crashes the storage node's disk (from outside any fiber) and brings it back.
+  void crash(sim::CrashMode mode) {
+    world.crash(node, mode);
+    world.restart(node);
+  }
+
+  sim::World world;
+  NodeId node = 0;
+};
+
+}  // namespace aurora::wal::testing
