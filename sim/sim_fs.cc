@@ -32,17 +32,6 @@ Field outcome(const Status& s) {
   return s.is_ok() ? Field("ok", true) : Field("err", error_kind_name(s.kind()));
 }
 
-std::string_view mode_name(OpenMode mode) {
-  switch (mode) {
-    case OpenMode::kOpenExisting:
-      return "existing";
-    case OpenMode::kCreate:
-      return "create";
-    case OpenMode::kCreateExclusive:
-      return "exclusive";
-  }
-  return "?";
-}
 
 bool overlaps_latent(const Inode& f, std::uint64_t begin, std::uint64_t end) {
   for (const LatentRange& r : f.latent) {
@@ -673,7 +662,7 @@ Result<FileHandle> SimFs::open(std::string_view path, OpenMode mode) {
   Result<FileHandle> r = impl_->open(path, mode);
   impl_->events.emit("fs.open", {{"node", impl_->node},
                                  {"path", path},
-                                 {"mode", mode_name(mode)},
+                                 {"mode", open_mode_name(mode)},
                                  {"fh", r.is_ok() ? r->id : 0},
                                  outcome(r.status())});
   return r;

@@ -33,6 +33,7 @@ void SimFs::Impl::crash(CrashMode mode) {
                              {"dir_ops_survived", stats.dir_ops_survived},
                              {"dir_ops_dropped", stats.dir_ops_dropped},
                              {"inodes_lost", stats.inodes_lost},
+                             {"dir_links_removed", stats.dir_links_removed},
                              {"media_faults", stats.media_faults}});
 }
 
@@ -149,14 +150,27 @@ void SimFs::Impl::replay_dirs(CrashMode mode, CrashStats& stats) {
 
 // Whatever the durable tree no longer reaches from the root is gone: a file whose entry
 // did not survive, and a directory with its whole subtree.
+//
+// Directory ops survive independently, so the durable graph may give a directory two
+// names (even a cycle: both halves of two non-atomic directory renames). A real disk
+// never shows that after fsck; here, as there, a directory keeps the first name a
+// breadth-first walk in name order finds, and its other entries are removed. Files may
+// keep several names (they are then hard links).
 void SimFs::Impl::collect_unreachable(CrashStats& stats) {
   std::set<InodeId> reached = {kRootInode};
-  std::vector<InodeId> stack = {kRootInode};
-  while (!stack.empty()) {
-    const Inode& dir = inodes.at(stack.back());
-    stack.pop_back();
-    for (const auto& [name, child] : dir.durable_entries) {
-      if (reached.insert(child).second && inodes.at(child).is_dir) stack.push_back(child);
+  std::vector<InodeId> queue = {kRootInode};
+  for (std::size_t next = 0; next < queue.size(); ++next) {
+    Entries& entries = inodes.at(queue[next]).durable_entries;
+    for (auto it = entries.begin(); it != entries.end();) {
+      const bool is_dir = inodes.at(it->second).is_dir;
+      const bool first = reached.insert(it->second).second;
+      if (is_dir && !first) {
+        ++stats.dir_links_removed;
+        it = entries.erase(it);
+        continue;
+      }
+      if (is_dir) queue.push_back(it->second);
+      ++it;
     }
   }
   for (auto it = inodes.begin(); it != inodes.end();) {

@@ -128,6 +128,7 @@ struct CrashStats {
   std::uint64_t dir_ops_dropped = 0;
   std::uint64_t inodes_lost = 0;
   std::uint64_t media_faults = 0;
+  std::uint64_t dir_links_removed = 0;  // second names of directories (see crash)
 };
 
 struct SimFs::Impl {

@@ -3,6 +3,7 @@
 // Properties that hold "sometimes" are checked over many seeds, both ways.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tests/sim/sim_fs_harness.h"
@@ -444,6 +445,48 @@ TEST(SimFsCrash, AFileWhoseNameDidNotSurviveIsGoneEntirely) {
   EXPECT_EQ(d.sink.count("fault.bit_flip"), 1u);
   EXPECT_EQ(d.sink.last("fault.bit_flip").fields.at("path"), "keep");
   EXPECT_EQ(d.sink.last("disk.crash").fields.at("inodes_lost"), "1");
+}
+
+// Every path under `dir`, walking at most `depth` levels (a cycle must fail, not hang).
+void walk(SimFs& fs, const std::string& dir, int depth, std::vector<std::string>& out) {
+  Result<std::vector<std::string>> names = fs.list(dir);
+  if (!names.is_ok()) return;  // a file
+  for (const std::string& name : *names) {
+    const std::string path = dir.empty() ? name : dir + "/" + name;
+    out.push_back(path);
+    if (depth > 0) walk(fs, path, depth - 1, out);
+  }
+}
+
+TEST(SimFsCrash, ADirectoryNeverComesBackWithTwoNames) {
+  // Two non-atomic directory renames: a/b -> b, then a -> b/a. Surviving links without
+  // their unlinks would give "a" and "b" each other as children; after the crash the
+  // tree must still be a tree, with "x" (one file in "a") at one path at most.
+  std::uint64_t removed = 0;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    FaultConfig config = FaultConfig::none();
+    config.atomic_rename = false;
+    Disk d(seed, config);
+    ASSERT_TRUE(d.fs.mkdir("a").is_ok());
+    ASSERT_TRUE(d.fs.mkdir("a/b").is_ok());
+    sync_dir_ok(d.fs, "");
+    make_durable_file(d.fs, "a/x", "x", "a");
+    ASSERT_TRUE(d.fs.rename("a/b", "b").is_ok());
+    ASSERT_TRUE(d.fs.rename("a", "b/a").is_ok());
+    d.fs.crash(CrashMode::kSubset);
+    d.fs.restart();
+    std::vector<std::string> paths;
+    walk(d.fs, "", 4, paths);
+    int copies_of_x = 0;
+    for (const std::string& p : paths) {
+      ASSERT_LE(std::count(p.begin(), p.end(), '/'), 2) << "seed " << seed << ": " << p;
+      copies_of_x += p.ends_with("x");
+    }
+    ASSERT_LE(copies_of_x, 1) << "seed " << seed;
+    EXPECT_EQ(d.fs.all_files().size(), static_cast<std::size_t>(copies_of_x));
+    removed += std::stoul(d.sink.last("disk.crash").fields.at("dir_links_removed"));
+  }
+  EXPECT_GT(removed, 0u) << "no seed produced a second directory name to remove";
 }
 
 TEST(SimFsCrash, CrashKillsHandlesAndLiveEqualsDurable) {
