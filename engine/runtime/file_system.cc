@@ -2,6 +2,15 @@
 
 namespace aurora {
 
+std::string_view open_mode_name(OpenMode mode) {
+  switch (mode) {
+    case OpenMode::kOpenExisting: return "existing";
+    case OpenMode::kCreate: return "create";
+    case OpenMode::kCreateExclusive: return "exclusive";
+  }
+  return "?";
+}
+
 Status write_all(FileSystem& fs, FileHandle file, std::uint64_t offset,
                  std::span<const std::byte> data) {
   while (!data.empty()) {

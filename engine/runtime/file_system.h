@@ -42,6 +42,9 @@ enum class OpenMode : std::uint8_t {
   kCreateExclusive, // fails with kAlreadyExists when present
 };
 
+// "existing", "create" or "exclusive": for traces and error messages.
+std::string_view open_mode_name(OpenMode mode);
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;

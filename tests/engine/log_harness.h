@@ -18,6 +18,10 @@ inline std::vector<std::byte> bytes_of(std::string_view s) {
           reinterpret_cast<const std::byte*>(s.data()) + s.size()};
 }
 
+inline std::string text_of(const std::vector<std::byte>& b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
 inline Redo redo(PageId page, std::uint32_t offset, std::string_view text) {
   return Redo{page, offset, bytes_of(text)};
 }

@@ -14,10 +14,7 @@ namespace {
 
 using testing::LogHarness;
 using testing::redo;
-
-std::string text_of(const std::vector<std::byte>& b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+using testing::text_of;
 
 struct Mtr {
   Lsn cpl = 0;

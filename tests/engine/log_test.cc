@@ -10,10 +10,7 @@ namespace {
 
 using testing::LogHarness;
 using testing::redo;
-
-std::string text_of(const std::vector<std::byte>& b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+using testing::text_of;
 
 TEST(Log, FreshVolumeAppendCommitAndReadBack) {
   LogHarness h;

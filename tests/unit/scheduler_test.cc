@@ -5,16 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "sim/virtual_time.h"
+#include "tests/unit/fiber_harness.h"
 
 namespace aurora {
 namespace {
 
-struct Harness {
-  sim::VirtualTimeSource time;
-  FifoStrategy fifo;
-  Scheduler sched{time, fifo};
-};
+using Harness = testing::FiberHarness;
 
 TEST(Scheduler, FifoRunsFibersInTurn) {
   Harness h;

@@ -4,16 +4,12 @@
 
 #include <string>
 
-#include "sim/virtual_time.h"
+#include "tests/unit/fiber_harness.h"
 
 namespace aurora {
 namespace {
 
-struct Harness {
-  sim::VirtualTimeSource time;
-  FifoStrategy fifo;
-  Scheduler sched{time, fifo};
-};
+using Harness = testing::FiberHarness;
 
 TEST(Mutex, HandsOffInArrivalOrder) {
   Harness h;

@@ -68,17 +68,6 @@ int open_flags(OpenMode mode) {
   return flags;
 }
 
-const char* mode_name(OpenMode mode) {
-  switch (mode) {
-    case OpenMode::kOpenExisting:
-      return "open (existing)";
-    case OpenMode::kCreate:
-      return "open (create)";
-    case OpenMode::kCreateExclusive:
-      return "open (create exclusive)";
-  }
-  return "open";
-}
 
 }  // namespace
 
@@ -166,7 +155,7 @@ Result<FileHandle> PosixFileSystem::open(std::string_view path, OpenMode mode) {
   do {
     fd = ::open(full->c_str(), open_flags(mode), 0644);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return errno_status(errno, mode_name(mode), quoted(path));
+  if (fd < 0) return errno_status(errno, "open (" + std::string(open_mode_name(mode)) + ")", quoted(path));
   const std::uint64_t id = next_id_++;
   open_.emplace(id, OpenFile{fd, std::string(path)});
   return FileHandle{id};
