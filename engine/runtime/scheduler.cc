@@ -61,6 +61,10 @@ FiberId Scheduler::spawn(NodeId node, std::string name, std::function<void()> bo
   f->daemon = daemon;
   f->context = ctx::fiber(std::allocator_arg, stacks_, [f](ctx::fiber&& caller) {
     f->caller = std::move(caller);
+    // A fiber killed before it ever ran must not start now. With fcontext the unwind
+    // strikes before this line; Boost's ucontext backend (sanitizer builds) enters the
+    // fiber first, and would otherwise run the body once while destroying it.
+    if (f->dying) return std::move(f->caller);
     try {
       f->body();
     } catch (const std::exception& e) {
