@@ -1,0 +1,254 @@
+#include "engine/storage/page_store.h"
+
+#include <algorithm>
+
+#include "engine/util/coding.h"
+#include "engine/util/crc32c.h"
+
+namespace aurora::storage {
+namespace {
+
+// Image slot layout (FORMAT.md beside this file).
+constexpr std::uint32_t kImageMagic = 0x474d4941;  // "AIMG"
+constexpr std::size_t kImageHeaderSize = 32;
+
+}  // namespace
+
+PageStore::PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOptions options)
+    : rt_(rt), log_(log), dir_(std::move(dir)), options_(options) {}
+
+PageStore::~PageStore() {
+  // Releasing the handle makes nothing durable and loses nothing durable.
+  if (images_.valid()) rt_.fs.close(images_).ignore();
+}
+
+std::size_t PageStore::slot_size() const { return kImageHeaderSize + options_.page_size; }
+
+Result<std::unique_ptr<PageStore>> PageStore::open(Runtime rt, wal::Log& log, std::string dir,
+                                                   PageStoreOptions options) {
+  AURORA_ASSERT(options.page_size > 0 && options.page_size <= wal::kMaxPayload,
+                "page size must be in (0, kMaxPayload]");
+  std::unique_ptr<PageStore> store(new PageStore(rt, log, std::move(dir), options));
+  AURORA_RETURN_IF_ERROR(store->load_images());
+  return store;
+}
+
+// Indexes every valid slot of the image file. A slot that fails its checksum (a torn
+// write at a crash, or media damage) is ignored: images only accelerate reads, and the
+// log still holds every record above the GC floor.
+Status PageStore::load_images() {
+  Result<FileHandle> f = rt_.fs.open(images_path(), OpenMode::kCreate);
+  if (!f.is_ok()) return f.status();
+  images_ = *f;
+  AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(dir_));  // the file's name, should it be new
+  Result<std::uint64_t> size = rt_.fs.size(images_);
+  if (!size.is_ok()) return size.status();
+  image_slots_ = *size / slot_size();  // a trailing partial slot is torn: overwritten next
+  std::vector<std::byte> slot(slot_size());
+  for (std::uint64_t i = 0; i < image_slots_; ++i) {
+    const Status s = read_exact(rt_.fs, images_, i * slot_size(), slot);
+    if (s.kind() == ErrorKind::kIoError) {
+      ++stats_.torn_images_ignored;  // an unreadable sector: the image is lost, not the data
+      continue;
+    }
+    AURORA_RETURN_IF_ERROR(s);
+    const std::span<const std::byte> v(slot);
+    const bool valid = coding::get<std::uint32_t>(v, 0) == kImageMagic &&
+                       coding::get<std::uint32_t>(v, 4) == crc32c::value(v.subspan(8)) &&
+                       coding::get<std::uint32_t>(v, 24) == options_.page_size &&
+                       coding::get<std::uint32_t>(v, 28) == 0;
+    const PageId page = coding::get<std::uint64_t>(v, 8);
+    const Lsn lsn = coding::get<std::uint64_t>(v, 16);
+    // An image of a version the log no longer holds above VDL (annulled) is useless.
+    if (!valid || lsn == wal::kNoLsn || lsn > log_.vdl()) {
+      ++stats_.torn_images_ignored;
+      rt_.events.emit("image.ignored", {{"slot", i}});
+      continue;
+    }
+    image_index_[page][lsn] = i;
+  }
+  return Status::ok();
+}
+
+Lsn PageStore::image_at(PageId page, Lsn at) const {
+  auto it = image_index_.find(page);
+  if (it == image_index_.end()) return wal::kNoLsn;
+  auto img = it->second.upper_bound(at);
+  return img == it->second.begin() ? wal::kNoLsn : std::prev(img)->first;
+}
+
+Result<std::vector<std::byte>> PageStore::read_image(PageId page, Lsn lsn) {
+  const std::uint64_t slot_index = image_index_.at(page).at(lsn);
+  std::vector<std::byte> slot(slot_size());
+  AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, images_, slot_index * slot_size(), slot));
+  const std::span<const std::byte> v(slot);
+  if (coding::get<std::uint32_t>(v, 0) != kImageMagic ||
+      coding::get<std::uint32_t>(v, 4) != crc32c::value(v.subspan(8)) ||
+      coding::get<std::uint64_t>(v, 8) != page || coding::get<std::uint64_t>(v, 16) != lsn) {
+    return Status::corruption("image of page " + std::to_string(page) + " at " +
+                              std::to_string(lsn) + " fails validation");
+  }
+  return std::vector<std::byte>(slot.begin() + kImageHeaderSize, slot.end());
+}
+
+Result<std::vector<std::byte>> PageStore::read(PageId page, Lsn at) {
+  if (at > log_.vdl()) {
+    return Status::invalid_argument("read point " + std::to_string(at) + " is above VDL " +
+                                    std::to_string(log_.vdl()));
+  }
+  if (at < log_.gc_floor()) {
+    return Status::out_of_range("read point " + std::to_string(at) +
+                                " is below the GC horizon " + std::to_string(log_.gc_floor()));
+  }
+  ++stats_.reads;
+  // The page's version at `at`: its newest record <= at, or its newest image <= at when
+  // the records below it were collected.
+  const Lsn version = std::max(log_.newest_version_at(page, at), image_at(page, at));
+  if (version == wal::kNoLsn) return std::vector<std::byte>(options_.page_size);
+  if (const std::vector<std::byte>* hit = cache_get(page, version)) {
+    ++stats_.cache_hits;
+    return *hit;
+  }
+  ++stats_.cache_misses;
+  Result<std::vector<std::byte>> bytes = materialize(page, version, at);
+  if (bytes.is_ok()) cache_put(page, version, *bytes);
+  return bytes;
+}
+
+// Replays the page's chain from its base (newest image <= version, or an empty page) up to
+// `version`, reading each record through its prev_lsn link.
+Result<std::vector<std::byte>> PageStore::materialize(PageId page, Lsn version, Lsn at) {
+  ++stats_.materializations;
+  Lsn base_lsn = image_at(page, version);
+  std::vector<std::byte> bytes(options_.page_size);
+  while (base_lsn != wal::kNoLsn) {
+    Result<std::vector<std::byte>> image = read_image(page, base_lsn);
+    if (image.is_ok()) {
+      bytes = std::move(*image);
+      ++stats_.images_used;
+      break;
+    }
+    // A damaged image is dropped; an older base (or the log) still has the answer.
+    rt_.events.emit("image.ignored", {{"page", page}, {"lsn", base_lsn}});
+    ++stats_.torn_images_ignored;
+    image_index_[page].erase(base_lsn);
+    base_lsn = image_at(page, version);
+  }
+  std::vector<wal::Log::OwnedRecord> chain;
+  for (Lsn l = version; l > base_lsn;) {
+    if (l < log_.gc_floor()) {
+      return Status::corruption("page " + std::to_string(page) + " at " + std::to_string(at) +
+                                ": its chain reaches below the GC floor without an image");
+    }
+    Result<wal::Log::OwnedRecord> rec = log_.read_record(l);
+    if (!rec.is_ok()) return rec.status();
+    if (rec->header.page != page) {
+      return Status::corruption("record " + std::to_string(l) + " is on page " +
+                                std::to_string(rec->header.page) + ", not " + std::to_string(page));
+    }
+    ++stats_.chain_records_walked;
+    l = rec->header.prev_lsn;
+    chain.push_back(std::move(*rec));
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const wal::RecordHeader& h = it->header;
+    if (static_cast<std::uint64_t>(h.page_offset) + h.length > options_.page_size) {
+      return Status::corruption("record " + std::to_string(h.lsn) + " writes past the page end");
+    }
+    std::copy(it->payload.begin(), it->payload.end(), bytes.begin() + h.page_offset);
+  }
+  rt_.events.emit("page.materialize", {{"page", page}, {"at", at}, {"version", version},
+                                       {"base", base_lsn}, {"walked", chain.size()}});
+  return bytes;
+}
+
+Result<std::size_t> PageStore::write_images(Lsn upto) {
+  upto = std::min(upto, log_.vdl());
+  std::vector<std::pair<PageId, Lsn>> wanted;
+  for (PageId page : log_.pages()) {
+    const std::vector<Lsn>& versions = *log_.versions(page);
+    const Lsn newest_image = image_at(page, upto);
+    const auto first_after = std::upper_bound(versions.begin(), versions.end(), newest_image);
+    const auto last = std::upper_bound(versions.begin(), versions.end(), upto);
+    if (last > first_after && static_cast<std::size_t>(last - first_after) >= options_.image_after) {
+      wanted.emplace_back(page, *std::prev(last));
+    }
+  }
+  AURORA_RETURN_IF_ERROR(append_images(wanted));
+  return wanted.size();
+}
+
+// Materializes, writes and fsyncs the wanted images; only then are they indexed, so an
+// image is used only once it is durable.
+Status PageStore::append_images(const std::vector<std::pair<PageId, Lsn>>& wanted) {
+  if (wanted.empty()) return Status::ok();
+  std::vector<std::byte> out;
+  out.reserve(wanted.size() * slot_size());
+  for (const auto& [page, lsn] : wanted) {
+    Result<std::vector<std::byte>> bytes = read(page, lsn);
+    if (!bytes.is_ok()) return bytes.status();
+    const std::size_t at = out.size();
+    out.resize(at + slot_size());
+    std::span<std::byte> slot = std::span(out).subspan(at);
+    coding::put<std::uint32_t>(slot, 0, kImageMagic);
+    coding::put<std::uint64_t>(slot, 8, page);
+    coding::put<std::uint64_t>(slot, 16, lsn);
+    coding::put<std::uint32_t>(slot, 24, options_.page_size);
+    coding::put<std::uint32_t>(slot, 28, 0);
+    std::copy(bytes->begin(), bytes->end(), slot.begin() + kImageHeaderSize);
+    coding::put<std::uint32_t>(slot, 4, crc32c::value(slot.subspan(8)));
+  }
+  const std::uint64_t first_slot = image_slots_;
+  AURORA_RETURN_IF_ERROR(write_all(rt_.fs, images_, first_slot * slot_size(), out));
+  AURORA_RETURN_IF_ERROR(rt_.fs.sync(images_));
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    image_index_[wanted[i].first][wanted[i].second] = first_slot + i;
+  }
+  image_slots_ += wanted.size();
+  stats_.images_written += wanted.size();
+  rt_.events.emit("image.write", {{"count", wanted.size()}, {"first_slot", first_slot}});
+  return Status::ok();
+}
+
+Result<std::size_t> PageStore::collect(Lsn floor) {
+  floor = std::min(floor, log_.vdl());
+  if (floor <= log_.gc_floor()) return std::size_t{0};
+  // A read at or above the floor replays the page's records from the floor up, onto the
+  // page as it stood just below the floor: its newest version below the floor, whose
+  // records are about to go. Image every page there first.
+  std::vector<std::pair<PageId, Lsn>> wanted;
+  for (PageId page : log_.pages()) {
+    const Lsn below = log_.newest_version_at(page, floor - 1);
+    if (below != wal::kNoLsn && image_at(page, below) != below) wanted.emplace_back(page, below);
+  }
+  AURORA_RETURN_IF_ERROR(append_images(wanted));
+  Result<std::size_t> collected = log_.collect_below(floor);
+  if (collected.is_ok()) stats_.segments_collected += *collected;
+  return collected;
+}
+
+void PageStore::drop_cache() {
+  lru_.clear();
+  cache_.clear();
+}
+
+const std::vector<std::byte>* PageStore::cache_get(PageId page, Lsn version) {
+  auto it = cache_.find({page, version});
+  if (it == cache_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return &it->second->second;
+}
+
+void PageStore::cache_put(PageId page, Lsn version, const std::vector<std::byte>& bytes) {
+  if (options_.cache_pages == 0) return;
+  const CacheKey key{page, version};
+  if (cache_.count(key) != 0) return;
+  lru_.emplace_front(key, bytes);
+  cache_[key] = lru_.begin();
+  if (lru_.size() > options_.cache_pages) {
+    cache_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+}
+
+}  // namespace aurora::storage

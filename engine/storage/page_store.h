@@ -1,0 +1,105 @@
+// PageStore: pages as of any read point, materialized from the log.
+//
+// read(page, R) returns exactly the page as of read point R: the replay of every record
+// of that page with LSN <= R. Materialization walks the page's chain (each record's
+// prev_lsn) back from the newest version <= R to a base, and replays forward. The base is
+// an empty page, or a page image: a materialized copy of the page at some version, kept
+// in the image file so that reads of hot pages stop paying for long chains (Aurora's
+// coalescing). Images are written by write_images(), usually from a background fiber.
+//
+// The cache holds materialized pages keyed by (page, version). A read at R looks up the
+// newest version <= R, so a cached page newer than the read point can never serve it
+// (DESIGN.md invariant 9, and the public bug class "a cached page version newer than the
+// read point served to a read").
+//
+// collect(floor) garbage-collects the log below `floor` (the lowest read point still in
+// use): every page whose newest version below the floor would be lost first gets an image
+// at exactly that version, durably, and only then does the log drop its segments. Reads
+// below the floor are refused with kOutOfRange, never answered with other data.
+//
+// The image file's layout is in FORMAT.md beside this file.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/runtime/runtime.h"
+#include "engine/wal/log.h"
+
+namespace aurora::storage {
+
+using wal::Lsn;
+using wal::PageId;
+
+struct PageStoreOptions {
+  std::uint32_t page_size = 4096;
+  std::size_t cache_pages = 256;        // materialized pages kept (LRU); 0 = no cache
+  std::uint32_t image_after = 32;       // write_images() images pages with this many
+                                        // versions since their newest image
+};
+
+struct PageStoreStats {
+  std::uint64_t reads = 0;
+  std::uint64_t cache_hits = 0;
+  std::uint64_t cache_misses = 0;
+  std::uint64_t materializations = 0;
+  std::uint64_t chain_records_walked = 0;
+  std::uint64_t images_written = 0;
+  std::uint64_t images_used = 0;
+  std::uint64_t torn_images_ignored = 0;
+  std::uint64_t segments_collected = 0;
+};
+
+class PageStore {
+ public:
+  // Loads the image index from `dir`/IMAGES (ignoring torn or corrupt slots).
+  static Result<std::unique_ptr<PageStore>> open(Runtime rt, wal::Log& log, std::string dir,
+                                                 PageStoreOptions options);
+  ~PageStore();
+
+  // The page as of read point `at` (page_size bytes). kInvalidArgument when `at` is above
+  // VDL (not a read point the log can serve yet); kOutOfRange when below the GC floor.
+  Result<std::vector<std::byte>> read(PageId page, Lsn at);
+  // Images every page with at least options.image_after versions since its newest image,
+  // at its newest version <= `upto` (<= VDL), and fsyncs the image file.
+  Result<std::size_t> write_images(Lsn upto);
+  // Collects the log below `floor` (see above). Returns the segments collected.
+  Result<std::size_t> collect(Lsn floor);
+  // Empties the cache (tests: reads must not depend on it).
+  void drop_cache();
+
+  const PageStoreStats& stats() const { return stats_; }
+  const PageStoreOptions& options() const { return options_; }
+  // The LSN of the newest image of `page` at or below `at`, or kNoLsn.
+  Lsn image_at(PageId page, Lsn at) const;
+
+ private:
+  PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOptions options);
+  Status load_images();
+  Result<std::vector<std::byte>> materialize(PageId page, Lsn version, Lsn at);
+  Result<std::vector<std::byte>> read_image(PageId page, Lsn lsn);
+  Status append_images(const std::vector<std::pair<PageId, Lsn>>& wanted);
+  void cache_put(PageId page, Lsn version, const std::vector<std::byte>& bytes);
+  const std::vector<std::byte>* cache_get(PageId page, Lsn version);
+  std::string images_path() const { return dir_ + "/IMAGES"; }
+  std::size_t slot_size() const;
+
+  Runtime rt_;
+  wal::Log& log_;
+  std::string dir_;
+  PageStoreOptions options_;
+  FileHandle images_;
+  std::uint64_t image_slots_ = 0;
+  // page -> (image LSN -> slot), for valid durable images.
+  std::map<PageId, std::map<Lsn, std::uint64_t>> image_index_;
+
+  using CacheKey = std::pair<PageId, Lsn>;
+  std::list<std::pair<CacheKey, std::vector<std::byte>>> lru_;  // front = most recent
+  std::map<CacheKey, decltype(lru_)::iterator> cache_;
+  PageStoreStats stats_;
+};
+
+}  // namespace aurora::storage
