@@ -32,7 +32,8 @@
 namespace aurora::wal {
 
 enum class Durability : std::uint8_t {
-  kEveryCommit,  // each MTR is flushed and fsynced on its own
+  kEveryCommit,  // flush as soon as anything is pending, without waiting to fill a batch
+                 // (commits that arrive during an fsync share the next one)
   kGroup,        // batches close at a size or age threshold (group commit)
   kInterval,     // a batch every `interval`
   kManual,       // durable only on sync()

@@ -78,7 +78,7 @@ std::pair<std::uint64_t, std::uint64_t> commit_concurrently(Durability d, int wr
   return {mtrs, fsyncs};
 }
 
-TEST(Log, EveryCommitPolicyFsyncsEachMtrAlone) {
+TEST(Log, EveryCommitPolicyFsyncsEachMtrOfASingleWriter) {
   auto [mtrs, fsyncs] = commit_concurrently(Durability::kEveryCommit, 1, 20);
   EXPECT_EQ(mtrs, 20u);
   EXPECT_EQ(fsyncs, 20u);
