@@ -222,3 +222,92 @@ TEST(Log, DestroyingALogWithAParkedWriterIsClean) {
 
 }  // namespace
 }  // namespace aurora::wal
+
+namespace aurora::wal {
+namespace {
+
+TEST(Log, SealedSegmentsMoveToTheColdTierAndReadsThereCostMore) {
+  LogHarness h(8);
+  LogOptions o;
+  o.segment_bytes = 512;
+  o.durability = Durability::kEveryCommit;
+  o.cold_read_latency = 50 * kMillisecond;
+  h.run([&] {
+    auto log = h.open(o);
+    ASSERT_TRUE(log);
+    for (int i = 0; i < 30; ++i) {
+      Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, std::string(60, 'a' + i % 26))});
+      ASSERT_TRUE(c.is_ok());
+      ASSERT_TRUE(log->wait_durable(*c).is_ok());
+    }
+    Result<std::size_t> moved = log->tier_sealed_segments(log->vdl());
+    ASSERT_TRUE(moved.is_ok()) << moved.status().to_string();
+    EXPECT_GT(*moved, 0u);
+    EXPECT_EQ(log->control().segments.front().tier, Tier::kCold);
+    EXPECT_EQ(log->control().segments.back().tier, Tier::kHot);  // the current one stays
+    const Nanos before = h.rt().clock.now();
+    Result<Log::OwnedRecord> first = log->read_record(1);
+    ASSERT_TRUE(first.is_ok());
+    EXPECT_GE(h.rt().clock.now() - before, o.cold_read_latency);
+    EXPECT_EQ(log->stats().cold_reads, 1u);
+    Result<std::vector<std::string>> hot = h.rt().fs.list("db/wal");
+    Result<std::vector<std::string>> cold = h.rt().fs.list("db/cold");
+    ASSERT_TRUE(hot.is_ok() && cold.is_ok());
+    EXPECT_EQ(cold->size(), *moved);
+    EXPECT_EQ(hot->size() + cold->size(), log->control().segments.size());
+  });
+  h.crash(sim::CrashMode::kSubset);
+  h.run([&] {
+    auto log = h.open(o);  // recovery reads cold segments where the control file says
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->recovery().vdl_found, 30u);
+    for (Lsn l = 1; l <= 30; ++l) {
+      Result<Log::OwnedRecord> r = log->read_record(l);
+      ASSERT_TRUE(r.is_ok()) << l << ": " << r.status().to_string();
+      EXPECT_EQ(text_of(r->payload), std::string(60, static_cast<char>('a' + (l - 1) % 26)));
+    }
+  });
+}
+
+TEST(Log, TieringInterruptedAtAnyStepLosesNothing) {
+  // Crash the disk ever later into a tiering pass (each simulated I/O takes at least
+  // latency_min, so the k-th crash comes no sooner than k operations in) until a pass
+  // completes first.
+  for (int k = 0; k < 40; ++k) {
+    LogHarness h(100 + k);
+    LogOptions o;
+    o.segment_bytes = 512;
+    o.durability = Durability::kEveryCommit;
+    bool completed = false;
+    h.run([&] {
+      auto log = h.open(o);
+      ASSERT_TRUE(log);
+      for (int i = 0; i < 20; ++i) {
+        Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, std::string(60, 'x'))});
+        ASSERT_TRUE(c.is_ok());
+        ASSERT_TRUE(log->wait_durable(*c).is_ok());
+      }
+      h.world.spawn("chaos", [&, k] {
+        h.world.clock().sleep_until(h.world.clock().now());
+        // Each simulated I/O takes at least latency_min: k of them have passed by then.
+        h.world.clock().sleep_for(k * h.world.faults().config().latency_min + 1);
+        h.world.crash(h.node, sim::CrashMode::kSubset);
+      });
+      completed = log->tier_sealed_segments(log->vdl()).is_ok();
+    });
+    if (h.world.up(h.node)) h.world.crash(h.node, sim::CrashMode::kSubset);
+    h.world.restart(h.node);
+    h.run([&] {
+      auto log = h.open(o);
+      ASSERT_TRUE(log) << "crash after " << k << " steps";
+      EXPECT_EQ(log->recovery().vdl_found, 20u) << "crash after " << k << " steps";
+      for (Lsn l = 1; l <= 20; ++l) {
+        ASSERT_TRUE(log->read_record(l).is_ok()) << "crash after " << k << " steps, LSN " << l;
+      }
+    });
+    if (completed) break;
+  }
+}
+
+}  // namespace
+}  // namespace aurora::wal
