@@ -1,0 +1,58 @@
+#include "engine/compute/compute_node.h"
+
+#include <algorithm>
+
+namespace aurora::compute {
+
+ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options)
+    : storage_(storage),
+      name_(std::move(name)),
+      options_(options),
+      read_point_(storage.vdl()),
+      pin_(storage.pin(read_point_)) {}
+
+ComputeNode::~ComputeNode() { storage_.unpin(pin_); }
+
+void ComputeNode::advance_to(Lsn at) {
+  AURORA_ASSERT(at <= storage_.vdl(), "a read point above VDL");
+  if (at <= read_point_) return;  // read points only move forward
+  read_point_ = at;
+  storage_.move(pin_, at);
+}
+
+Result<Lsn> ComputeNode::commit(const Mtr& mtr) {
+  AURORA_ASSERT(!mtr.empty(), "an empty MTR");
+  Result<Lsn> cpl = storage_.commit(mtr.redo());
+  if (!cpl.is_ok()) return cpl;
+  ++stats_.commits;
+  advance_to(*cpl);  // read your own writes
+  return cpl;
+}
+
+Lsn ComputeNode::refresh() {
+  ++stats_.refreshes;
+  advance_to(storage_.vdl());
+  return read_point_;
+}
+
+Result<std::vector<std::byte>> ComputeNode::read(PageId page) {
+  ++stats_.reads;
+  const Key key{page, storage_.version_at(page, read_point_)};
+  if (auto it = pool_.find(key); it != pool_.end()) {
+    ++stats_.buffer_hits;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->second;
+  }
+  ++stats_.buffer_misses;
+  Result<std::vector<std::byte>> bytes = storage_.read(page, read_point_);
+  if (!bytes.is_ok() || options_.buffer_pages == 0) return bytes;
+  lru_.emplace_front(key, *bytes);
+  pool_[key] = lru_.begin();
+  if (lru_.size() > options_.buffer_pages) {
+    pool_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+  return bytes;
+}
+
+}  // namespace aurora::compute

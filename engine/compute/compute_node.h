@@ -1,0 +1,82 @@
+// ComputeNode: a database instance on top of the shared storage. It writes through
+// mini-transactions and reads at its own read point through its own buffer pool.
+//
+//  - commit(mtr) returns once the storage acknowledged it (VDL >= its CPL); the node's
+//    read point then moves to at least that CPL, so a node reads its own writes.
+//  - read(page) reads at the node's read point; other nodes' writes become visible only
+//    after refresh(), which moves the read point to the current VDL.
+//  - The read point never exceeds VDL, and it is pinned in the storage so that GC never
+//    collects what the node may still read.
+//  - The buffer pool is a bounded LRU of pages keyed by (page, version at the read point):
+//    an entry can only serve a read point whose version of the page is that version.
+#pragma once
+
+#include <list>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/storage/storage.h"
+
+namespace aurora::compute {
+
+using storage::Lsn;
+using storage::PageId;
+
+struct ComputeOptions {
+  std::size_t buffer_pages = 64;
+};
+
+struct ComputeStats {
+  std::uint64_t commits = 0;
+  std::uint64_t reads = 0;
+  std::uint64_t buffer_hits = 0;
+  std::uint64_t buffer_misses = 0;
+  std::uint64_t refreshes = 0;
+};
+
+class Mtr {
+ public:
+  // Writes `bytes` at `offset` of `page` when the MTR commits.
+  void put(PageId page, std::uint32_t offset, std::span<const std::byte> bytes) {
+    redo_.push_back({page, offset, {bytes.begin(), bytes.end()}});
+  }
+  bool empty() const { return redo_.empty(); }
+  const std::vector<wal::Redo>& redo() const { return redo_; }
+
+ private:
+  std::vector<wal::Redo> redo_;
+};
+
+class ComputeNode {
+ public:
+  ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options = {});
+  ~ComputeNode();
+  ComputeNode(const ComputeNode&) = delete;
+  ComputeNode& operator=(const ComputeNode&) = delete;
+
+  // Commits the MTR; on success it is acknowledged and visible to this node.
+  Result<Lsn> commit(const Mtr& mtr);
+  // The page at this node's read point.
+  Result<std::vector<std::byte>> read(PageId page);
+  // Moves the read point to the storage's current VDL and returns it.
+  Lsn refresh();
+  Lsn read_point() const { return read_point_; }
+  const std::string& name() const { return name_; }
+  const ComputeStats& stats() const { return stats_; }
+
+ private:
+  void advance_to(Lsn at);
+
+  storage::Storage& storage_;
+  std::string name_;
+  ComputeOptions options_;
+  Lsn read_point_;
+  storage::ReadPointId pin_;
+  using Key = std::pair<PageId, Lsn>;
+  std::list<std::pair<Key, std::vector<std::byte>>> lru_;  // front = most recent
+  std::map<Key, decltype(lru_)::iterator> pool_;
+  ComputeStats stats_;
+};
+
+}  // namespace aurora::compute

@@ -1,0 +1,75 @@
+// Storage: one volume's storage side — the log and the pages materialized from it — with
+// the registry of read points in use and the background work (page images, GC, tiering).
+//
+// The lowest read point still in use (Aurora's PGMRPL) bounds GC: the log below it may be
+// collected (after its pages are imaged), never above it. Compute nodes pin their read
+// point here; with no pin, VDL is the bound.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "engine/storage/page_store.h"
+#include "engine/wal/log.h"
+
+namespace aurora::storage {
+
+struct StorageOptions {
+  wal::LogOptions log;
+  PageStoreOptions pages;
+  Nanos maintenance_interval = 10 * kMillisecond;  // background images, GC, tiering
+  bool gc = true;
+  bool tiered = false;  // move sealed segments below the GC bound to the cold tier
+};
+
+using ReadPointId = std::uint64_t;
+
+class Storage {
+ public:
+  // Opens (recovering) the volume and starts the maintenance fiber.
+  static Result<std::unique_ptr<Storage>> open(Runtime rt, StorageOptions options);
+  ~Storage();
+
+  // Appends one MTR and waits until it is acknowledged (VDL >= its CPL); returns the CPL.
+  // kInvalidArgument when a redo does not fit its page.
+  Result<Lsn> commit(std::span<const wal::Redo> mtr);
+  // The page as of read point `at` (see PageStore::read).
+  Result<std::vector<std::byte>> read(PageId page, Lsn at) { return pages_->read(page, at); }
+  // The newest version of `page` at or below `at` (0 when it was never written): a key
+  // under which the page's bytes at `at` may be cached.
+  Lsn version_at(PageId page, Lsn at) const;
+  Status sync() { return log_->sync(); }
+
+  Lsn vdl() const { return log_->vdl(); }
+  Lsn vcl() const { return log_->vcl(); }
+  wal::Epoch epoch() const { return log_->epoch(); }
+
+  // Read points in use. A pinned read point is never collected under.
+  ReadPointId pin(Lsn at);
+  void move(ReadPointId id, Lsn at);
+  void unpin(ReadPointId id);
+  // The GC bound: the lowest pinned read point, or VDL when nothing is pinned.
+  Lsn min_read_point() const;
+
+  // One round of background work: images, then GC up to the bound, then tiering.
+  Status maintain();
+
+  wal::Log& log() { return *log_; }
+  PageStore& pages() { return *pages_; }
+  const StorageOptions& options() const { return options_; }
+
+ private:
+  Storage(Runtime rt, StorageOptions options) : rt_(rt), options_(std::move(options)) {}
+  void maintenance_loop();
+
+  Runtime rt_;
+  StorageOptions options_;
+  std::unique_ptr<wal::Log> log_;
+  std::unique_ptr<PageStore> pages_;
+  std::map<ReadPointId, Lsn> pins_;
+  ReadPointId next_pin_ = 1;
+  FiberId maintenance_ = 0;
+};
+
+}  // namespace aurora::storage
