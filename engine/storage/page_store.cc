@@ -101,6 +101,13 @@ Result<std::vector<std::byte>> PageStore::read(PageId page, Lsn at) {
                                 " is below the GC horizon " + std::to_string(log_.gc_floor()));
   }
   ++stats_.reads;
+  const Nanos start = rt_.clock.now();
+  struct Timed {
+    Histogram& h;
+    Clock& clock;
+    Nanos start;
+    ~Timed() { h.record(static_cast<std::uint64_t>(clock.now() - start)); }
+  } timed{stats_.read_ns, rt_.clock, start};
   // The page's version at `at`: its newest record <= at, or its newest image <= at when
   // the records below it were collected.
   const Lsn version = std::max(log_.newest_version_at(page, at), image_at(page, at));
@@ -157,6 +164,7 @@ Result<std::vector<std::byte>> PageStore::materialize(PageId page, Lsn version, 
     }
     std::copy(it->payload.begin(), it->payload.end(), bytes.begin() + h.page_offset);
   }
+  stats_.chain_length.record(chain.size());
   rt_.events.emit("page.materialize", {{"page", page}, {"at", at}, {"version", version},
                                        {"base", base_lsn}, {"walked", chain.size()}});
   return bytes;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine/runtime/runtime.h"
+#include "engine/util/histogram.h"
 #include "engine/wal/log.h"
 
 namespace aurora::storage {
@@ -51,6 +52,8 @@ struct PageStoreStats {
   std::uint64_t images_used = 0;
   std::uint64_t torn_images_ignored = 0;
   std::uint64_t segments_collected = 0;
+  Histogram read_ns;        // time of each read (cache hits included)
+  Histogram chain_length;   // records walked per materialization
 };
 
 class PageStore {

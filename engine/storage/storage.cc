@@ -35,9 +35,11 @@ Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr) {
                                       std::to_string(options_.pages.page_size) + " bytes");
     }
   }
+  const Nanos start = rt_.clock.now();
   Result<Lsn> cpl = log_->append(mtr);
   if (!cpl.is_ok()) return cpl;
   AURORA_RETURN_IF_ERROR(log_->wait_durable(*cpl));
+  commit_ns_.record(static_cast<std::uint64_t>(rt_.clock.now() - start));
   return cpl;
 }
 

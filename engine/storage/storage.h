@@ -55,6 +55,9 @@ class Storage {
   // One round of background work: images, then GC up to the bound, then tiering.
   Status maintain();
 
+  // Time from append to acknowledgement of each commit.
+  const Histogram& commit_ns() const { return commit_ns_; }
+
   wal::Log& log() { return *log_; }
   PageStore& pages() { return *pages_; }
   const StorageOptions& options() const { return options_; }
@@ -70,6 +73,7 @@ class Storage {
   std::map<ReadPointId, Lsn> pins_;
   ReadPointId next_pin_ = 1;
   FiberId maintenance_ = 0;
+  Histogram commit_ns_;
 };
 
 }  // namespace aurora::storage

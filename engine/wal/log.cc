@@ -258,7 +258,9 @@ Status Log::flush_batch() {
   const std::uint64_t base = seg->size;
   AURORA_RETURN_IF_ERROR(write_batch(*seg, base, bytes));
   ++stats_.fsyncs;
+  const Nanos fsync_start = rt_.clock.now();
   const Status synced = rt_.fs.sync(seg->handle);
+  stats_.fsync_ns.record(static_cast<std::uint64_t>(rt_.clock.now() - fsync_start));
   if (!synced.is_ok()) {
     // Never retried: the failed fsync may have dropped these writes, and a later fsync
     // returning OK would prove nothing (DESIGN.md invariant 11).
@@ -268,6 +270,7 @@ Status Log::flush_batch() {
   seg->size = base + bytes.size();
   for (std::uint32_t off : offsets) seg->offsets.push_back(static_cast<std::uint32_t>(base + off));
   ++stats_.batches;
+  stats_.batch_records.record(offsets.size());
   stats_.bytes_written += bytes.size();
   vcl_ = last;
   vdl_ = last_cpl;  // batches always end on a CPL: appends add whole MTRs

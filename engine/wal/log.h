@@ -26,6 +26,7 @@
 
 #include "engine/runtime/runtime.h"
 #include "engine/runtime/sync.h"
+#include "engine/util/histogram.h"
 #include "engine/wal/control_file.h"
 #include "engine/wal/format.h"
 
@@ -71,6 +72,8 @@ struct LogStats {
   std::uint64_t rotations = 0;
   std::uint64_t record_reads = 0;
   std::uint64_t cold_reads = 0;
+  Histogram fsync_ns;        // time of each log fsync
+  Histogram batch_records;   // records per flushed batch
 };
 
 // What recovery found and did (reported as events and kept for tests and checkers).

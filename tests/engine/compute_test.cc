@@ -175,3 +175,30 @@ TEST(Storage, BackgroundMaintenanceWritesImagesOnItsOwn) {
 
 }  // namespace
 }  // namespace aurora::compute
+
+namespace aurora::compute {
+namespace {
+
+TEST(Storage, MetricsCountAndTimeWhatHappened) {
+  LogHarness h;
+  h.run([&] {
+    auto s = open_storage(h.rt(), small_pages());
+    ASSERT_TRUE(s);
+    ComputeNode a(*s, "A");
+    for (int i = 0; i < 20; ++i) {
+      Mtr m;
+      m.put(3, 0, bytes_of("x"));
+      ASSERT_TRUE(a.commit(m).is_ok());
+    }
+    s->pages().drop_cache();
+    ASSERT_TRUE(s->read(3, s->vdl()).is_ok());
+    EXPECT_EQ(s->commit_ns().count(), 20u);
+    EXPECT_GT(s->commit_ns().percentile(50), 0u);  // commits take simulated time
+    EXPECT_EQ(s->log().stats().fsync_ns.count(), s->log().stats().fsyncs);
+    EXPECT_EQ(s->pages().stats().chain_length.max(), 20u);  // one read walked all 20
+    EXPECT_EQ(s->pages().stats().read_ns.count(), s->pages().stats().reads);
+  });
+}
+
+}  // namespace
+}  // namespace aurora::compute
