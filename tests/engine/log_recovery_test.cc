@@ -27,6 +27,7 @@ struct Model {
   std::map<Lsn, Mtr> appended;  // by CPL
   std::set<Lsn> acknowledged;   // CPLs whose wait_durable returned OK
   Lsn highest_returned = 0;     // every LSN the log ever handed out is <= this
+  Lsn highest_vdl_seen = 0;     // every VDL a writer acted on (invariant 4)
 };
 
 // Writers append random MTRs and wait for them until the node dies.
@@ -47,6 +48,7 @@ void run_writers(LogHarness& h, Log& log, Model& model, sim::Rng& rng, int write
         model.appended[*cpl] = m;
         if (!log.wait_durable(*cpl).is_ok()) return;
         model.acknowledged.insert(*cpl);
+        model.highest_vdl_seen = std::max(model.highest_vdl_seen, log.vdl());
         h.rt().clock.sleep_for(static_cast<Nanos>(rng.below(20)) * kMicrosecond);
       }
     });
@@ -84,6 +86,10 @@ void check_recovered(Log& log, Model& model, const std::string& ctx) {
     return;
   }
   const Lsn vdl = r.vdl_found;
+  // Invariant 4: the recovered VDL is at least every VDL acted on before the crash.
+  EXPECT_GE(vdl, model.highest_vdl_seen) << ctx;
+  // Invariant 3, as recovered: VDL <= VCL.
+  EXPECT_LE(vdl, r.vcl_found) << ctx;
   // Invariant 7: every acknowledged MTR survived (and none was ever annulled).
   for (Lsn cpl : model.acknowledged) {
     EXPECT_LE(cpl, vdl) << ctx << ": acknowledged CPL " << cpl << " lost; " << describe_log(log);
@@ -165,6 +171,18 @@ TEST_P(CrashSweep, AcknowledgedMtrsSurviveAndTheLogIsAPrefixEndingOnACpl) {
         }
         writing = true;  // the check is done: from here on, crashes hit the writers
         run_writers(h, *log, model, rng, 6);
+        h.rt().spawn("watcher", [&h, l = log.get(), seed] {
+          Lsn last_vcl = l->vcl(), last_vdl = l->vdl();
+          for (;;) {  // invariants 3 and 4 within the incarnation, until the crash
+            ASSERT_LE(l->vdl(), l->vcl()) << "seed " << seed;
+            ASSERT_LE(l->vcl(), l->highest_allocated()) << "seed " << seed;
+            ASSERT_GE(l->vcl(), last_vcl) << "seed " << seed << ": VCL went backwards";
+            ASSERT_GE(l->vdl(), last_vdl) << "seed " << seed << ": VDL went backwards";
+            last_vcl = l->vcl();
+            last_vdl = l->vdl();
+            h.rt().clock.sleep_for(5 * kMicrosecond);
+          }
+        });
       });
       h.world.spawn("chaos", [&] {
         // A quarter of the crashes strike at any moment (recovery included); the rest
