@@ -9,7 +9,8 @@ ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOpt
       name_(std::move(name)),
       options_(options),
       read_point_(storage.vdl()),
-      pin_(storage.pin(read_point_)) {}
+      pin_(storage.pin(read_point_)),
+      pool_(options.buffer_pages) {}
 
 ComputeNode::~ComputeNode() { storage_.unpin(pin_); }
 
@@ -37,21 +38,14 @@ Lsn ComputeNode::refresh() {
 
 Result<std::vector<std::byte>> ComputeNode::read(PageId page) {
   ++stats_.reads;
-  const Key key{page, storage_.version_at(page, read_point_)};
-  if (auto it = pool_.find(key); it != pool_.end()) {
+  const std::pair<PageId, Lsn> key{page, storage_.version_at(page, read_point_)};
+  if (const std::vector<std::byte>* hit = pool_.get(key)) {
     ++stats_.buffer_hits;
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return it->second->second;
+    return *hit;
   }
   ++stats_.buffer_misses;
   Result<std::vector<std::byte>> bytes = storage_.read(page, read_point_);
-  if (!bytes.is_ok() || options_.buffer_pages == 0) return bytes;
-  lru_.emplace_front(key, *bytes);
-  pool_[key] = lru_.begin();
-  if (lru_.size() > options_.buffer_pages) {
-    pool_.erase(lru_.back().first);
-    lru_.pop_back();
-  }
+  if (bytes.is_ok()) pool_.put(key, *bytes);
   return bytes;
 }
 

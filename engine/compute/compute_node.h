@@ -11,12 +11,11 @@
 //    an entry can only serve a read point whose version of the page is that version.
 #pragma once
 
-#include <list>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/storage/storage.h"
+#include "engine/util/lru_cache.h"
 
 namespace aurora::compute {
 
@@ -73,9 +72,7 @@ class ComputeNode {
   ComputeOptions options_;
   Lsn read_point_;
   storage::ReadPointId pin_;
-  using Key = std::pair<PageId, Lsn>;
-  std::list<std::pair<Key, std::vector<std::byte>>> lru_;  // front = most recent
-  std::map<Key, decltype(lru_)::iterator> pool_;
+  LruCache<std::pair<PageId, Lsn>, std::vector<std::byte>> pool_;  // (page, version)
   ComputeStats stats_;
 };
 

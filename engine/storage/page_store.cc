@@ -15,7 +15,7 @@ constexpr std::size_t kImageHeaderSize = 32;
 }  // namespace
 
 PageStore::PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOptions options)
-    : rt_(rt), log_(log), dir_(std::move(dir)), options_(options) {}
+    : rt_(rt), log_(log), dir_(std::move(dir)), options_(options), cache_(options.cache_pages) {}
 
 PageStore::~PageStore() {
   // Releasing the handle makes nothing durable and loses nothing durable.
@@ -112,13 +112,13 @@ Result<std::vector<std::byte>> PageStore::read(PageId page, Lsn at) {
   // the records below it were collected.
   const Lsn version = std::max(log_.newest_version_at(page, at), image_at(page, at));
   if (version == wal::kNoLsn) return std::vector<std::byte>(options_.page_size);
-  if (const std::vector<std::byte>* hit = cache_get(page, version)) {
+  if (const std::vector<std::byte>* hit = cache_.get({page, version})) {
     ++stats_.cache_hits;
     return *hit;
   }
   ++stats_.cache_misses;
   Result<std::vector<std::byte>> bytes = materialize(page, version, at);
-  if (bytes.is_ok()) cache_put(page, version, *bytes);
+  if (bytes.is_ok()) cache_.put({page, version}, *bytes);
   return bytes;
 }
 
@@ -235,28 +235,6 @@ Result<std::size_t> PageStore::collect(Lsn floor) {
   return collected;
 }
 
-void PageStore::drop_cache() {
-  lru_.clear();
-  cache_.clear();
-}
-
-const std::vector<std::byte>* PageStore::cache_get(PageId page, Lsn version) {
-  auto it = cache_.find({page, version});
-  if (it == cache_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return &it->second->second;
-}
-
-void PageStore::cache_put(PageId page, Lsn version, const std::vector<std::byte>& bytes) {
-  if (options_.cache_pages == 0) return;
-  const CacheKey key{page, version};
-  if (cache_.count(key) != 0) return;
-  lru_.emplace_front(key, bytes);
-  cache_[key] = lru_.begin();
-  if (lru_.size() > options_.cache_pages) {
-    cache_.erase(lru_.back().first);
-    lru_.pop_back();
-  }
-}
+void PageStore::drop_cache() { cache_.clear(); }
 
 }  // namespace aurora::storage

@@ -21,13 +21,13 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <map>
 #include <memory>
 #include <vector>
 
 #include "engine/runtime/runtime.h"
 #include "engine/util/histogram.h"
+#include "engine/util/lru_cache.h"
 #include "engine/wal/log.h"
 
 namespace aurora::storage {
@@ -85,8 +85,6 @@ class PageStore {
   Result<std::vector<std::byte>> materialize(PageId page, Lsn version, Lsn at);
   Result<std::vector<std::byte>> read_image(PageId page, Lsn lsn);
   Status append_images(const std::vector<std::pair<PageId, Lsn>>& wanted);
-  void cache_put(PageId page, Lsn version, const std::vector<std::byte>& bytes);
-  const std::vector<std::byte>* cache_get(PageId page, Lsn version);
   std::string images_path() const { return dir_ + "/IMAGES"; }
   std::size_t slot_size() const;
 
@@ -99,9 +97,7 @@ class PageStore {
   // page -> (image LSN -> slot), for valid durable images.
   std::map<PageId, std::map<Lsn, std::uint64_t>> image_index_;
 
-  using CacheKey = std::pair<PageId, Lsn>;
-  std::list<std::pair<CacheKey, std::vector<std::byte>>> lru_;  // front = most recent
-  std::map<CacheKey, decltype(lru_)::iterator> cache_;
+  LruCache<std::pair<PageId, Lsn>, std::vector<std::byte>> cache_;  // (page, version)
   PageStoreStats stats_;
 };
 
