@@ -7,7 +7,6 @@ namespace aurora::compute {
 ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options)
     : storage_(storage),
       name_(std::move(name)),
-      options_(options),
       read_point_(storage.vdl()),
       pin_(storage.pin(read_point_)),
       pool_(options.buffer_pages) {}

@@ -69,7 +69,6 @@ class ComputeNode {
 
   storage::Storage& storage_;
   std::string name_;
-  ComputeOptions options_;
   Lsn read_point_;
   storage::ReadPointId pin_;
   LruCache<std::pair<PageId, Lsn>, std::vector<std::byte>> pool_;  // (page, version)

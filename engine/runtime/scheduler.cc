@@ -39,7 +39,7 @@ std::string RunOutcome::describe() const {
 }
 
 Scheduler::Scheduler(TimeSource& time, PickStrategy& strategy, SchedulerOptions options)
-    : time_(time), strategy_(strategy), options_(options), stacks_(options.stack_size) {}
+    : time_(time), strategy_(strategy), stacks_(options.stack_size) {}
 
 Scheduler::~Scheduler() {
   AURORA_ASSERT(current_ == nullptr, "scheduler destroyed from inside one of its fibers");

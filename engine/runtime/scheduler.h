@@ -153,7 +153,6 @@ class Scheduler {
 
   TimeSource& time_;
   PickStrategy& strategy_;
-  SchedulerOptions options_;
   SchedulerObserver* observer_ = nullptr;
   boost::context::pooled_fixedsize_stack stacks_;
 

@@ -21,9 +21,8 @@ Result<std::unique_ptr<Storage>> Storage::open(Runtime rt, StorageOptions option
 
 Storage::~Storage() {
   // The maintenance fiber references this object: it must never run again.
+  // Members then go in reverse declaration order: the pages before the log they read.
   if (maintenance_ != 0) rt_.sched.kill(maintenance_);
-  pages_.reset();
-  log_.reset();
 }
 
 Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr) {
