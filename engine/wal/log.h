@@ -128,6 +128,9 @@ class Log {
   // Every page with at least one version, ascending.
   std::vector<PageId> pages() const;
 
+  // Where the segment `info` lives: <dir>/wal/ or <dir>/cold/, named by first LSN and epoch.
+  std::string segment_path(const SegmentInfo& info) const;
+
   // Reads and verifies the durable record `lsn` (lsn <= VCL and not collected).
   struct OwnedRecord {
     RecordHeader header;
@@ -164,7 +167,6 @@ class Log {
   Status flush_batch();
   Status write_batch(Segment& seg, std::uint64_t offset, std::span<const std::byte> bytes);
   Segment* segment_for(Lsn lsn);
-  std::string segment_path(const SegmentInfo& info) const;
   Status persist_control();
   void emit_state(std::string_view kind);
 

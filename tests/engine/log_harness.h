@@ -26,6 +26,22 @@ inline Redo redo(PageId page, std::uint32_t offset, std::string_view text) {
   return Redo{page, offset, bytes_of(text)};
 }
 
+// Appends one single-record MTR and waits until it is acknowledged. Returns its CPL, or
+// kNoLsn (after recording the failure) when either step fails.
+inline Lsn commit(Log& log, Redo r) {
+  Result<Lsn> cpl = log.append(std::vector<Redo>{std::move(r)});
+  if (!cpl.is_ok()) {
+    ADD_FAILURE() << "append: " << cpl.status().to_string();
+    return kNoLsn;
+  }
+  const Status durable = log.wait_durable(*cpl);
+  if (!durable.is_ok()) {
+    ADD_FAILURE() << "wait_durable(" << *cpl << "): " << durable.to_string();
+    return kNoLsn;
+  }
+  return *cpl;
+}
+
 struct LogHarness {
   explicit LogHarness(std::uint64_t seed = 1, sim::FaultConfig faults = sim::FaultConfig::none())
       : world(make_options(seed, faults)) {

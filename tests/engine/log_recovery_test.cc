@@ -272,9 +272,7 @@ TEST(Recovery, RunningRecoveryTwiceGivesTheSameLogicalState) {
     auto log = h.open();
     ASSERT_TRUE(log);
     for (int i = 0; i < 10; ++i) {
-      Result<Lsn> c = log->append(std::vector<Redo>{redo(i % 2, 0, std::to_string(i))});
-      ASSERT_TRUE(c.is_ok());
-      ASSERT_TRUE(log->wait_durable(*c).is_ok());
+      ASSERT_NE(testing::commit(*log, redo(i % 2, 0, std::to_string(i))), kNoLsn);
     }
   });
   for (int round = 0; round < 3; ++round) {
@@ -302,12 +300,8 @@ TEST(Recovery, RunningRecoveryTwiceGivesTheSameLogicalState) {
 // Writes `records` (already encoded) at the end of the current segment file, bypassing
 // the log: the bytes a crash could have left.
 void append_raw(LogHarness& h, const Log& log, std::span<const std::byte> bytes) {
-  const SegmentInfo& cur = log.control().segments.back();
-  char name[64];
-  std::snprintf(name, sizeof name, "db/wal/%020llu-%06llu.seg",
-                static_cast<unsigned long long>(cur.first_lsn),
-                static_cast<unsigned long long>(cur.epoch));
-  Result<FileHandle> f = h.rt().fs.open(name, OpenMode::kOpenExisting);
+  const std::string path = log.segment_path(log.control().segments.back());
+  Result<FileHandle> f = h.rt().fs.open(path, OpenMode::kOpenExisting);
   ASSERT_TRUE(f.is_ok());
   Result<std::uint64_t> size = h.rt().fs.size(*f);
   ASSERT_TRUE(size.is_ok());
@@ -327,9 +321,7 @@ Status recover_with_hole_then_record(Lsn hint, RecoveryReport* report) {
     auto log = h.open(o);
     ASSERT_TRUE(log);
     for (int i = 0; i < 3; ++i) {
-      Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, "ok")});
-      ASSERT_TRUE(c.is_ok());
-      ASSERT_TRUE(log->wait_durable(*c).is_ok());
+      ASSERT_NE(testing::commit(*log, redo(1, 0, "ok")), kNoLsn);
     }
     std::vector<std::byte> raw(80, std::byte{0x5a});  // the hole: bytes that decode to nothing
     RecordHeader five{.lsn = 5, .prev_lsn = 3, .page = 1, .length = 2, .cpl = true, .vdl_hint = hint};
@@ -375,9 +367,7 @@ TEST(Recovery, ChecksumFailureInsideTheDurableLogIsCorruption) {
     auto log = h.open(o);
     ASSERT_TRUE(log);
     for (int i = 0; i < 10; ++i) {
-      Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, "payload")});
-      ASSERT_TRUE(c.is_ok());
-      ASSERT_TRUE(log->wait_durable(*c).is_ok());
+      ASSERT_NE(testing::commit(*log, redo(1, 0, "payload")), kNoLsn);
     }
     Result<FileHandle> f = h.rt().fs.open("db/wal/00000000000000000001-000001.seg", OpenMode::kOpenExisting);
     ASSERT_TRUE(f.is_ok());
@@ -399,9 +389,7 @@ TEST(Recovery, UnlistedSegmentFilesAreRemovedAndListedOnesMustExist) {
   h.run([&] {
     auto log = h.open();
     ASSERT_TRUE(log);
-    Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, "keeps segment 1 listed")});
-    ASSERT_TRUE(c.is_ok());
-    ASSERT_TRUE(log->wait_durable(*c).is_ok());
+    ASSERT_NE(testing::commit(*log, redo(1, 0, "keeps segment 1 listed")), kNoLsn);
     Result<FileHandle> stray = h.rt().fs.open("db/wal/00000000000000009999-000001.seg", OpenMode::kCreate);
     ASSERT_TRUE(stray.is_ok());
     ASSERT_TRUE(h.rt().fs.sync(*stray).is_ok());

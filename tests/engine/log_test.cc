@@ -148,9 +148,7 @@ TEST(Log, SegmentsRotateThroughTheControlFile) {
     auto log = h.open(o);
     ASSERT_TRUE(log);
     for (int i = 0; i < 40; ++i) {
-      Result<Lsn> cpl = log->append(std::vector<Redo>{redo(i % 3, 0, std::string(50, 'a' + i % 26))});
-      ASSERT_TRUE(cpl.is_ok());
-      ASSERT_TRUE(log->wait_durable(*cpl).is_ok());
+      ASSERT_NE(testing::commit(*log, redo(i % 3, 0, std::string(50, 'a' + i % 26))), kNoLsn);
     }
     EXPECT_GT(log->stats().rotations, 5u);
     EXPECT_EQ(log->control().segments.size(), log->stats().rotations + 1);
@@ -168,9 +166,8 @@ TEST(Log, FsyncFailureStopsTheLogAndNothingMoreIsAcknowledged) {
   h.run([&] {
     auto log = h.open();
     ASSERT_TRUE(log);
-    Result<Lsn> a = log->append(std::vector<Redo>{redo(1, 0, "acked")});
-    ASSERT_TRUE(a.is_ok());
-    ASSERT_TRUE(log->wait_durable(*a).is_ok());
+    const Lsn a = testing::commit(*log, redo(1, 0, "acked"));
+    ASSERT_NE(a, kNoLsn);
     sim::FaultRule& eio = h.world.faults().mutable_config().rule(sim::FaultKind::kFsyncEio);
     eio.enabled = true;
     eio.probability = 1.0;
@@ -180,7 +177,7 @@ TEST(Log, FsyncFailureStopsTheLogAndNothingMoreIsAcknowledged) {
     const Status s = log->wait_durable(*b);
     EXPECT_EQ(s.kind(), ErrorKind::kStopped);
     EXPECT_TRUE(log->stopped());
-    EXPECT_EQ(log->vdl(), *a);  // the failed batch never advanced VDL
+    EXPECT_EQ(log->vdl(), a);  // the failed batch never advanced VDL
     EXPECT_EQ(log->append(std::vector<Redo>{redo(1, 0, "c")}).kind(), ErrorKind::kStopped);
     EXPECT_EQ(log->sync().kind(), ErrorKind::kStopped);
   });
@@ -195,11 +192,10 @@ TEST(Log, FailedWritesAreRetriedAtTheSameOffsetThenStop) {
     nospace.enabled = true;
     nospace.probability = 1.0;
     nospace.budget = 2;  // two failures, then writes succeed
-    Result<Lsn> a = log->append(std::vector<Redo>{redo(1, 0, "first")});
-    ASSERT_TRUE(a.is_ok());
-    ASSERT_TRUE(log->wait_durable(*a).is_ok());
+    const Lsn a = testing::commit(*log, redo(1, 0, "first"));
+    ASSERT_NE(a, kNoLsn);
     EXPECT_EQ(log->stats().write_retries, 2u);
-    Result<Log::OwnedRecord> r = log->read_record(*a);
+    Result<Log::OwnedRecord> r = log->read_record(a);
     ASSERT_TRUE(r.is_ok());
     EXPECT_EQ(text_of(r->payload), "first");
     nospace.budget = UINT64_MAX;  // now the disk stays full
@@ -236,9 +232,7 @@ TEST(Log, SealedSegmentsMoveToTheColdTierAndReadsThereCostMore) {
     auto log = h.open(o);
     ASSERT_TRUE(log);
     for (int i = 0; i < 30; ++i) {
-      Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, std::string(60, 'a' + i % 26))});
-      ASSERT_TRUE(c.is_ok());
-      ASSERT_TRUE(log->wait_durable(*c).is_ok());
+      ASSERT_NE(testing::commit(*log, redo(1, 0, std::string(60, 'a' + i % 26))), kNoLsn);
     }
     Result<std::size_t> moved = log->tier_sealed_segments(log->vdl());
     ASSERT_TRUE(moved.is_ok()) << moved.status().to_string();
@@ -283,9 +277,7 @@ TEST(Log, TieringInterruptedAtAnyStepLosesNothing) {
       auto log = h.open(o);
       ASSERT_TRUE(log);
       for (int i = 0; i < 20; ++i) {
-        Result<Lsn> c = log->append(std::vector<Redo>{redo(1, 0, std::string(60, 'x'))});
-        ASSERT_TRUE(c.is_ok());
-        ASSERT_TRUE(log->wait_durable(*c).is_ok());
+        ASSERT_NE(testing::commit(*log, redo(1, 0, std::string(60, 'x'))), kNoLsn);
       }
       h.world.spawn("chaos", [&, k] {
         h.world.clock().sleep_until(h.world.clock().now());

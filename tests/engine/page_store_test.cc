@@ -108,14 +108,10 @@ TEST(PageStore, ACachedNewerVersionNeverServesAnOlderReadPoint) {
   Fixture f;
   f.h.run([&] {
     f.open();
-    auto put = [&](std::string_view text) {
-      Result<Lsn> c = f.log->append(std::vector<Redo>{wal::testing::redo(9, 0, text)});
-      EXPECT_TRUE(c.is_ok());
-      EXPECT_TRUE(f.log->wait_durable(*c).is_ok());
-      return *c;
-    };
-    const Lsn old_version = put("old");
-    const Lsn new_version = put("new");
+    const Lsn old_version = wal::testing::commit(*f.log, wal::testing::redo(9, 0, "old"));
+    const Lsn new_version = wal::testing::commit(*f.log, wal::testing::redo(9, 0, "new"));
+    ASSERT_NE(old_version, wal::kNoLsn);
+    ASSERT_NE(new_version, wal::kNoLsn);
     Result<std::vector<std::byte>> latest = f.store->read(9, new_version);  // cached now
     ASSERT_TRUE(latest.is_ok());
     EXPECT_EQ(wal::testing::text_of(*latest).substr(0, 3), "new");

@@ -63,10 +63,8 @@ TEST(Determinism, SameHashAcrossTwoProcessesAndInProcess) {
     EXPECT_EQ(first, second) << "seed " << seed;
     RunSpec spec;  // the CLI's defaults
     spec.seed = seed;
-    char buf[19];
-    std::snprintf(buf, sizeof buf, "0x%016llx",
-                  static_cast<unsigned long long>(run_seed(spec).trace_hash));
-    EXPECT_EQ(first, buf) << "seed " << seed << ": the CLI and the library disagree";
+    EXPECT_EQ(first, sim::Trace::format_hash(run_seed(spec).trace_hash))
+        << "seed " << seed << ": the CLI and the library disagree";
   }
 }
 
