@@ -37,6 +37,10 @@ Result<std::unique_ptr<PageStore>> PageStore::open(Runtime rt, wal::Log& log, st
 // write at a crash, or media damage) is ignored: images only accelerate reads, and the
 // log still holds every record above the GC floor.
 Status PageStore::load_images() {
+  // A compaction that crashed before its rename leaves its temporary file behind.
+  Result<bool> stale = rt_.fs.exists(images_temp_path());
+  if (!stale.is_ok()) return stale.status();
+  if (*stale) AURORA_RETURN_IF_ERROR(rt_.fs.unlink(images_temp_path()));
   Result<FileHandle> f = rt_.fs.open(images_path(), OpenMode::kCreate);
   if (!f.is_ok()) return f.status();
   images_ = *f;
@@ -190,6 +194,7 @@ Result<std::size_t> PageStore::write_images(Lsn upto) {
 // image is used only once it is durable.
 Status PageStore::append_images(const std::vector<std::pair<PageId, Lsn>>& wanted) {
   if (wanted.empty()) return Status::ok();
+  AURORA_RETURN_IF_ERROR(images_broken_);
   std::vector<std::byte> out;
   out.reserve(wanted.size() * slot_size());
   for (const auto& [page, lsn] : wanted) {
@@ -231,8 +236,89 @@ Result<std::size_t> PageStore::collect(Lsn floor) {
   }
   AURORA_RETURN_IF_ERROR(append_images(wanted));
   Result<std::size_t> collected = log_.collect_below(floor);
-  if (collected.is_ok()) stats_.segments_collected += *collected;
+  if (!collected.is_ok()) return collected;
+  stats_.segments_collected += *collected;
+  drop_dead_images();
+  Result<std::size_t> reclaimed = compact_images(options_.compact_min_dead);
+  if (!reclaimed.is_ok()) return reclaimed.status();
   return collected;
+}
+
+// A read at R >= floor starts from the newest image <= its version, and that version is at
+// least the page's newest image <= floor: every older image of the page is dead.
+void PageStore::drop_dead_images() {
+  const Lsn floor = log_.gc_floor();
+  for (auto& [page, images] : image_index_) {
+    const Lsn base = image_at(page, floor);
+    if (base != wal::kNoLsn) images.erase(images.begin(), images.find(base));
+  }
+}
+
+Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
+  AURORA_RETURN_IF_ERROR(images_broken_);
+  drop_dead_images();
+  std::vector<std::pair<PageId, Lsn>> live;
+  for (const auto& [page, images] : image_index_) {
+    for (const auto& [lsn, slot] : images) live.emplace_back(page, lsn);
+  }
+  const std::uint64_t dead = image_slots_ - live.size();
+  if (dead == 0 || dead < min_dead || dead < live.size()) return std::size_t{0};
+
+  // The live slots, copied in bounded chunks into a fresh temporary file made durable.
+  Result<FileHandle> tmp = rt_.fs.open(images_temp_path(), OpenMode::kCreate);
+  if (!tmp.is_ok()) return tmp.status();
+  Status s = rt_.fs.truncate(*tmp, 0);
+  constexpr std::size_t kChunkSlots = 64;
+  std::vector<std::byte> chunk;
+  std::vector<bool> lost(live.size());
+  for (std::size_t i = 0; s.is_ok() && i < live.size(); i += kChunkSlots) {
+    const std::size_t n = std::min(kChunkSlots, live.size() - i);
+    chunk.resize(n * slot_size());
+    for (std::size_t j = 0; s.is_ok() && j < n; ++j) {
+      const std::uint64_t slot = image_index_.at(live[i + j].first).at(live[i + j].second);
+      const std::span<std::byte> out = std::span(chunk).subspan(j * slot_size(), slot_size());
+      s = read_exact(rt_.fs, images_, slot * slot_size(), out);
+      if (s.kind() == ErrorKind::kIoError) {
+        // An unreadable sector loses that image, as at load: its slot is copied as zeros,
+        // which never validate, and the log (or an older base) still answers its reads.
+        std::fill(out.begin(), out.end(), std::byte{0});
+        lost[i + j] = true;
+        s = Status::ok();
+      }
+    }
+    if (s.is_ok()) s = write_all(rt_.fs, *tmp, i * slot_size(), chunk);
+  }
+  if (s.is_ok()) s = rt_.fs.sync(*tmp);
+  const Status closed = rt_.fs.close(*tmp);
+  AURORA_RETURN_IF_ERROR(s);
+  AURORA_RETURN_IF_ERROR(closed);
+
+  // From the rename on, a failure leaves the directory's durable entry unknown.
+  Status swapped = rt_.fs.rename(images_temp_path(), images_path());
+  if (swapped.is_ok()) swapped = rt_.fs.sync_dir(dir_);
+  Result<FileHandle> fresh = swapped.is_ok() ? rt_.fs.open(images_path(), OpenMode::kOpenExisting)
+                                             : Result<FileHandle>(swapped);
+  if (!fresh.is_ok()) {
+    images_broken_ = Status(fresh.status().kind(),
+                            "image file compaction failed after its rename: " +
+                                fresh.status().message());
+    return images_broken_;
+  }
+  rt_.fs.close(images_).ignore();  // the old file's inode is gone from the directory
+  images_ = *fresh;
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    if (lost[i]) {
+      image_index_[live[i].first].erase(live[i].second);
+      ++stats_.torn_images_ignored;
+    } else {
+      image_index_[live[i].first][live[i].second] = i;
+    }
+  }
+  image_slots_ = live.size();
+  ++stats_.image_compactions;
+  stats_.image_slots_reclaimed += dead;
+  rt_.events.emit("image.compact", {{"live", live.size()}, {"reclaimed", dead}});
+  return static_cast<std::size_t>(dead);
 }
 
 void PageStore::drop_cache() { cache_.clear(); }

@@ -17,6 +17,10 @@
 // at exactly that version, durably, and only then does the log drop its segments. Reads
 // below the floor are refused with kOutOfRange, never answered with other data.
 //
+// Images below a page's newest image at or below the floor can never be a read's base
+// again; once such dead slots outnumber the live ones, the image file is rewritten with
+// only the live ones (compact_images) and atomically put in place of the old one.
+//
 // The image file's layout is in FORMAT.md beside this file.
 #pragma once
 
@@ -40,6 +44,8 @@ struct PageStoreOptions {
   std::size_t cache_pages = 256;        // materialized pages kept (LRU); 0 = no cache
   std::uint32_t image_after = 32;       // write_images() images pages with this many
                                         // versions since their newest image
+  std::size_t compact_min_dead = 64;    // collect() rewrites the image file once this many
+                                        // slots are dead and they outnumber the live ones
 };
 
 struct PageStoreStats {
@@ -52,6 +58,8 @@ struct PageStoreStats {
   std::uint64_t images_used = 0;
   std::uint64_t torn_images_ignored = 0;
   std::uint64_t segments_collected = 0;
+  std::uint64_t image_compactions = 0;
+  std::uint64_t image_slots_reclaimed = 0;
   Histogram read_ns;        // time of each read (cache hits included)
   Histogram chain_length;   // records walked per materialization
 };
@@ -71,6 +79,10 @@ class PageStore {
   Result<std::size_t> write_images(Lsn upto);
   // Collects the log below `floor` (see above). Returns the segments collected.
   Result<std::size_t> collect(Lsn floor);
+  // Rewrites the image file without its dead slots when at least `min_dead` are dead and
+  // they outnumber the live ones. Returns the slots reclaimed. Crash-safe: the live images
+  // go to IMAGES.tmp, which is fsynced, renamed over IMAGES, and the directory fsynced.
+  Result<std::size_t> compact_images(std::size_t min_dead);
   // Empties the cache (tests: reads must not depend on it).
   void drop_cache();
 
@@ -85,7 +97,9 @@ class PageStore {
   Result<std::vector<std::byte>> materialize(PageId page, Lsn version, Lsn at);
   Result<std::vector<std::byte>> read_image(PageId page, Lsn lsn);
   Status append_images(const std::vector<std::pair<PageId, Lsn>>& wanted);
+  void drop_dead_images();
   std::string images_path() const { return dir_ + "/IMAGES"; }
+  std::string images_temp_path() const { return dir_ + "/IMAGES.tmp"; }
   std::size_t slot_size() const;
 
   Runtime rt_;
@@ -94,6 +108,10 @@ class PageStore {
   PageStoreOptions options_;
   FileHandle images_;
   std::uint64_t image_slots_ = 0;
+  // Not OK once a compaction failed after its rename: which file the directory will hold
+  // after a crash is then unknown, so no image may be written (nor GC rely on one) again
+  // in this incarnation.
+  Status images_broken_ = Status::ok();
   // page -> (image LSN -> slot), for valid durable images.
   std::map<PageId, std::map<Lsn, std::uint64_t>> image_index_;
 
