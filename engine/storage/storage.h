@@ -20,7 +20,7 @@ struct StorageOptions {
   PageStoreOptions pages;
   Nanos maintenance_interval = 10 * kMillisecond;  // background images, GC, tiering
   bool gc = true;
-  bool tiered = false;  // move sealed segments below the GC bound to the cold tier
+  bool tiered = false;  // move every sealed segment to the cold tier
 };
 
 using ReadPointId = std::uint64_t;

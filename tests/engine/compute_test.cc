@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "engine/runtime/posix/real_runtime.h"
+#include "engine/storage/presets.h"
 #include "tests/engine/log_harness.h"
 
 namespace aurora::compute {
@@ -198,6 +199,47 @@ TEST(Storage, MetricsCountAndTimeWhatHappened) {
     EXPECT_EQ(s->pages().stats().chain_length.max(), 20u);  // one read walked all 20
     EXPECT_EQ(s->pages().stats().read_ns.count(), s->pages().stats().reads);
   });
+}
+
+TEST(Storage, TheTieredPresetMovesSealedSegmentsColdAndColdReadsCostMore) {
+  LogHarness h;
+  h.run([&] {
+    Result<storage::StorageOptions> o = storage::storage_preset("tiered");
+    ASSERT_TRUE(o.is_ok()) << o.status().to_string();
+    o->pages.page_size = 64;
+    o->pages.cache_pages = 0;
+    o->maintenance_interval = kSecond;  // maintain() is called below
+    auto s = open_storage(h.rt(), *o);
+    ASSERT_TRUE(s);
+    ComputeNode writer(*s, "writer"), reader(*s, "reader");
+    for (int i = 0; i < 200; ++i) {
+      Mtr m;
+      m.put(static_cast<PageId>(i % 4), 0, bytes_of(std::string("v").append(std::to_string(i))));
+      ASSERT_TRUE(writer.commit(m).is_ok());
+      if (i == 0) reader.refresh();  // pinned at the first commit: GC keeps the log
+    }
+    ASSERT_TRUE(s->maintain().is_ok());
+    std::size_t cold = 0;
+    for (const wal::SegmentInfo& si : s->log().control().segments) {
+      cold += si.tier == wal::Tier::kCold ? 1 : 0;
+    }
+    EXPECT_GT(cold, 0u);
+    EXPECT_EQ(cold + 1, s->log().control().segments.size());  // all but the open one
+    const Nanos before = h.rt().clock.now();
+    EXPECT_EQ(page_text(reader, 0, 2), "v0");  // its chain lies in a cold segment
+    EXPECT_GE(h.rt().clock.now() - before, o->log.cold_read_latency);
+    EXPECT_GT(s->log().stats().cold_reads, 0u);
+    reader.refresh();
+    EXPECT_EQ(page_text(reader, 3, 4), "v199");
+  });
+}
+
+TEST(Storage, AnUnknownPresetIsRefusedByName) {
+  Result<storage::StorageOptions> o = storage::storage_preset("lukewarm");
+  ASSERT_EQ(o.kind(), ErrorKind::kInvalidArgument);
+  EXPECT_NE(o.status().message().find("lukewarm"), std::string::npos);
+  EXPECT_NE(o.status().message().find("base, tiered"), std::string::npos);
+  EXPECT_TRUE(storage::storage_preset("base").is_ok());
 }
 
 }  // namespace
