@@ -20,9 +20,9 @@ void ComputeNode::advance_to(Lsn at) {
   storage_.move(pin_, at);
 }
 
-Result<Lsn> ComputeNode::commit(const Mtr& mtr) {
+Result<Lsn> ComputeNode::commit(const Mtr& mtr, const std::function<void(Lsn)>& on_appended) {
   AURORA_ASSERT(!mtr.empty(), "an empty MTR");
-  Result<Lsn> cpl = storage_.commit(mtr.redo());
+  Result<Lsn> cpl = storage_.commit(mtr.redo(), on_appended);
   if (!cpl.is_ok()) return cpl;
   ++stats_.commits;
   advance_to(*cpl);  // read your own writes

@@ -54,8 +54,9 @@ class ComputeNode {
   ComputeNode(const ComputeNode&) = delete;
   ComputeNode& operator=(const ComputeNode&) = delete;
 
-  // Commits the MTR; on success it is acknowledged and visible to this node.
-  Result<Lsn> commit(const Mtr& mtr);
+  // Commits the MTR; on success it is acknowledged and visible to this node. See
+  // Storage::commit for `on_appended`.
+  Result<Lsn> commit(const Mtr& mtr, const std::function<void(Lsn)>& on_appended = {});
   // The page at this node's read point.
   Result<std::vector<std::byte>> read(PageId page);
   // Moves the read point to the storage's current VDL and returns it.

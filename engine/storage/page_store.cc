@@ -20,6 +20,7 @@ PageStore::PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOption
 PageStore::~PageStore() {
   // Releasing the handle makes nothing durable and loses nothing durable.
   if (images_.valid()) rt_.fs.close(images_).ignore();
+  for (FileHandle h : retired_images_) rt_.fs.close(h).ignore();
 }
 
 std::size_t PageStore::slot_size() const { return kImageHeaderSize + options_.page_size; }
@@ -96,22 +97,42 @@ Result<std::vector<std::byte>> PageStore::read_image(PageId page, Lsn lsn) {
 }
 
 Result<std::vector<std::byte>> PageStore::read(PageId page, Lsn at) {
+  return read_above(page, at, std::max(log_.gc_floor(), collecting_floor_));
+}
+
+Result<std::vector<std::byte>> PageStore::read_above(PageId page, Lsn at, Lsn horizon) {
   if (at > log_.vdl()) {
     return Status::invalid_argument("read point " + std::to_string(at) + " is above VDL " +
                                     std::to_string(log_.vdl()));
   }
-  if (at < log_.gc_floor()) {
+  if (at < horizon) {
     return Status::out_of_range("read point " + std::to_string(at) +
-                                " is below the GC horizon " + std::to_string(log_.gc_floor()));
+                                " is below the GC horizon " + std::to_string(horizon));
   }
   ++stats_.reads;
   const Nanos start = rt_.clock.now();
-  struct Timed {
-    Histogram& h;
-    Clock& clock;
+  reads_in_flight_.insert(at);
+  struct InFlight {
+    PageStore& store;
+    Lsn at;
     Nanos start;
-    ~Timed() { h.record(static_cast<std::uint64_t>(clock.now() - start)); }
-  } timed{stats_.read_ns, rt_.clock, start};
+    ~InFlight() {
+      store.reads_in_flight_.erase(store.reads_in_flight_.find(at));
+      store.stats_.read_ns.record(static_cast<std::uint64_t>(store.rt_.clock.now() - start));
+    }
+  } in_flight{*this, at, start};
+  for (;;) {
+    const std::uint64_t layout = log_.layout_version();
+    const std::uint64_t images = image_generation_;
+    Result<std::vector<std::byte>> bytes = read_once(page, at);
+    if (bytes.is_ok() || (layout == log_.layout_version() && images == image_generation_)) {
+      return bytes;
+    }
+    rt_.events.emit("page.read_retry", {{"page", page}, {"at", at}});
+  }
+}
+
+Result<std::vector<std::byte>> PageStore::read_once(PageId page, Lsn at) {
   // The page's version at `at`: its newest record <= at, or its newest image <= at when
   // the records below it were collected.
   const Lsn version = std::max(log_.newest_version_at(page, at), image_at(page, at));
@@ -140,6 +161,9 @@ Result<std::vector<std::byte>> PageStore::materialize(PageId page, Lsn version, 
       break;
     }
     // A damaged image is dropped; an older base (or the log) still has the answer.
+    if (image.kind() != ErrorKind::kCorruption && image.kind() != ErrorKind::kIoError) {
+      return image.status();  // not the image's fault (a crash, say): keep it
+    }
     rt_.events.emit("image.ignored", {{"page", page}, {"lsn", base_lsn}});
     ++stats_.torn_images_ignored;
     image_index_[page].erase(base_lsn);
@@ -198,7 +222,7 @@ Status PageStore::append_images(const std::vector<std::pair<PageId, Lsn>>& wante
   std::vector<std::byte> out;
   out.reserve(wanted.size() * slot_size());
   for (const auto& [page, lsn] : wanted) {
-    Result<std::vector<std::byte>> bytes = read(page, lsn);
+    Result<std::vector<std::byte>> bytes = read_above(page, lsn, log_.gc_floor());
     if (!bytes.is_ok()) return bytes.status();
     const std::size_t at = out.size();
     out.resize(at + slot_size());
@@ -225,7 +249,13 @@ Status PageStore::append_images(const std::vector<std::pair<PageId, Lsn>>& wante
 
 Result<std::size_t> PageStore::collect(Lsn floor) {
   floor = std::min(floor, log_.vdl());
+  if (!reads_in_flight_.empty()) floor = std::min(floor, *reads_in_flight_.begin());
   if (floor <= log_.gc_floor()) return std::size_t{0};
+  collecting_floor_ = floor;
+  struct Done {
+    Lsn& floor;
+    ~Done() { floor = 0; }
+  } done{collecting_floor_};
   // A read at or above the floor replays the page's records from the floor up, onto the
   // page as it stood just below the floor: its newest version below the floor, whose
   // records are about to go. Image every page there first.
@@ -256,6 +286,10 @@ void PageStore::drop_dead_images() {
 
 Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
   AURORA_RETURN_IF_ERROR(images_broken_);
+  if (reads_in_flight_.empty()) {
+    for (FileHandle h : retired_images_) rt_.fs.close(h).ignore();
+    retired_images_.clear();
+  }
   drop_dead_images();
   std::vector<std::pair<PageId, Lsn>> live;
   for (const auto& [page, images] : image_index_) {
@@ -304,8 +338,12 @@ Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
                                 fresh.status().message());
     return images_broken_;
   }
-  rt_.fs.close(images_).ignore();  // the old file's inode is gone from the directory
+  // The new file and its slot numbers take over at once, before anything yields; the old
+  // file's inode is gone from the directory, but reads under way may still be using it.
+  const FileHandle old = images_;
   images_ = *fresh;
+  image_slots_ = live.size();
+  ++image_generation_;
   for (std::size_t i = 0; i < live.size(); ++i) {
     if (lost[i]) {
       image_index_[live[i].first].erase(live[i].second);
@@ -314,7 +352,11 @@ Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
       image_index_[live[i].first][live[i].second] = i;
     }
   }
-  image_slots_ = live.size();
+  if (reads_in_flight_.empty()) {
+    rt_.fs.close(old).ignore();
+  } else {
+    retired_images_.push_back(old);
+  }
   ++stats_.image_compactions;
   stats_.image_slots_reclaimed += dead;
   rt_.events.emit("image.compact", {{"live", live.size()}, {"reclaimed", dead}});

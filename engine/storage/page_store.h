@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -94,6 +95,9 @@ class PageStore {
  private:
   PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOptions options);
   Status load_images();
+  // read() with an explicit horizon: collect() images pages below the floor it applies.
+  Result<std::vector<std::byte>> read_above(PageId page, Lsn at, Lsn horizon);
+  Result<std::vector<std::byte>> read_once(PageId page, Lsn at);
   Result<std::vector<std::byte>> materialize(PageId page, Lsn version, Lsn at);
   Result<std::vector<std::byte>> read_image(PageId page, Lsn lsn);
   Status append_images(const std::vector<std::pair<PageId, Lsn>>& wanted);
@@ -112,6 +116,17 @@ class PageStore {
   // after a crash is then unknown, so no image may be written (nor GC rely on one) again
   // in this incarnation.
   Status images_broken_ = Status::ok();
+  // Image files replaced by a compaction while reads were under way (a read may be inside
+  // a pread on one); closed by a later compaction with no read under way, or at the end.
+  std::vector<FileHandle> retired_images_;
+  std::uint64_t image_generation_ = 0;  // bumped by each compaction
+
+  // GC runs in the maintenance fiber while reads yield for I/O. The read points of reads
+  // under way hold GC below them, and while collect() runs, new reads below the floor it
+  // is applying are refused. A read whose log or images moved under it (GC, tiering, a
+  // compaction) looks its page up again.
+  std::multiset<Lsn> reads_in_flight_;
+  Lsn collecting_floor_ = 0;
   // page -> (image LSN -> slot), for valid durable images.
   std::map<PageId, std::map<Lsn, std::uint64_t>> image_index_;
 

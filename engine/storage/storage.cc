@@ -25,7 +25,8 @@ Storage::~Storage() {
   if (maintenance_ != 0) rt_.sched.kill(maintenance_);
 }
 
-Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr) {
+Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr,
+                            const std::function<void(Lsn)>& on_appended) {
   for (const wal::Redo& r : mtr) {
     if (static_cast<std::uint64_t>(r.offset) + r.bytes.size() > options_.pages.page_size) {
       return Status::invalid_argument("redo of " + std::to_string(r.bytes.size()) +
@@ -37,6 +38,7 @@ Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr) {
   const Nanos start = rt_.clock.now();
   Result<Lsn> cpl = log_->append(mtr);
   if (!cpl.is_ok()) return cpl;
+  if (on_appended) on_appended(*cpl);
   AURORA_RETURN_IF_ERROR(log_->wait_durable(*cpl));
   commit_ns_.record(static_cast<std::uint64_t>(rt_.clock.now() - start));
   return cpl;

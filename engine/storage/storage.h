@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -32,8 +33,11 @@ class Storage {
   ~Storage();
 
   // Appends one MTR and waits until it is acknowledged (VDL >= its CPL); returns the CPL.
-  // kInvalidArgument when a redo does not fit its page.
-  Result<Lsn> commit(std::span<const wal::Redo> mtr);
+  // kInvalidArgument when a redo does not fit its page. `on_appended`, when given, learns
+  // the CPL as soon as the LSNs are allocated, before durability (a model of what was
+  // written must know an MTR that a crash may still make durable without acknowledging).
+  Result<Lsn> commit(std::span<const wal::Redo> mtr,
+                     const std::function<void(Lsn)>& on_appended = {});
   // The page as of read point `at` (see PageStore::read).
   Result<std::vector<std::byte>> read(PageId page, Lsn at) { return pages_->read(page, at); }
   // The newest version of `page` at or below `at` (0 when it was never written): a key

@@ -23,7 +23,8 @@ std::optional<Durability> parse_durability(std::string_view s) {
   return std::nullopt;
 }
 
-Log::Log(Runtime rt, LogOptions options) : rt_(rt), options_(std::move(options)) {}
+Log::Log(Runtime rt, LogOptions options)
+    : rt_(rt), options_(std::move(options)), control_mutex_(rt.sched) {}
 
 Log::~Log() {
   stop(Status::stopped("log closed"));
@@ -101,7 +102,7 @@ Status Log::create_volume() {
 // Creates the segment file (header fsynced, directory fsynced) and makes it current. The
 // caller lists it in the control file before any record goes into it.
 Status Log::open_new_segment(Lsn first_lsn) {
-  auto seg = std::make_unique<Segment>();
+  auto seg = std::make_shared<Segment>();
   seg->info = SegmentInfo{.first_lsn = first_lsn, .epoch = control_.epoch};
   const std::string path = segment_path(seg->info);
   Result<FileHandle> f = rt_.fs.open(path, OpenMode::kCreate);
@@ -300,6 +301,7 @@ Status Log::write_batch(Segment& seg, std::uint64_t offset, std::span<const std:
 // Seals the current segment and starts the next one. The new file is durable and listed
 // in a durable control file before any record is written to it.
 Status Log::rotate() {
+  LockGuard lock(control_mutex_, "control file");
   Segment& old = *segments_.back();
   old.info.sealed = true;
   old.info.last_lsn = old.info.first_lsn + old.offsets.size() - 1;
@@ -332,40 +334,65 @@ std::vector<PageId> Log::pages() const {
   return out;
 }
 
-Log::Segment* Log::segment_for(Lsn lsn) {
+std::shared_ptr<Log::Segment> Log::segment_for(Lsn lsn) {
   auto it = std::upper_bound(segments_.begin(), segments_.end(), lsn,
                              [](Lsn l, const auto& seg) { return l < seg->info.first_lsn; });
   if (it == segments_.begin()) return nullptr;
-  Segment* seg = std::prev(it)->get();
+  const std::shared_ptr<Segment>& seg = *std::prev(it);
   return lsn - seg->info.first_lsn < seg->offsets.size() ? seg : nullptr;
 }
 
+// GC and tiering run in another fiber and may drop or move the segment whenever this one
+// yields. So every check is made again after each yield, and a failed read is tried again
+// when the layout changed under it: it then finds the record's new place, or that the record
+// fell below the GC floor (kOutOfRange), never another record's bytes.
 Result<Log::OwnedRecord> Log::read_record(Lsn lsn) {
-  if (lsn > vcl_) return Status::invalid_argument("LSN " + std::to_string(lsn) + " is not durable");
-  if (lsn < control_.gc_floor) {
-    return Status::out_of_range("LSN " + std::to_string(lsn) + " is below the GC floor " +
-                                std::to_string(control_.gc_floor));
+  bool paid_cold_latency = false;
+  for (;;) {
+    if (lsn > vcl_) {
+      return Status::invalid_argument("LSN " + std::to_string(lsn) + " is not durable");
+    }
+    if (lsn < control_.gc_floor) {
+      return Status::out_of_range("LSN " + std::to_string(lsn) + " is below the GC floor " +
+                                  std::to_string(control_.gc_floor));
+    }
+    const std::shared_ptr<Segment> seg = segment_for(lsn);
+    if (seg == nullptr) return Status::not_found("no segment holds LSN " + std::to_string(lsn));
+    const std::uint64_t layout = layout_version_;
+    if (seg->info.tier == Tier::kCold && !paid_cold_latency) {
+      ++stats_.cold_reads;
+      rt_.clock.sleep_for(options_.cold_read_latency);
+      paid_cold_latency = true;
+      continue;
+    }
+    if (!seg->handle.valid()) {
+      const std::string path = segment_path(seg->info);
+      Result<FileHandle> f = rt_.fs.open(path, OpenMode::kOpenExisting);
+      if (!f.is_ok() && layout_version_ != layout) continue;
+      if (!f.is_ok()) return f.status();
+      if (layout_version_ != layout || seg->handle.valid()) {
+        rt_.fs.close(*f).ignore();  // moved meanwhile, or another reader opened it first
+        continue;
+      }
+      seg->handle = *f;
+    }
+    const std::size_t index = lsn - seg->info.first_lsn;
+    const std::uint64_t begin = seg->offsets[index];
+    const std::uint64_t end = index + 1 < seg->offsets.size() ? seg->offsets[index + 1] : seg->size;
+    std::vector<std::byte> bytes(end - begin);
+    ++stats_.record_reads;
+    const Status read = read_exact(rt_.fs, seg->handle, begin, bytes);
+    if (!read.is_ok() && layout_version_ != layout) continue;
+    AURORA_RETURN_IF_ERROR(read);
+    return decode_read_record(lsn, *seg, bytes);
   }
-  Segment* seg = segment_for(lsn);
-  if (seg == nullptr) return Status::not_found("no segment holds LSN " + std::to_string(lsn));
-  if (!seg->handle.valid()) {
-    Result<FileHandle> f = rt_.fs.open(segment_path(seg->info), OpenMode::kOpenExisting);
-    if (!f.is_ok()) return f.status();
-    seg->handle = *f;
-  }
-  if (seg->info.tier == Tier::kCold) {
-    ++stats_.cold_reads;
-    rt_.clock.sleep_for(options_.cold_read_latency);
-  }
-  const std::size_t index = lsn - seg->info.first_lsn;
-  const std::uint64_t begin = seg->offsets[index];
-  const std::uint64_t end = index + 1 < seg->offsets.size() ? seg->offsets[index + 1] : seg->size;
-  std::vector<std::byte> bytes(end - begin);
-  ++stats_.record_reads;
-  AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, seg->handle, begin, bytes));
+}
+
+Result<Log::OwnedRecord> Log::decode_read_record(Lsn lsn, const Segment& seg,
+                                                 std::span<const std::byte> bytes) const {
   Result<DecodedRecord> rec = decode_record(bytes);
   if (!rec.is_ok()) {
-    return Status::corruption("record " + std::to_string(lsn) + " in " + segment_path(seg->info) +
+    return Status::corruption("record " + std::to_string(lsn) + " in " + segment_path(seg.info) +
                               ": " + rec.status().message());
   }
   if (rec->header.lsn != lsn) {

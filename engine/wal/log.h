@@ -114,6 +114,8 @@ class Log {
   Lsn highest_allocated() const { return next_lsn_ - 1; }
   Epoch epoch() const { return control_.epoch; }
   Lsn gc_floor() const { return control_.gc_floor; }
+  // Changes whenever GC or tiering changes where records live (see read_record).
+  std::uint64_t layout_version() const { return layout_version_; }
   bool stopped() const { return stopped_; }
   const Status& stop_reason() const { return stop_reason_; }
   const RecoveryReport& recovery() const { return recovery_; }
@@ -166,14 +168,26 @@ class Log {
   bool flush_due() const;
   Status flush_batch();
   Status write_batch(Segment& seg, std::uint64_t offset, std::span<const std::byte> bytes);
-  Segment* segment_for(Lsn lsn);
+  std::shared_ptr<Segment> segment_for(Lsn lsn);
+  Result<OwnedRecord> decode_read_record(Lsn lsn, const Segment& seg,
+                                         std::span<const std::byte> bytes) const;
   Status persist_control();
   void emit_state(std::string_view kind);
 
   Runtime rt_;
   LogOptions options_;
   ControlState control_;
-  std::vector<std::unique_ptr<Segment>> segments_;  // ascending first_lsn; last is current
+  // Held by each change of control_ that is then persisted (rotation by the writer fiber;
+  // GC and tiering by maintenance), from the change until its control file is durable or
+  // the change is rolled back: the file's temporary name is shared, and a rollback must not
+  // undo another fiber's change.
+  Mutex control_mutex_;
+  // Ascending first_lsn; the last is current. Shared so that a reader that yields (a cold
+  // read's latency, the read itself) keeps its segment alive while GC drops it.
+  std::vector<std::shared_ptr<Segment>> segments_;
+  // Bumped whenever GC or tiering changes the GC floor, the segment list or a segment's
+  // file, so that a read that failed across such a change knows to look again.
+  std::uint64_t layout_version_ = 0;
 
   Lsn next_lsn_ = 1;
   Lsn vcl_ = 0;

@@ -2,6 +2,7 @@
 // Both change which files hold the log, so both go through the control file: the new
 // state is durable before any old file disappears.
 #include <algorithm>
+#include <utility>
 
 #include "engine/wal/log.h"
 
@@ -37,6 +38,7 @@ Result<std::size_t> Log::tier_sealed_segments(Lsn below) {
       return s;
     }
     // 2. The control file switches the segment to the cold tier: the commit point.
+    LockGuard lock(control_mutex_, "control file");
     const auto entry = std::find(control_.segments.begin(), control_.segments.end(), seg.info);
     AURORA_ASSERT(entry != control_.segments.end(), "segment missing from the control state");
     entry->tier = Tier::kCold;
@@ -46,9 +48,11 @@ Result<std::size_t> Log::tier_sealed_segments(Lsn below) {
       rt_.fs.close(*cold).ignore();
       return s;
     }
-    rt_.fs.close(seg.handle).ignore();  // the hot copy is no longer the segment
+    const FileHandle hot = seg.handle;  // no longer the segment: closed once swapped
     seg.info = cold_info;
     seg.handle = *cold;
+    ++layout_version_;
+    rt_.fs.close(hot).ignore();
     // 3. The hot copy goes (an orphan if we crash first, swept by recovery).
     AURORA_RETURN_IF_ERROR(rt_.fs.unlink(hot_path));
     AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(options_.dir + "/wal"));
@@ -60,6 +64,7 @@ Result<std::size_t> Log::tier_sealed_segments(Lsn below) {
 
 Result<std::size_t> Log::collect_below(Lsn floor) {
   if (stopped_) return Status::stopped("log stopped: " + stop_reason_.to_string());
+  LockGuard lock(control_mutex_, "control file");
   if (floor <= control_.gc_floor) return std::size_t{0};
   AURORA_ASSERT(floor <= vdl_, "GC floor above VDL");
   auto collectable = [&](std::size_t i) {
@@ -73,26 +78,31 @@ Result<std::size_t> Log::collect_below(Lsn floor) {
     if (!collectable(i)) control_.segments.push_back(segments_[i]->info);
   }
   control_.gc_floor = floor;
+  ++layout_version_;  // reads below the new floor fail from now on: they must look again
   if (Status s = persist_control(); !s.is_ok()) {
     control_ = before;
+    ++layout_version_;
     return s;
   }
-  std::vector<std::string> doomed;
-  std::vector<std::unique_ptr<Segment>> kept;
+  // The shorter list takes over before anything yields; only then are the doomed files'
+  // handles closed (a read under way on one fails, sees the new layout, and looks again).
+  std::vector<std::shared_ptr<Segment>> doomed;
+  std::vector<std::shared_ptr<Segment>> kept;
   for (std::size_t i = 0; i < segments_.size(); ++i) {
-    if (!collectable(i)) {
-      kept.push_back(std::move(segments_[i]));
-      continue;
-    }
-    doomed.push_back(segment_path(segments_[i]->info));
-    if (segments_[i]->handle.valid()) rt_.fs.close(segments_[i]->handle).ignore();  // deleted next
+    (collectable(i) ? doomed : kept).push_back(std::move(segments_[i]));
   }
   segments_ = std::move(kept);
+  ++layout_version_;
   for (auto& [page, versions] : page_versions_) {
     versions.erase(versions.begin(), std::lower_bound(versions.begin(), versions.end(), floor));
   }
   std::erase_if(page_versions_, [](const auto& entry) { return entry.second.empty(); });
-  for (const std::string& path : doomed) AURORA_RETURN_IF_ERROR(rt_.fs.unlink(path));
+  for (const std::shared_ptr<Segment>& seg : doomed) {
+    if (seg->handle.valid()) rt_.fs.close(std::exchange(seg->handle, FileHandle{})).ignore();
+  }
+  for (const std::shared_ptr<Segment>& seg : doomed) {
+    AURORA_RETURN_IF_ERROR(rt_.fs.unlink(segment_path(seg->info)));
+  }
   if (!doomed.empty()) {
     AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(options_.dir + "/wal"));
     AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(options_.dir + "/cold"));

@@ -59,7 +59,7 @@ Status Log::recover() {
   }
 
   for (const SegmentInfo& info : control_.segments) {
-    auto seg = std::make_unique<Segment>();
+    auto seg = std::make_shared<Segment>();
     seg->info = info;
     const std::string path = segment_path(info);
     Result<FileHandle> f = rt_.fs.open(path, OpenMode::kOpenExisting);
@@ -158,10 +158,13 @@ Status Log::recover() {
         std::to_string(vcl) + (st.hole ? " (hole at " + st.hole_where + ")" : ""));
   }
 
-  // Drop the versions of records above VDL (an incomplete MTR at the tail).
+  // Drop the versions of records above VDL (an incomplete MTR at the tail), and those below
+  // the GC floor that share a segment with records above it: GC collects whole segments,
+  // but what lies below the floor is served from page images, as before the crash.
   for (auto it = page_versions_.begin(); it != page_versions_.end();) {
     auto& v = it->second;
     v.erase(std::upper_bound(v.begin(), v.end(), vdl), v.end());
+    v.erase(v.begin(), std::lower_bound(v.begin(), v.end(), control_.gc_floor));
     it = v.empty() ? page_versions_.erase(it) : std::next(it);
   }
 
@@ -175,7 +178,7 @@ Status Log::recover() {
   recovery_.epoch = control_.epoch;
 
   // Segments: keep those holding records <= VDL; the last of them is sealed at VDL.
-  std::vector<std::unique_ptr<Segment>> kept;
+  std::vector<std::shared_ptr<Segment>> kept;
   control_.segments.clear();
   for (auto& seg : segments_) {
     if (seg->info.first_lsn > vdl) {
