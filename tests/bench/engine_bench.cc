@@ -16,6 +16,7 @@
 
 #include "engine/runtime/posix/real_runtime.h"
 #include "engine/storage/page_store.h"
+#include "engine/util/histogram.h"
 #include "engine/wal/log.h"
 #include "sim/world.h"
 
@@ -95,7 +96,7 @@ BENCHMARK(AppendReal)->Unit(benchmark::kMillisecond)->UseRealTime();
 void Commit(benchmark::State& state, Durability policy) {
   const int writers = static_cast<int>(state.range(0));
   const int per_writer = std::max(4, 256 / writers);
-  double total_latency_ns = 0;
+  Histogram latency_ns;
   std::uint64_t commits = 0, fsyncs = 0;
   for (auto _ : state) {
     TempDir dir;
@@ -118,10 +119,10 @@ void Commit(benchmark::State& state, Durability policy) {
             const Status s = policy == Durability::kManual ? (*log)->sync()
                                                            : (*log)->wait_durable(*cpl);
             if (!s.is_ok()) break;
-            total_latency_ns += static_cast<double>(
+            latency_ns.record(static_cast<std::uint64_t>(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::steady_clock::now() - start)
-                    .count());
+                    .count()));
             ++commits;
           }
           ++done;
@@ -133,7 +134,8 @@ void Commit(benchmark::State& state, Durability policy) {
     (void)real.run();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(commits));
-  state.counters["mean_latency_us"] = commits ? total_latency_ns / commits / 1000 : 0;
+  state.counters["p50_us"] = static_cast<double>(latency_ns.percentile(50)) / 1000;
+  state.counters["p99_us"] = static_cast<double>(latency_ns.percentile(99)) / 1000;
   state.counters["fsyncs_per_commit"] = commits ? static_cast<double>(fsyncs) / commits : 0;
 }
 BENCHMARK_CAPTURE(Commit, every_commit, Durability::kEveryCommit)
