@@ -52,6 +52,14 @@ Status Log::recover() {
     }
   };
   normalize();
+  // The log may start right after a range an earlier recovery annulled, with no record
+  // since (that recovery dropped the segments below it): the range's end is the
+  // consistency point the log is complete up to.
+  if (st.expected > 1) {
+    if (const AnnulledRange* r = annulled_at(control_, st.expected - 1); r && r->to == st.expected - 1) {
+      st.last_cpl = r->to;
+    }
+  }
 
   // Ranges covered by sealed segments were fsynced before the seal was recorded.
   for (const SegmentInfo& info : control_.segments) {

@@ -265,6 +265,41 @@ TEST(Recovery, LsnsAreNeverReusedAndAnnulledRecordsNeverReturn) {
   }
 }
 
+// Found by `sim --seed 189` (seeds/189-recovery-after-empty-recovery.json): a recovery
+// that annulled everything (nothing was durable) leaves a log that starts right after the
+// annulled range, with no record; a crash before any new write made the next recovery take
+// VDL 0 below the persisted watermark (the annulled range's end) for corruption.
+TEST(Recovery, ALogThatStartsAfterAnAnnulledRangeWithNoRecordRecovers) {
+  LogHarness h;
+  LogOptions o;
+  o.durability = Durability::kManual;
+  o.lal = 100;
+  h.run([&] {
+    auto log = h.open(o);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->append(std::vector<Redo>{redo(1, 0, "never synced")}).is_ok());
+  });
+  h.crash(sim::CrashMode::kDropAll);
+  Lsn annul_end = 0;
+  h.run([&] {
+    auto log = h.open(o);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->recovery().annulled.has_value());
+    annul_end = log->recovery().annulled->to;
+    EXPECT_EQ(log->vdl(), annul_end);
+  });
+  h.crash(sim::CrashMode::kDropAll);  // before anything new was written
+  h.run([&] {
+    auto log = h.open(o);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->recovery().vdl_found, annul_end);
+    EXPECT_EQ(log->recovery().vcl_found, annul_end);
+    Result<Lsn> next = log->append(std::vector<Redo>{redo(1, 0, "after")});
+    ASSERT_TRUE(next.is_ok());
+    EXPECT_GT(*next, log->recovery().annulled->to);
+  });
+}
+
 TEST(Recovery, RunningRecoveryTwiceGivesTheSameLogicalState) {
   LogHarness h(3);
   std::vector<std::string> first_view;
