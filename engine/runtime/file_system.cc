@@ -25,8 +25,10 @@ Status write_all(FileSystem& fs, FileHandle file, std::uint64_t offset,
 
 Status read_exact(FileSystem& fs, FileHandle file, std::uint64_t offset,
                   std::span<std::byte> out) {
+  int failures = 0;
   while (!out.empty()) {
     Result<std::size_t> n = fs.pread(file, offset, out);
+    if (!n.is_ok() && n.kind() == ErrorKind::kIoError && ++failures < kReadAttempts) continue;
     if (!n.is_ok()) return n.status();
     if (*n == 0) return Status::corruption("file ends before the expected bytes");
     offset += *n;

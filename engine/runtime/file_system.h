@@ -94,7 +94,10 @@ class FileSystem {
 Status write_all(FileSystem& fs, FileHandle file, std::uint64_t offset,
                  std::span<const std::byte> data);
 // Reads exactly out.size() bytes at `offset`; a file that ends first is kCorruption
-// (the caller expected those bytes to be there).
+// (the caller expected those bytes to be there). A read that fails with kIoError is tried
+// again, up to kReadAttempts times in all: a read has no side effect, a transient error
+// (DESIGN.md section 5) goes away, and one that stays (a latent sector error) is returned.
+inline constexpr int kReadAttempts = 8;
 Status read_exact(FileSystem& fs, FileHandle file, std::uint64_t offset, std::span<std::byte> out);
 
 inline std::span<const std::byte> as_bytes(std::string_view s) {
