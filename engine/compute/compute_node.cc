@@ -4,40 +4,66 @@
 
 namespace aurora::compute {
 
-ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options)
-    : storage_(storage),
-      name_(std::move(name)),
-      read_point_(storage.vdl()),
-      pin_(storage.pin(read_point_)),
-      pool_(options.buffer_pages) {}
-
-ComputeNode::~ComputeNode() { storage_.unpin(pin_); }
-
-void ComputeNode::advance_to(Lsn at) {
-  AURORA_ASSERT(at <= storage_.vdl(), "a read point above VDL");
-  if (at <= read_point_) return;  // read points only move forward
-  read_point_ = at;
-  storage_.move(pin_, at);
+ComputeNode::ComputeNode(StorageService& storage, std::string name, ComputeOptions options)
+    : storage_(storage), name_(std::move(name)), pool_(options.buffer_pages) {
+  start();
 }
 
-Result<Lsn> ComputeNode::commit(const Mtr& mtr, const std::function<void(Lsn)>& on_appended) {
+ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options)
+    : local_(std::make_unique<LocalStorage>(storage)),
+      storage_(*local_),
+      name_(std::move(name)),
+      pool_(options.buffer_pages) {
+  start();
+}
+
+// A storage that is down now leaves the node without a read point (0, unpinned); its first
+// read refreshes, since GC may long have passed 0.
+void ComputeNode::start() {
+  if (Result<Lsn> vdl = storage_.vdl(); vdl.is_ok()) read_point_ = *vdl;
+  if (Result<ReadPointId> pin = storage_.pin(read_point_); pin.is_ok()) pin_ = *pin;
+}
+
+ComputeNode::~ComputeNode() {
+  if (pin_) storage_.unpin(*pin_);
+}
+
+void ComputeNode::advance_to(Lsn at) {
+  if (at <= read_point_) return;  // read points only move forward
+  read_point_ = at;
+  if (pin_) {
+    storage_.move(*pin_, at);
+  } else if (Result<ReadPointId> pin = storage_.pin(at); pin.is_ok()) {
+    pin_ = *pin;
+  }
+}
+
+Result<Lsn> ComputeNode::commit(const Mtr& mtr, const storage::CommitHooks& hooks) {
   AURORA_ASSERT(!mtr.empty(), "an empty MTR");
-  Result<Lsn> cpl = storage_.commit(mtr.redo(), on_appended);
+  Result<Lsn> cpl = storage_.commit(mtr.redo(), hooks);
   if (!cpl.is_ok()) return cpl;
   ++stats_.commits;
   advance_to(*cpl);  // read your own writes
   return cpl;
 }
 
-Lsn ComputeNode::refresh() {
+Result<Lsn> ComputeNode::refresh() {
   ++stats_.refreshes;
-  advance_to(storage_.vdl());
+  Result<Lsn> vdl = storage_.vdl();
+  if (!vdl.is_ok()) return vdl;
+  advance_to(*vdl);
   return read_point_;
 }
 
 Result<std::vector<std::byte>> ComputeNode::read(PageId page) {
   ++stats_.reads;
-  const std::pair<PageId, Lsn> key{page, storage_.version_at(page, read_point_)};
+  if (!pin_) {
+    Result<Lsn> rp = refresh();
+    if (!rp.is_ok()) return rp.status();
+  }
+  Result<Lsn> version = storage_.version_at(page, read_point_);
+  if (!version.is_ok()) return version.status();
+  const std::pair<PageId, Lsn> key{page, *version};
   if (const std::vector<std::byte>* hit = pool_.get(key)) {
     ++stats_.buffer_hits;
     return *hit;

@@ -9,18 +9,21 @@
 //    collects what the node may still read.
 //  - The buffer pool is a bounded LRU of pages keyed by (page, version at the read point):
 //    an entry can only serve a read point whose version of the page is that version.
+//
+// It reaches the storage through a StorageService: the Storage itself, or a link to
+// storage on another node that may crash while the compute node lives on (then calls fail
+// with kNodeDown until the storage is back).
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "engine/storage/storage.h"
+#include "engine/compute/storage_service.h"
 #include "engine/util/lru_cache.h"
 
 namespace aurora::compute {
-
-using storage::Lsn;
-using storage::PageId;
 
 struct ComputeOptions {
   std::size_t buffer_pages = 64;
@@ -49,29 +52,33 @@ class Mtr {
 
 class ComputeNode {
  public:
+  ComputeNode(StorageService& storage, std::string name, ComputeOptions options = {});
+  // On the storage itself, in this node.
   ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options = {});
   ~ComputeNode();
   ComputeNode(const ComputeNode&) = delete;
   ComputeNode& operator=(const ComputeNode&) = delete;
 
   // Commits the MTR; on success it is acknowledged and visible to this node. See
-  // Storage::commit for `on_appended`.
-  Result<Lsn> commit(const Mtr& mtr, const std::function<void(Lsn)>& on_appended = {});
+  // storage::CommitHooks for `hooks`.
+  Result<Lsn> commit(const Mtr& mtr, const storage::CommitHooks& hooks = {});
   // The page at this node's read point.
   Result<std::vector<std::byte>> read(PageId page);
   // Moves the read point to the storage's current VDL and returns it.
-  Lsn refresh();
+  Result<Lsn> refresh();
   Lsn read_point() const { return read_point_; }
   const std::string& name() const { return name_; }
   const ComputeStats& stats() const { return stats_; }
 
  private:
+  void start();
   void advance_to(Lsn at);
 
-  storage::Storage& storage_;
+  std::unique_ptr<LocalStorage> local_;  // when built on a Storage directly
+  StorageService& storage_;
   std::string name_;
-  Lsn read_point_;
-  storage::ReadPointId pin_;
+  Lsn read_point_ = 0;
+  std::optional<ReadPointId> pin_;  // none while the storage was down at every attempt
   LruCache<std::pair<PageId, Lsn>, std::vector<std::byte>> pool_;  // (page, version)
   ComputeStats stats_;
 };

@@ -25,8 +25,7 @@ Storage::~Storage() {
   if (maintenance_ != 0) rt_.sched.kill(maintenance_);
 }
 
-Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr,
-                            const std::function<void(Lsn)>& on_appended) {
+Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr, const CommitHooks& hooks) {
   for (const wal::Redo& r : mtr) {
     if (static_cast<std::uint64_t>(r.offset) + r.bytes.size() > options_.pages.page_size) {
       return Status::invalid_argument("redo of " + std::to_string(r.bytes.size()) +
@@ -38,8 +37,9 @@ Result<Lsn> Storage::commit(std::span<const wal::Redo> mtr,
   const Nanos start = rt_.clock.now();
   Result<Lsn> cpl = log_->append(mtr);
   if (!cpl.is_ok()) return cpl;
-  if (on_appended) on_appended(*cpl);
+  if (hooks.appended) hooks.appended(*cpl);
   AURORA_RETURN_IF_ERROR(log_->wait_durable(*cpl));
+  if (hooks.acknowledged) hooks.acknowledged(*cpl);
   commit_ns_.record(static_cast<std::uint64_t>(rt_.clock.now() - start));
   return cpl;
 }
@@ -92,10 +92,13 @@ void Storage::maintenance_loop() {
     rt_.clock.sleep_for(options_.maintenance_interval);
     const Status s = maintain();
     if (!s.is_ok()) {
-      // Nothing acknowledged depends on background work: images are used only once their
-      // own fsync succeeded, GC drops log only after that, and every control-file write
-      // is a whole new file. So a failure is reported and the next round tries again.
+      // Background work fails on an I/O error, and some of those are fsync errors, which
+      // are never retried (DESIGN.md invariant 11): the incarnation stops, acknowledging
+      // nothing more, and the next one recovers from what is durable. Nothing acknowledged
+      // depended on the failed work: images are used only once their own fsync succeeded,
+      // and GC and tiering change the log's files only after a durable control file.
       rt_.events.emit("storage.maintenance_failed", {{"error", std::string_view(s.to_string())}});
+      log_->stop(Status(s.kind(), "background work failed: " + s.message()));
     }
   }
 }

@@ -26,6 +26,14 @@ struct StorageOptions {
 
 using ReadPointId = std::uint64_t;
 
+// Who must learn of a commit at the moment it happens, not when the caller next runs (a
+// model of what was written must know an MTR that a crash may make durable without an
+// acknowledgement, and the instant of each acknowledgement).
+struct CommitHooks {
+  std::function<void(Lsn)> appended;      // the LSNs are allocated: here is the CPL
+  std::function<void(Lsn)> acknowledged;  // VDL reached the CPL
+};
+
 class Storage {
  public:
   // Opens (recovering) the volume and starts the maintenance fiber.
@@ -33,11 +41,8 @@ class Storage {
   ~Storage();
 
   // Appends one MTR and waits until it is acknowledged (VDL >= its CPL); returns the CPL.
-  // kInvalidArgument when a redo does not fit its page. `on_appended`, when given, learns
-  // the CPL as soon as the LSNs are allocated, before durability (a model of what was
-  // written must know an MTR that a crash may still make durable without acknowledging).
-  Result<Lsn> commit(std::span<const wal::Redo> mtr,
-                     const std::function<void(Lsn)>& on_appended = {});
+  // kInvalidArgument when a redo does not fit its page. See CommitHooks.
+  Result<Lsn> commit(std::span<const wal::Redo> mtr, const CommitHooks& hooks = {});
   // The page as of read point `at` (see PageStore::read).
   Result<std::vector<std::byte>> read(PageId page, Lsn at) { return pages_->read(page, at); }
   // The newest version of `page` at or below `at` (0 when it was never written): a key

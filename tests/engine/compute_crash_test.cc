@@ -154,7 +154,7 @@ struct EngineRun {
       } else if (op < 9) {
         read_in_the_past(s);
       } else {
-        node.refresh();
+        ASSERT_TRUE(node.refresh().is_ok());
       }
       rt.clock.sleep_for(static_cast<Nanos>(rng.below(30)) * kMicrosecond);
     }
@@ -171,10 +171,10 @@ struct EngineRun {
       writes.push_back({rng.below(kPages), offset, bytes});
       mtr.put(writes.back().page, offset, bytes);
     }
-    Result<Lsn> cpl = node.commit(mtr, [&](Lsn at) {
-      model.mtrs[at] = writes;
-      model.consistency_points.insert(at);
-    });
+    Result<Lsn> cpl = node.commit(mtr, {.appended = [this, writes](Lsn at) {
+                                          model.mtrs[at] = writes;
+                                          model.consistency_points.insert(at);
+                                        }});
     ASSERT_TRUE(cpl.is_ok()) << where() << ": " << cpl.status().to_string();
     model.acknowledged.insert(*cpl);
     model.highest_vdl_acted_on = std::max(model.highest_vdl_acted_on, *cpl);

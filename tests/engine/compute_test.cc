@@ -48,7 +48,7 @@ void isolation_dialogue(storage::Storage& s) {
   EXPECT_EQ(page_text(a, 1, 5), "hello");
   EXPECT_EQ(page_text(b, 1, 5), std::string(5, '\0'));  // ...B does not, yet
   EXPECT_LT(b.read_point(), *cpl);
-  EXPECT_EQ(b.refresh(), s.vdl());
+  EXPECT_EQ(b.refresh().value(), s.vdl());
   EXPECT_EQ(page_text(b, 1, 5), "hello");
   EXPECT_LE(a.read_point(), s.vdl());
   EXPECT_LE(b.read_point(), s.vdl());
@@ -98,14 +98,14 @@ TEST(ComputeNode, BufferPoolNeverServesAVersionFromAnotherReadPoint) {
     Mtr first;
     first.put(7, 0, bytes_of("v1"));
     ASSERT_TRUE(a.commit(first).is_ok());
-    b.refresh();
+    ASSERT_TRUE(b.refresh().is_ok());
     EXPECT_EQ(page_text(b, 7, 2), "v1");  // now in B's pool
     Mtr second;
     second.put(7, 0, bytes_of("v2"));
     ASSERT_TRUE(a.commit(second).is_ok());
     EXPECT_EQ(page_text(b, 7, 2), "v1");  // same read point: the pooled page is right
     EXPECT_GE(b.stats().buffer_hits, 1u);
-    b.refresh();
+    ASSERT_TRUE(b.refresh().is_ok());
     EXPECT_EQ(page_text(b, 7, 2), "v2");  // new read point: not the pooled v1
   });
 }
@@ -122,7 +122,7 @@ TEST(ComputeNode, APinnedReadPointHoldsBackGc) {
     Mtr m;
     m.put(1, 0, bytes_of("old"));
     ASSERT_TRUE(writer.commit(m).is_ok());
-    reader.refresh();
+    ASSERT_TRUE(reader.refresh().is_ok());
     const Lsn pinned = reader.read_point();
     for (int i = 0; i < 50; ++i) {
       Mtr more;
@@ -132,7 +132,7 @@ TEST(ComputeNode, APinnedReadPointHoldsBackGc) {
     ASSERT_TRUE(s->maintain().is_ok());
     EXPECT_LE(s->log().gc_floor(), pinned);  // never above a read point in use
     EXPECT_EQ(page_text(reader, 1, 3), "old");
-    reader.refresh();
+    ASSERT_TRUE(reader.refresh().is_ok());
     ASSERT_TRUE(s->maintain().is_ok());
     EXPECT_GT(s->log().gc_floor(), pinned);  // released: GC moves on
     EXPECT_GT(s->pages().stats().segments_collected, 0u);
@@ -216,7 +216,9 @@ TEST(Storage, TheTieredPresetMovesSealedSegmentsColdAndColdReadsCostMore) {
       Mtr m;
       m.put(static_cast<PageId>(i % 4), 0, bytes_of(std::string("v").append(std::to_string(i))));
       ASSERT_TRUE(writer.commit(m).is_ok());
-      if (i == 0) reader.refresh();  // pinned at the first commit: GC keeps the log
+      if (i == 0) {  // pinned at the first commit: GC keeps the log
+        ASSERT_TRUE(reader.refresh().is_ok());
+      }
     }
     ASSERT_TRUE(s->maintain().is_ok());
     std::size_t cold = 0;
@@ -229,7 +231,7 @@ TEST(Storage, TheTieredPresetMovesSealedSegmentsColdAndColdReadsCostMore) {
     EXPECT_EQ(page_text(reader, 0, 2), "v0");  // its chain lies in a cold segment
     EXPECT_GE(h.rt().clock.now() - before, o->log.cold_read_latency);
     EXPECT_GT(s->log().stats().cold_reads, 0u);
-    reader.refresh();
+    ASSERT_TRUE(reader.refresh().is_ok());
     EXPECT_EQ(page_text(reader, 3, 4), "v199");
   });
 }
