@@ -1,0 +1,698 @@
+#include "workloads/spec/spec.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <utility>
+#include <vector>
+
+// Debian builds libtomlplusplus with exceptions (its symbols live in toml::v3::ex), so with
+// exceptions on, toml::parse throws toml::parse_error; without them it returns a
+// toml::parse_result. parse_toml() below handles both.
+#include <toml++/toml.h>
+
+#include "engine/runtime/assert.h"
+#include "engine/runtime/posix/posix_file_system.h"
+#include "engine/storage/presets.h"
+#include "engine/wal/format.h"
+#include "engine/wal/log.h"
+
+#ifndef AURORA_SOURCE_DIR
+#error "AURORA_SOURCE_DIR must name the source tree (workloads/CMakeLists.txt defines it)"
+#endif
+
+namespace aurora::workloads {
+
+std::string_view fault_regime_name(FaultRegime r) {
+  switch (r) {
+    case FaultRegime::kNone: return "none";
+    case FaultRegime::kRecoverable: return "recoverable";
+    case FaultRegime::kUnrestricted: return "unrestricted";
+  }
+  return "?";
+}
+
+std::optional<FaultRegime> parse_fault_regime(std::string_view s) {
+  if (s == "none") return FaultRegime::kNone;
+  if (s == "recoverable") return FaultRegime::kRecoverable;
+  if (s == "unrestricted") return FaultRegime::kUnrestricted;
+  return std::nullopt;
+}
+
+namespace {
+
+using Line = std::uint32_t;
+
+// TOML integers are signed 64-bit: no spec value can be larger.
+constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
+
+constexpr std::array<std::string_view, 4> kTables = {"meta", "workload", "faults", "storage"};
+constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
+constexpr std::array<std::string_view, 16> kWorkloadKeys = {
+    "ops",          "compute_nodes",      "pages",           "mtr_records_max",
+    "mtr_pages_max", "crashes",           "commit_weight",   "read_weight",
+    "read_past_weight", "refresh_weight", "sync_weight",     "crash_storage_weight",
+    "crash_compute_weight", "crash_all_weight", "liveness_ops", "liveness_bound_ms"};
+constexpr std::array<std::string_view, 5> kFaultKeys = {"regime", "swarm", "crash_mode",
+                                                        "atomic_unit", "kinds"};
+constexpr std::array<std::string_view, 3> kKindKeys = {"enabled", "probability", "budget"};
+constexpr std::array<std::string_view, 11> kStorageKeys = {
+    "preset",      "segment_bytes",    "durability",           "page_size",
+    "cache_pages", "buffer_pages",     "image_after",          "compact_min_dead",
+    "maintenance_interval_us", "lal",  "cold_read_latency_us"};
+constexpr std::array<std::uint32_t, 3> kAtomicUnits = {1, 512, 4096};
+
+// Limits of the engine that a spec must respect (checked here so that a bad spec is a
+// message with a line number, not an assertion inside the engine).
+constexpr std::int64_t kMaxComputeNodes = 16;
+constexpr std::int64_t kMaxMtrRecords = 64;
+constexpr std::int64_t kMaxPageSize = wal::kMaxPayload;
+static_assert(kMaxPageSize == 65536, "SPEC_FORMAT.md documents page_size <= 65536");
+constexpr std::int64_t kMinSegmentBytes = static_cast<std::int64_t>(wal::kSegmentHeaderSize) + 1;
+static_assert(kMinSegmentBytes == 41, "SPEC_FORMAT.md documents segment_bytes >= 41");
+
+template <std::size_t N>
+std::string join(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+std::string fault_kind_names() {
+  std::string out;
+  for (std::size_t i = 0; i < sim::kFaultKindCount; ++i) {
+    if (!out.empty()) out += ", ";
+    out += sim::fault_kind_name(static_cast<sim::FaultKind>(i));
+  }
+  return out;
+}
+
+std::string_view type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// Concatenates string pieces by appending. (GCC 12 reports a false -Wrestrict on
+// `"literal" + std::string(...)`, GCC bug 105329; appending to one string avoids it.)
+template <typename... Parts>
+std::string cat(const Parts&... parts) {
+  std::string out;
+  (out.append(std::string_view(parts)), ...);
+  return out;
+}
+
+std::string quoted(std::string_view s) { return cat("\"", s, "\""); }
+
+std::string format_double(double v) {
+  std::array<char, 64> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  AURORA_ASSERT(ec == std::errc(), "to_chars of a double cannot fail with 64 bytes");
+  std::string out(buf.data(), end);
+  // TOML needs a '.' or an exponent in a float ("45" would read back as an integer);
+  // inf and nan are already TOML floats.
+  if (out.find_first_of(".eEn") == std::string::npos) out += ".0";
+  return out;
+}
+
+// One key of a table, with the line that defines it.
+struct Entry {
+  std::string_view key;
+  Line line = 0;
+  Line column = 0;  // orders keys that share a line (inline tables)
+  const toml::node* node = nullptr;
+};
+
+// A table's entries in the order they appear in the text (toml::table orders them by
+// key), so the first error reported is the first one in the file.
+std::vector<Entry> entries_of(const toml::table& t) {
+  std::vector<Entry> out;
+  for (auto&& [k, v] : t) {
+    const toml::source_position at =
+        k.source().begin.line != 0 ? k.source().begin : v.source().begin;
+    out.push_back({k.str(), at.line, at.column, &v});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
+  return out;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view source) : source_(source) {}
+
+  Status parse(const toml::table& root, Spec& spec) {
+    for (const Entry& e : entries_of(root)) {
+      const toml::table* t = e.node->as_table();
+      if (std::find(kTables.begin(), kTables.end(), e.key) == kTables.end()) {
+        if (t == nullptr) {
+          return error(e.line, cat("unknown top-level key ", e.key,
+                                   " (the top level holds only the tables ", join(kTables), ")"));
+        }
+        return error(e.line, cat("unknown table [", e.key, "] (known: ", join(kTables), ")"));
+      }
+      if (t == nullptr) {
+        return error(e.line, cat(e.key, " must be a table, not ", type_name(*e.node)));
+      }
+      if (e.key == "meta") AURORA_RETURN_IF_ERROR(parse_meta(*t, spec));
+      if (e.key == "workload") AURORA_RETURN_IF_ERROR(parse_workload(*t, spec.workload));
+      if (e.key == "faults") AURORA_RETURN_IF_ERROR(parse_faults(*t, spec.faults));
+      if (e.key == "storage") AURORA_RETURN_IF_ERROR(parse_storage(*t, spec.storage));
+    }
+    return check_workload(spec.workload);
+  }
+
+  Status error(Line line, std::string message) const {
+    return Status::invalid_argument(cat(source_, ":", std::to_string(line), ": ", message));
+  }
+
+ private:
+  template <std::size_t N>
+  Status unknown_key(const Entry& e, std::string_view table,
+                     const std::array<std::string_view, N>& known) const {
+    return error(e.line, cat("unknown key ", table, ".", e.key, " (known: ", join(known), ")"));
+  }
+
+  Status parse_meta(const toml::table& t, Spec& spec) {
+    for (const Entry& e : entries_of(t)) {
+      const std::string name = cat("meta.", e.key);
+      if (e.key == "name") {
+        AURORA_RETURN_IF_ERROR(text(e, name, spec.name));
+        if (spec.name.empty()) return error(e.line, name + " must not be empty");
+      } else if (e.key == "description") {
+        AURORA_RETURN_IF_ERROR(text(e, name, spec.description));
+      } else {
+        return unknown_key(e, "meta", kMetaKeys);
+      }
+    }
+    return Status::ok();
+  }
+
+  Status parse_workload(const toml::table& t, WorkloadSpec& w) {
+    for (const Entry& e : entries_of(t)) {
+      const std::string name = cat("workload.", e.key);
+      lines_[std::string(e.key)] = e.line;
+      Status s;
+      if (e.key == "ops") s = integer(e, name, 1, kMaxInt, w.ops);
+      else if (e.key == "compute_nodes") s = integer(e, name, 1, kMaxComputeNodes, w.compute_nodes);
+      else if (e.key == "pages") s = integer(e, name, 1, kMaxU32, w.pages);
+      else if (e.key == "mtr_records_max")
+        s = integer(e, name, 1, kMaxMtrRecords, w.mtr_records_max);
+      else if (e.key == "mtr_pages_max") s = integer(e, name, 1, kMaxU32, w.mtr_pages_max);
+      else if (e.key == "crashes") s = integer(e, name, 0, kMaxU32, w.crashes);
+      else if (e.key == "commit_weight") s = weight(e, name, w.commit_weight);
+      else if (e.key == "read_weight") s = weight(e, name, w.read_weight);
+      else if (e.key == "read_past_weight") s = weight(e, name, w.read_past_weight);
+      else if (e.key == "refresh_weight") s = weight(e, name, w.refresh_weight);
+      else if (e.key == "sync_weight") s = weight(e, name, w.sync_weight);
+      else if (e.key == "crash_storage_weight") s = weight(e, name, w.crash_storage_weight);
+      else if (e.key == "crash_compute_weight") s = weight(e, name, w.crash_compute_weight);
+      else if (e.key == "crash_all_weight") s = weight(e, name, w.crash_all_weight);
+      else if (e.key == "liveness_ops") s = integer(e, name, 1, kMaxInt, w.liveness_ops);
+      else if (e.key == "liveness_bound_ms") {
+        s = duration(e, name, 1, kMillisecond, w.liveness_bound);
+      } else {
+        return unknown_key(e, "workload", kWorkloadKeys);
+      }
+      AURORA_RETURN_IF_ERROR(s);
+    }
+    return Status::ok();
+  }
+
+  // Checks between keys, once every table is read (the [workload] table may be split by
+  // dotted keys elsewhere, so they wait for the end).
+  Status check_workload(const WorkloadSpec& w) const {
+    if (w.mtr_pages_max > w.pages) {
+      const Line line = line_of("mtr_pages_max") != 0 ? line_of("mtr_pages_max") : line_of("pages");
+      return error(line, cat("workload.mtr_pages_max (", std::to_string(w.mtr_pages_max),
+                             ") must be <= workload.pages (", std::to_string(w.pages), ")"));
+    }
+    if (w.commit_weight + w.read_weight + w.read_past_weight + w.refresh_weight +
+            w.sync_weight == 0) {
+      return error(last_line({"commit_weight", "read_weight", "read_past_weight",
+                              "refresh_weight", "sync_weight"}),
+                   "workload.commit_weight, read_weight, read_past_weight, refresh_weight and "
+                   "sync_weight are all 0: at least one operation weight must be > 0");
+    }
+    if (w.crashes > 0 &&
+        w.crash_storage_weight + w.crash_compute_weight + w.crash_all_weight == 0) {
+      return error(last_line({"crash_storage_weight", "crash_compute_weight", "crash_all_weight"}),
+                   "workload.crash_storage_weight, crash_compute_weight and crash_all_weight "
+                   "are all 0 while workload.crashes > 0: at least one must be > 0");
+    }
+    return Status::ok();
+  }
+
+  Status parse_faults(const toml::table& t, FaultSpec& f) {
+    Line regime_line = 0;
+    // A media fault kind that a spec turns on (or tunes), and the line of the key that does.
+    struct MediaUse {
+      sim::FaultKind kind;
+      Line line;
+    };
+    std::vector<MediaUse> media;
+    for (const Entry& e : entries_of(t)) {
+      const std::string name = cat("faults.", e.key);
+      if (e.key == "regime") {
+        regime_line = e.line;
+        AURORA_RETURN_IF_ERROR(choice(e, name, parse_fault_regime,
+                                      "none, recoverable, unrestricted",
+                                      f.regime));
+      } else if (e.key == "swarm") {
+        AURORA_RETURN_IF_ERROR(boolean(e, name, f.swarm));
+      } else if (e.key == "crash_mode") {
+        sim::CrashMode m{};
+        AURORA_RETURN_IF_ERROR(
+            choice(e, name, sim::parse_crash_mode, "drop-all, prefix, subset", m));
+        f.crash_mode = m;
+      } else if (e.key == "atomic_unit") {
+        std::uint32_t unit = 0;
+        AURORA_RETURN_IF_ERROR(integer(e, name, 1, 4096, unit));
+        if (std::find(kAtomicUnits.begin(), kAtomicUnits.end(), unit) == kAtomicUnits.end()) {
+          return error(e.line,
+                       cat(name, " must be 1, 512 or 4096 (got ", std::to_string(unit), ")"));
+        }
+        f.atomic_unit = unit;
+      } else if (e.key == "kinds") {
+        const toml::table* kinds = e.node->as_table();
+        if (kinds == nullptr) {
+          return error(e.line,
+                       cat(name, " must be a table of fault kinds, not ", type_name(*e.node)));
+        }
+        for (const Entry& k : entries_of(*kinds)) {
+          const std::optional<sim::FaultKind> kind = sim::parse_fault_kind(k.key);
+          if (!kind) {
+            return error(k.line, cat("unknown fault kind faults.kinds.", k.key, " (known: ",
+                                     fault_kind_names(), ")"));
+          }
+          Line active_line = 0;
+          AURORA_RETURN_IF_ERROR(parse_kind(k, f.kinds[*kind], active_line));
+          if (sim::is_media_fault(*kind) && active_line != 0) media.push_back({*kind, active_line});
+        }
+      } else {
+        return unknown_key(e, "faults", kFaultKeys);
+      }
+    }
+    if (f.regime != FaultRegime::kUnrestricted) {
+      for (const MediaUse& m : media) {
+        const std::string_view kind = sim::fault_kind_name(m.kind);
+        const std::string where =
+            regime_line != 0 ? cat(" on line ", std::to_string(regime_line)) : " by default";
+        return error(m.line, cat("faults.kinds.", kind, ": ", kind,
+                                 " is a media fault, allowed only with faults.regime = "
+                                 "\"unrestricted\" (regime is ",
+                                 quoted(fault_regime_name(f.regime)), where,
+                                 "); in this regime it may only say enabled = false"));
+      }
+    }
+    return Status::ok();
+  }
+
+  // `active_line`: the line of the first key that turns the kind on or tunes it (enabled =
+  // true, probability, budget), 0 when there is none.
+  Status parse_kind(const Entry& k, FaultKindSpec& spec, Line& active_line) {
+    const std::string prefix = cat("faults.kinds.", k.key);
+    const toml::table* t = k.node->as_table();
+    if (t == nullptr) {
+      return error(k.line, cat(prefix, " must be a table (enabled, probability, budget), not ",
+                               type_name(*k.node)));
+    }
+    for (const Entry& e : entries_of(*t)) {
+      const std::string name = cat(prefix, ".", e.key);
+      if (e.key == "enabled") {
+        bool b = false;
+        AURORA_RETURN_IF_ERROR(boolean(e, name, b));
+        spec.enabled = b;
+        if (b && active_line == 0) active_line = e.line;
+      } else if (e.key == "probability") {
+        double p = 0;
+        AURORA_RETURN_IF_ERROR(number(e, name, 0.0, 1.0, p));
+        spec.probability = p;
+        if (active_line == 0) active_line = e.line;
+      } else if (e.key == "budget") {
+        std::uint64_t b = 0;
+        AURORA_RETURN_IF_ERROR(integer(e, name, 0, kMaxInt, b));
+        spec.budget = b;
+        if (active_line == 0) active_line = e.line;
+      } else {
+        return unknown_key(e, prefix, kKindKeys);
+      }
+    }
+    return Status::ok();
+  }
+
+  Status parse_storage(const toml::table& t, StorageSpec& s) {
+    for (const Entry& e : entries_of(t)) {
+      const std::string name = cat("storage.", e.key);
+      Status st;
+      if (e.key == "preset") {
+        st = text(e, name, s.preset);
+        if (st.is_ok() && !storage::storage_preset(s.preset).is_ok()) {
+          st = error(e.line, cat(name, ": unknown preset ", quoted(s.preset), " (known: ",
+                                 storage::kPresetNames, ")"));
+        }
+      } else if (e.key == "segment_bytes") {
+        st = integer(e, name, kMinSegmentBytes, kMaxInt, s.segment_bytes);
+      } else if (e.key == "durability") {
+        st = text(e, name, s.durability);
+        if (st.is_ok() && !wal::parse_durability(s.durability)) {
+          st = error(e.line, name + ": unknown durability " + quoted(s.durability) +
+                                 " (known: every-commit, group, interval, manual)");
+        }
+      } else if (e.key == "page_size") {
+        st = integer(e, name, 1, kMaxPageSize, s.page_size);
+      } else if (e.key == "cache_pages") {
+        st = integer(e, name, 0, kMaxU32, s.cache_pages);
+      } else if (e.key == "buffer_pages") {
+        st = integer(e, name, 1, kMaxU32, s.buffer_pages);
+      } else if (e.key == "image_after") {
+        st = integer(e, name, 1, kMaxU32, s.image_after);
+      } else if (e.key == "compact_min_dead") {
+        st = integer(e, name, 1, kMaxU32, s.compact_min_dead);
+      } else if (e.key == "maintenance_interval_us") {
+        st = duration(e, name, 1, kMicrosecond, s.maintenance_interval);
+      } else if (e.key == "lal") {
+        st = integer(e, name, 1, kMaxInt, s.lal);
+      } else if (e.key == "cold_read_latency_us") {
+        st = duration(e, name, 0, kMicrosecond, s.cold_read_latency);
+      } else {
+        return unknown_key(e, "storage", kStorageKeys);
+      }
+      AURORA_RETURN_IF_ERROR(st);
+    }
+    return Status::ok();
+  }
+
+  // --- typed values ---
+
+  static std::string range_text(std::int64_t min, std::int64_t max) {
+    if (max == kMaxInt) return cat(">= ", std::to_string(min));
+    return cat("in ", std::to_string(min), "..", std::to_string(max));
+  }
+
+  template <typename T>
+  Status integer(const Entry& e, const std::string& name, std::int64_t min, std::int64_t max,
+                 T& out) const {
+    const toml::value<std::int64_t>* v = e.node->as_integer();
+    if (v == nullptr) {
+      return error(e.line, name + " must be an integer " + range_text(min, max) + ", not " +
+                               std::string(type_name(*e.node)));
+    }
+    const std::int64_t x = v->get();
+    if (x < min || x > max) {
+      return error(e.line, name + " must be an integer " + range_text(min, max) + " (got " +
+                               std::to_string(x) + ")");
+    }
+    out = static_cast<T>(x);
+    return Status::ok();
+  }
+
+  // An integer count of `unit`s, stored as Nanos.
+  Status duration(const Entry& e, const std::string& name, std::int64_t min, Nanos unit,
+                  Nanos& out) const {
+    std::int64_t count = 0;
+    AURORA_RETURN_IF_ERROR(integer(e, name, min, kMaxInt / unit, count));
+    out = count * unit;
+    return Status::ok();
+  }
+
+  // A float; an integer is accepted too (a weight of 45 is 45.0).
+  Status number(const Entry& e, const std::string& name, double min, double max,
+                double& out) const {
+    const std::string range = max == std::numeric_limits<double>::infinity()
+                                  ? cat(">= ", format_double(min))
+                                  : cat("in [", format_double(min), ", ", format_double(max), "]");
+    double x = 0;
+    if (const toml::value<double>* f = e.node->as_floating_point()) {
+      x = f->get();
+    } else if (const toml::value<std::int64_t>* i = e.node->as_integer()) {
+      x = static_cast<double>(i->get());
+    } else {
+      return error(e.line, name + " must be a number " + range + ", not " +
+                               std::string(type_name(*e.node)));
+    }
+    if (!std::isfinite(x) || x < min || x > max) {
+      return error(e.line, name + " must be a number " + range + " (got " + format_double(x) + ")");
+    }
+    out = x;
+    return Status::ok();
+  }
+
+  Status weight(const Entry& e, const std::string& name, double& out) const {
+    return number(e, name, 0.0, std::numeric_limits<double>::infinity(), out);
+  }
+
+  Status boolean(const Entry& e, const std::string& name, bool& out) const {
+    const toml::value<bool>* v = e.node->as_boolean();
+    if (v == nullptr) {
+      return error(e.line, name + " must be a boolean (true or false), not " +
+                               std::string(type_name(*e.node)));
+    }
+    out = v->get();
+    return Status::ok();
+  }
+
+  Status text(const Entry& e, const std::string& name, std::string& out) const {
+    const toml::value<std::string>* v = e.node->as_string();
+    if (v == nullptr) {
+      return error(e.line, name + " must be a string, not " + std::string(type_name(*e.node)));
+    }
+    out = v->get();
+    return Status::ok();
+  }
+
+  template <typename T, typename ParseFn>
+  Status choice(const Entry& e, const std::string& name, ParseFn parse_fn, std::string_view known,
+                T& out) const {
+    std::string word;
+    AURORA_RETURN_IF_ERROR(text(e, name, word));
+    const std::optional<T> value = parse_fn(word);
+    if (!value) {
+      return error(e.line, name + ": unknown value " + quoted(word) + " (known: " +
+                               std::string(known) + ")");
+    }
+    out = *value;
+    return Status::ok();
+  }
+
+  Line line_of(const std::string& workload_key) const {
+    const auto it = lines_.find(workload_key);
+    return it == lines_.end() ? 0 : it->second;
+  }
+  Line last_line(std::initializer_list<std::string> workload_keys) const {
+    Line line = 0;
+    for (const std::string& k : workload_keys) line = std::max(line, line_of(k));
+    return line;
+  }
+
+  std::string source_;
+  std::map<std::string, Line> lines_;  // [workload] key -> its line, for checks across keys
+};
+
+// Parses TOML text into a table, or the syntax error as "<source>:<line>: ...".
+Result<toml::table> parse_toml(std::string_view text, std::string_view source) {
+  const auto syntax_error = [&](const toml::parse_error& e) {
+    return Status::invalid_argument(cat(source, ":", std::to_string(e.source().begin.line),
+                                        ": TOML syntax: ", e.description()));
+  };
+#if TOML_EXCEPTIONS
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return syntax_error(e);
+  }
+#else
+  toml::parse_result result = toml::parse(text, source);
+  if (!result) return syntax_error(result.error());
+  return std::move(result).table();
+#endif
+}
+
+// --- writing ---
+
+std::string toml_string(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "\"";
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        } else {
+          out += c;  // UTF-8 passes through as is
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+std::string toml_int(std::uint64_t v) {
+  AURORA_ASSERT(v <= static_cast<std::uint64_t>(kMaxInt), "a spec integer above INT64_MAX");
+  return std::to_string(v);
+}
+
+std::string toml_duration(Nanos v, Nanos unit) {
+  AURORA_ASSERT(v >= 0 && v % unit == 0, "a spec time that is not a whole number of its unit");
+  return std::to_string(v / unit);
+}
+
+void line(std::string& out, std::string_view key, const std::string& value) {
+  out += key;
+  out += " = ";
+  out += value;
+  out += "\n";
+}
+
+}  // namespace
+
+Result<Spec> parse_spec(std::string_view text, std::string_view source) {
+  Result<toml::table> root = parse_toml(text, source);
+  if (!root.is_ok()) return root.status();
+  Spec spec;
+  spec.source = std::string(source);
+  Parser parser(source);
+  AURORA_RETURN_IF_ERROR(parser.parse(*root, spec));
+  return spec;
+}
+
+Result<Spec> load_spec(const std::string& path) {
+  // Through the seam's POSIX implementation: its root is the file's directory.
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0                ? "/"
+                                                      : path.substr(0, slash);
+  const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+  const auto fail = [&](const Status& s) {
+    return Status(s.kind(), path + ": cannot read spec file: " + s.message());
+  };
+  PosixFileSystem fs(dir);
+  Result<FileHandle> handle = fs.open(file, OpenMode::kOpenExisting);
+  if (!handle.is_ok()) return fail(handle.status());
+  Result<std::uint64_t> size = fs.size(*handle);
+  std::string text;
+  Status read = size.status();
+  if (size.is_ok()) {
+    text.resize(*size);
+    read = read_exact(fs, *handle, 0,
+                      std::as_writable_bytes(std::span<char>(text.data(), text.size())));
+  }
+  // Nothing was written through the handle: closing it cannot lose data.
+  fs.close(*handle).ignore();
+  if (!read.is_ok()) return fail(read);
+  return parse_spec(text, path);
+}
+
+std::string specs_directory() { return cat(AURORA_SOURCE_DIR, "/workloads/specs"); }
+
+Result<Spec> find_spec(std::string_view name_or_path) {
+  const bool is_path = name_or_path.find('/') != std::string_view::npos ||
+                       name_or_path.ends_with(".toml");
+  if (is_path) return load_spec(std::string(name_or_path));
+  const std::string dir = specs_directory();
+  PosixFileSystem fs(dir);
+  const std::string file = std::string(name_or_path) + ".toml";
+  Result<bool> exists = fs.exists(file);
+  if (exists.is_ok() && *exists) return load_spec(dir + "/" + file);
+
+  std::string shipped;
+  Result<std::vector<std::string>> names = fs.list("");
+  if (names.is_ok()) {
+    for (const std::string& n : *names) {
+      if (!n.ends_with(".toml")) continue;
+      if (!shipped.empty()) shipped += ", ";
+      shipped += n.substr(0, n.size() - 5);
+    }
+  } else {
+    shipped = cat("cannot list ", dir, ": ", names.status().message());
+  }
+  return Status::not_found(cat("unknown spec ", quoted(name_or_path), " (shipped specs in ", dir,
+                               ": ", shipped, "; or give a path to a .toml file)"));
+}
+
+std::string to_toml(const Spec& spec) {
+  std::string out;
+  out += "[meta]\n";
+  line(out, "name", toml_string(spec.name));
+  line(out, "description", toml_string(spec.description));
+
+  const WorkloadSpec& w = spec.workload;
+  out += "\n[workload]\n";
+  line(out, "ops", toml_int(w.ops));
+  line(out, "compute_nodes", toml_int(w.compute_nodes));
+  line(out, "pages", toml_int(w.pages));
+  line(out, "mtr_records_max", toml_int(w.mtr_records_max));
+  line(out, "mtr_pages_max", toml_int(w.mtr_pages_max));
+  line(out, "crashes", toml_int(w.crashes));
+  line(out, "commit_weight", format_double(w.commit_weight));
+  line(out, "read_weight", format_double(w.read_weight));
+  line(out, "read_past_weight", format_double(w.read_past_weight));
+  line(out, "refresh_weight", format_double(w.refresh_weight));
+  line(out, "sync_weight", format_double(w.sync_weight));
+  line(out, "crash_storage_weight", format_double(w.crash_storage_weight));
+  line(out, "crash_compute_weight", format_double(w.crash_compute_weight));
+  line(out, "crash_all_weight", format_double(w.crash_all_weight));
+  line(out, "liveness_ops", toml_int(w.liveness_ops));
+  line(out, "liveness_bound_ms", toml_duration(w.liveness_bound, kMillisecond));
+
+  const FaultSpec& f = spec.faults;
+  out += "\n[faults]\n";
+  line(out, "regime", toml_string(fault_regime_name(f.regime)));
+  line(out, "swarm", f.swarm ? "true" : "false");
+  if (f.crash_mode) line(out, "crash_mode", toml_string(sim::crash_mode_name(*f.crash_mode)));
+  if (f.atomic_unit) line(out, "atomic_unit", toml_int(*f.atomic_unit));
+  for (const auto& [kind, k] : f.kinds) {
+    out += "\n[faults.kinds.";
+    out += sim::fault_kind_name(kind);
+    out += "]\n";
+    if (k.enabled) line(out, "enabled", *k.enabled ? "true" : "false");
+    if (k.probability) line(out, "probability", format_double(*k.probability));
+    if (k.budget) line(out, "budget", toml_int(*k.budget));
+  }
+
+  const StorageSpec& s = spec.storage;
+  out += "\n[storage]\n";
+  line(out, "preset", toml_string(s.preset));
+  line(out, "segment_bytes", toml_int(s.segment_bytes));
+  line(out, "durability", toml_string(s.durability));
+  line(out, "page_size", toml_int(s.page_size));
+  line(out, "cache_pages", toml_int(s.cache_pages));
+  line(out, "buffer_pages", toml_int(s.buffer_pages));
+  line(out, "image_after", toml_int(s.image_after));
+  line(out, "compact_min_dead", toml_int(s.compact_min_dead));
+  line(out, "maintenance_interval_us", toml_duration(s.maintenance_interval, kMicrosecond));
+  line(out, "lal", toml_int(s.lal));
+  line(out, "cold_read_latency_us", toml_duration(s.cold_read_latency, kMicrosecond));
+  return out;
+}
+
+}  // namespace aurora::workloads

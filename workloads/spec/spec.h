@@ -1,0 +1,116 @@
+// Workload specs: what a seeded run does, as data (TOML files under workloads/specs/, in the
+// spirit of FoundationDB's test specs). A spec composes a workload, a fault setting and a
+// storage configuration; the seed then draws everything the spec leaves open (with
+// swarm testing, which fault kinds are on and how likely). SPEC_FORMAT.md beside this file
+// documents every table and key.
+//
+// Parsing is strict: an unknown table or key, a wrong type, a value out of range or bad
+// TOML is an error "<file>:<line>: <message>" (kInvalidArgument), never a default.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/runtime/status.h"
+#include "engine/runtime/time.h"
+#include "sim/fault_injector.h"
+
+namespace aurora::workloads {
+
+enum class FaultRegime : std::uint8_t { kNone, kRecoverable, kUnrestricted };
+std::string_view fault_regime_name(FaultRegime r);
+std::optional<FaultRegime> parse_fault_regime(std::string_view s);
+
+struct WorkloadSpec {
+  std::uint64_t ops = 2000;            // safety-phase operations, over all compute nodes
+  std::uint32_t compute_nodes = 2;     // >= 1
+  std::uint32_t pages = 16;            // page ids used: [0, pages)
+  std::uint32_t mtr_records_max = 8;   // an MTR has 1..this many records
+  std::uint32_t mtr_pages_max = 4;     // ...over 1..this many distinct pages (<= pages)
+  std::uint32_t crashes = 3;           // crash-and-restart cycles in the safety phase
+  // Relative weights of the operations a compute node picks (need not sum to 1; >= 0, and
+  // not all 0).
+  double commit_weight = 45;
+  double read_weight = 25;        // at the node's read point
+  double read_past_weight = 15;   // at a random past read point the storage may accept
+  double refresh_weight = 10;
+  double sync_weight = 5;
+  // Relative weights of what a crash takes down.
+  double crash_storage_weight = 1;
+  double crash_compute_weight = 1;
+  double crash_all_weight = 1;
+  // Liveness phase, faults off: this many operations must complete within the bound.
+  std::uint64_t liveness_ops = 200;
+  Nanos liveness_bound = 2 * kSecond;  // virtual time
+
+  friend bool operator==(const WorkloadSpec&, const WorkloadSpec&) = default;
+};
+
+struct FaultKindSpec {
+  std::optional<bool> enabled;
+  std::optional<double> probability;   // [0, 1]
+  std::optional<std::uint64_t> budget;
+
+  friend bool operator==(const FaultKindSpec&, const FaultKindSpec&) = default;
+};
+
+struct FaultSpec {
+  FaultRegime regime = FaultRegime::kRecoverable;
+  // Swarm testing: per seed, each kind the regime allows is on or off, with a probability,
+  // both drawn from the seed. Off: every kind the regime allows is on at its default.
+  bool swarm = true;
+  std::map<sim::FaultKind, FaultKindSpec> kinds;  // overrides, applied after the draw
+  std::optional<sim::CrashMode> crash_mode;       // default: drawn from the seed
+  std::optional<std::uint32_t> atomic_unit;       // 1, 512 or 4096; default: drawn
+
+  friend bool operator==(const FaultSpec&, const FaultSpec&) = default;
+};
+
+struct StorageSpec {
+  std::string preset = "base";               // a storage preset: base or tiered
+  std::uint64_t segment_bytes = 16 * 1024;
+  // every-commit, group, interval, manual (the names of wal::parse_durability)
+  std::string durability = "group";
+  std::uint32_t page_size = 256;
+  std::uint32_t cache_pages = 32;
+  std::uint32_t buffer_pages = 16;           // each compute node's buffer pool
+  std::uint32_t image_after = 8;
+  std::uint32_t compact_min_dead = 16;
+  Nanos maintenance_interval = kMillisecond;
+  std::uint64_t lal = 10'000'000;
+  Nanos cold_read_latency = 5 * kMillisecond;
+
+  friend bool operator==(const StorageSpec&, const StorageSpec&) = default;
+};
+
+struct Spec {
+  std::string name = "default";   // [meta] name
+  std::string description;        // [meta] description
+  std::string source;             // where it came from (a path, or "<builtin>")
+  WorkloadSpec workload;
+  FaultSpec faults;
+  StorageSpec storage;
+
+  friend bool operator==(const Spec&, const Spec&) = default;
+};
+
+// Parses TOML text; `source` names it in error messages ("<source>:<line>: ...").
+Result<Spec> parse_spec(std::string_view text, std::string_view source);
+// Reads and parses a spec file. A missing file is kNotFound, an unreadable one kIoError
+// (or kInvalidArgument for a malformed path), each naming the path.
+Result<Spec> load_spec(const std::string& path);
+// The directory of the shipped specs (workloads/specs/ of the source tree).
+std::string specs_directory();
+// `name_or_path`: a path to a .toml file (it contains '/' or ends in ".toml"), or the name
+// of a shipped spec ("crash_heavy"); an unknown name is kNotFound listing the shipped ones.
+Result<Spec> find_spec(std::string_view name_or_path);
+// The spec as TOML that parse_spec reads back to an equal spec (printed with each run);
+// every field is written, defaults included. `spec.source` is not part of the TOML. The
+// spec must be one parse_spec could return (times in whole ms/us, integers <= INT64_MAX);
+// anything else is a programmer error (assertion).
+std::string to_toml(const Spec& spec);
+
+}  // namespace aurora::workloads
