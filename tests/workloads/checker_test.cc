@@ -1,0 +1,748 @@
+// The reference model and the checkers of DESIGN.md section 4: for every checker, a good
+// history where it stays silent and bad histories where it fires with a message naming
+// the expected and actual values; the model's replay and recovery; the whole Suite on a
+// realistic good history.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "workloads/check/checkers.h"
+#include "workloads/check/model.h"
+#include "workloads/check/suite.h"
+
+namespace aurora::workloads::check {
+namespace {
+
+constexpr std::uint32_t kPageSize = 16;
+constexpr Lsn kLal = 100;
+
+using Bytes = std::vector<std::uint8_t>;
+using History = std::vector<Observation>;
+
+Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+// A page of kPageSize bytes: `s` at offset 0, zeros after ('.' also stands for a zero).
+Bytes page(std::string_view s) {
+  Bytes out(kPageSize, 0);
+  for (std::size_t i = 0; i < s.size(); ++i)
+    out[i] = s[i] == '.' ? 0 : static_cast<std::uint8_t>(s[i]);
+  return out;
+}
+
+Write w(PageId p, std::uint32_t offset, std::string_view s) { return {p, offset, bytes(s)}; }
+
+obs::Appended appended(std::string node, Lsn first, Lsn cpl, std::vector<Write> writes, Lsn vdl) {
+  return {std::move(node), first, cpl, std::move(writes), vdl, kLal};
+}
+
+obs::State state(Lsn vcl, Lsn vdl, Lsn highest, std::uint64_t epoch,
+                 std::vector<Lsn> read_points = {}) {
+  return {vcl, vdl, highest, epoch, 0, std::move(read_points)};
+}
+
+obs::Read read(std::string node, PageId p, Lsn at, bool at_read_point, Bytes b) {
+  obs::Read r;
+  r.node = std::move(node);
+  r.page = p;
+  r.at = at;
+  r.at_read_point = at_read_point;
+  r.bytes = std::move(b);
+  return r;
+}
+
+obs::Read read_error(std::string node, PageId p, Lsn at, std::string error, Lsn refuse_below) {
+  obs::Read r;
+  r.node = std::move(node);
+  r.page = p;
+  r.at = at;
+  r.error = std::move(error);
+  r.may_refuse_below = refuse_below;
+  return r;
+}
+
+obs::Recovered fresh(std::uint64_t epoch) {
+  obs::Recovered r;
+  r.fresh = true;
+  r.epoch = epoch;
+  r.next_lsn = 1;
+  return r;
+}
+
+// A successful recovery finding `vdl`, annulling (vdl, vdl + kLal].
+obs::Recovered recovered(std::uint64_t epoch, Lsn vcl, Lsn vdl, Lsn watermark) {
+  obs::Recovered r;
+  r.epoch = epoch;
+  r.vcl = vcl;
+  r.vdl = vdl;
+  r.watermark = watermark;
+  r.annul_from = vdl + 1;
+  r.annul_to = vdl + kLal;
+  r.next_lsn = vdl + kLal + 1;
+  return r;
+}
+
+obs::Recovered corrupt(std::string message) {
+  obs::Recovered r;
+  r.corruption = std::move(message);
+  return r;
+}
+
+// Before the first crash: two nodes commit MTRs [1, 2] and [3, 3]; an MTR [4, 6] is
+// appended and partly durable (VCL 5) when the storage crashes.
+History before_crash() {
+  return {
+      fresh(1),
+      state(0, 0, 0, 1),
+      appended("n1", 1, 2, {w(0, 0, "aa"), w(1, 0, "bb")}, 0),
+      state(0, 0, 2, 1, {0, 0}),
+      appended("n2", 3, 3, {w(0, 1, "c")}, 0),
+      state(3, 3, 3, 1, {0, 0}),
+      obs::Acked{"n1", 2, 3},
+      obs::Acked{"n2", 3, 3},
+      state(3, 3, 3, 1, {3, 0}),
+      read("n1", 0, 3, true, page("ac")),
+      read("n2", 0, 2, false, page("aa")),
+      read_error("n2", 1, 0, "out_of_range", 1),
+      obs::ColdWarm{1, 3, page("bb"), page("bb")},
+      appended("n1", 4, 6, {w(2, 0, "x"), w(2, 1, "y"), w(0, 2, "z")}, 3),
+      state(5, 3, 6, 1, {3, 3}),
+      obs::Crashed{},
+  };
+}
+
+// Recovery keeps [1, 3] and annuls [4, 103]; then one more MTR, an fsync failure, a crash
+// and a second recovery.
+History after_crash() {
+  return {
+      recovered(2, 5, 3, 3),
+      state(103, 103, 103, 2, {3, 3}),
+      read("n1", 0, 103, false, page("ac")),
+      appended("n1", 104, 104, {w(2, 0, "q")}, 103),
+      state(104, 104, 104, 2, {104, 3}),
+      obs::Acked{"n1", 104, 104},
+      read("n1", 2, 104, true, page("q")),
+      read("n2", 2, 3, true, page("")),
+      obs::ColdWarm{2, 104, page("q"), page("q")},
+      obs::FsyncFailed{},
+      obs::Crashed{},
+      recovered(3, 104, 104, 104),
+      state(204, 204, 204, 3, {104, 3}),
+      appended("n2", 205, 206, {w(1, 2, "r"), w(3, 0, "s")}, 204),
+      state(206, 206, 206, 3, {104, 3}),
+      obs::Acked{"n2", 206, 206},
+      read("n2", 1, 206, true, page("bbr")),
+  };
+}
+
+History good_history() {
+  History h = before_crash();
+  const History rest = after_crash();
+  h.insert(h.end(), rest.begin(), rest.end());
+  return h;
+}
+
+// One checker fed a history, with the model updated after it, as the Suite does.
+struct Harness {
+  explicit Harness(std::unique_ptr<Checker> c) : checker(std::move(c)) {}
+
+  std::optional<std::string> feed(const Observation& o) {
+    std::optional<std::string> msg = checker->observe(o, model);
+    model.apply(o);
+    if (msg) messages.push_back(*msg);
+    return msg;
+  }
+  void feed_all(const History& h) {
+    for (const Observation& o : h) feed(o);
+  }
+
+  Model model{kPageSize};
+  std::unique_ptr<Checker> checker;
+  std::vector<std::string> messages;
+};
+
+// Feeds `prefix` (which must stay silent), then `bad`; returns what `bad` produced.
+std::string fires(std::unique_ptr<Checker> c, const History& prefix, const Observation& bad) {
+  Harness h(std::move(c));
+  h.feed_all(prefix);
+  EXPECT_TRUE(h.messages.empty()) << h.checker->name()
+                                  << " fired on the good prefix: " << h.messages.front();
+  std::optional<std::string> msg = h.feed(bad);
+  EXPECT_TRUE(msg.has_value()) << h.checker->name() << " stayed silent on "
+                               << observation_kind(bad);
+  return msg.value_or("");
+}
+
+bool silent(std::unique_ptr<Checker> c, const History& h) {
+  Harness harness(std::move(c));
+  harness.feed_all(h);
+  for (const std::string& m : harness.messages)
+    ADD_FAILURE() << harness.checker->name() << ": " << m;
+  return harness.messages.empty();
+}
+
+// --- every checker is silent on the good history, in both regimes ---
+
+TEST(Checkers, EverySilentOnTheGoodHistory) {
+  for (bool unrestricted : {false, true}) {
+    for (auto& c : make_all_checkers(unrestricted)) {
+      const std::string name(c->name());
+      EXPECT_TRUE(silent(std::move(c), good_history())) << name << " unrestricted=" << unrestricted;
+    }
+  }
+}
+
+TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
+  const auto all = make_all_checkers(false);
+  ASSERT_EQ(all.size(), 11u);
+  const std::vector<std::string> names = {
+      "lsn_unique",       "allocation_limit",        "ordering",   "monotonic",
+      "truncation_final", "mtr_atomicity",           "durability", "read_correctness",
+      "cache_invisible",  "torn_tail_vs_corruption", "fsync_stop"};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i]->name(), names[i]);
+    EXPECT_TRUE(all[i]->invariant().starts_with("4." + std::to_string(i + 1) + ":"))
+        << all[i]->invariant();
+  }
+}
+
+// --- 4.1 lsn_unique ---
+
+TEST(LsnUnique, FiresOnOverlapWithAnEarlierAllocation) {
+  const std::string msg =
+      fires(make_lsn_unique(), before_crash(), appended("n2", 2, 2, {w(0, 0, "q")}, 3));
+  EXPECT_NE(msg.find("node n2 was allocated LSNs [2, 2]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("overlapping the earlier allocation [1, 2]"), std::string::npos) << msg;
+}
+
+TEST(LsnUnique, FiresOnAnAllocationReachingIntoALaterOne) {
+  const std::string msg =
+      fires(make_lsn_unique(), before_crash(), appended("n2", 5, 9, {w(0, 0, "q")}, 3));
+  EXPECT_NE(msg.find("[5, 9], overlapping the earlier allocation [4, 6]"), std::string::npos)
+      << msg;
+}
+
+TEST(LsnUnique, FiresOnAnAllocationBelowTheAnnulledRangeAfterRecovery) {
+  History h = before_crash();
+  h.push_back(recovered(2, 5, 3, 3));
+  // LSN 50 was never allocated (the crashed MTR was [4, 6]) but lies in the annulled range.
+  const std::string msg = fires(make_lsn_unique(), h, appended("n1", 50, 50, {w(0, 0, "q")}, 103));
+  EXPECT_NE(msg.find("inside the range [4, 103] annulled by the recovery of epoch 2"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("expected every new LSN > 103"), std::string::npos) << msg;
+}
+
+TEST(LsnUnique, FiresOnARecoveryThatWouldAllocateInsideItsAnnulledRange) {
+  obs::Recovered r = recovered(2, 5, 3, 3);
+  r.next_lsn = 4;
+  const std::string msg = fires(make_lsn_unique(), before_crash(), r);
+  EXPECT_NE(msg.find("will allocate from LSN 4"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected next LSN > 103"), std::string::npos) << msg;
+}
+
+// --- 4.2 allocation_limit ---
+
+TEST(AllocationLimit, FiresAboveVdlPlusLal) {
+  obs::Appended a = appended("n1", 4, 20, {w(0, 0, "q")}, 3);
+  a.lal = 10;
+  const std::string msg = fires(make_allocation_limit(), {fresh(1)}, a);
+  EXPECT_NE(msg.find("expected every LSN <= VDL + LAL = 13, got LSN 20"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node n1"), std::string::npos) << msg;
+}
+
+TEST(AllocationLimit, SilentAtExactlyTheLimit) {
+  obs::Appended a = appended("n1", 4, 13, {w(0, 0, "q")}, 3);
+  a.lal = 10;
+  EXPECT_TRUE(silent(make_allocation_limit(), {fresh(1), a}));
+}
+
+// --- 4.3 ordering ---
+
+TEST(Ordering, FiresWhenVdlPassesVcl) {
+  const std::string msg = fires(make_ordering(), before_crash(), state(3, 5, 6, 1));
+  EXPECT_NE(msg.find("VDL 5 > VCL 3"), std::string::npos) << msg;
+}
+
+TEST(Ordering, FiresWhenAReadPointPassesVdl) {
+  const std::string msg = fires(make_ordering(), before_crash(), state(3, 3, 6, 1, {3, 6}));
+  EXPECT_NE(msg.find("read point #1 is 6: expected <= VDL 3"), std::string::npos) << msg;
+}
+
+TEST(Ordering, FiresWhenVclPassesHighestAllocated) {
+  const std::string msg = fires(make_ordering(), before_crash(), state(7, 3, 6, 1));
+  EXPECT_NE(msg.find("VCL 7 > highest allocated LSN 6"), std::string::npos) << msg;
+}
+
+TEST(Ordering, FiresWhenVdlIsNotAConsistencyPoint) {
+  History h = before_crash();
+  h.pop_back();  // no crash
+  const std::string msg = fires(make_ordering(), h, state(6, 5, 6, 1));
+  EXPECT_NE(msg.find("VDL 5 is not a consistency point (inside MTR [4, 6] of node n1"),
+            std::string::npos)
+      << msg;
+}
+
+// --- 4.4 monotonic ---
+
+TEST(Monotonic, FiresWhenVdlDecreasesWithinAnIncarnation) {
+  History h = before_crash();
+  h.pop_back();
+  const std::string msg = fires(make_monotonic(false), h, state(5, 2, 6, 1));
+  EXPECT_NE(msg.find("VDL went from 3 down to 2"), std::string::npos) << msg;
+}
+
+TEST(Monotonic, FiresWhenVclDecreasesWithinAnIncarnation) {
+  History h = before_crash();
+  h.pop_back();
+  const std::string msg = fires(make_monotonic(false), h, state(4, 3, 6, 1));
+  EXPECT_NE(msg.find("VCL went from 5 down to 4"), std::string::npos) << msg;
+}
+
+TEST(Monotonic, SilentWhenVdlIsLowerInANewIncarnation) {
+  // The recovery's annul end (103) came after VDL 3; a new incarnation starts afresh.
+  History h = good_history();
+  EXPECT_TRUE(silent(make_monotonic(false), h));
+}
+
+TEST(Monotonic, FiresWhenRecoveryLosesAnAcknowledgedVdl) {
+  const std::string msg = fires(make_monotonic(false), before_crash(), recovered(2, 2, 2, 2));
+  EXPECT_NE(msg.find("found VDL 2, below VDL 3 acted on"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected recovered VDL >= 3"), std::string::npos) << msg;
+}
+
+TEST(Monotonic, FiresWhenRecoveryLosesAReadPoint) {
+  // Nothing acknowledged above 3, but a node read at its read point 103 (the annul end).
+  History h = before_crash();
+  const History rest = {recovered(2, 5, 3, 3), state(103, 103, 103, 2, {103}),
+                        read("n1", 0, 103, true, page("ac")), obs::Crashed{}};
+  h.insert(h.end(), rest.begin(), rest.end());
+  const std::string msg = fires(make_monotonic(false), h, recovered(3, 3, 3, 3));
+  EXPECT_NE(msg.find("below VDL 103 acted on"), std::string::npos) << msg;
+}
+
+TEST(Monotonic, UnrestrictedAllowsLossAfterACorruptionReport) {
+  History h = before_crash();
+  h.push_back(corrupt("checksum mismatch in segment 1"));
+  h.push_back(recovered(2, 2, 2, 2));
+  EXPECT_TRUE(silent(make_monotonic(true), h));
+  Harness recoverable(make_monotonic(false));
+  recoverable.feed_all(h);
+  EXPECT_EQ(recoverable.messages.size(), 1u);
+}
+
+TEST(Monotonic, UnrestrictedFiresOnLossBelowTheWatermarkWithoutCorruption) {
+  // VDL 3 was acknowledged and the watermark says 3 was durable: losing it silently is wrong
+  // even with media faults.
+  const std::string msg = fires(make_monotonic(true), before_crash(), recovered(2, 2, 2, 3));
+  EXPECT_NE(msg.find("persisted watermark 3"), std::string::npos) << msg;
+}
+
+TEST(Monotonic, FiresWhenTheEpochGoesBack) {
+  History h = good_history();
+  const std::string msg = fires(make_monotonic(false), h, state(206, 206, 206, 2));
+  EXPECT_NE(msg.find("epoch went back from 3 to 2"), std::string::npos) << msg;
+}
+
+// --- 4.5 truncation_final ---
+
+TEST(TruncationFinal, FiresWhenAReadSeesAnAnnulledWrite) {
+  History h = before_crash();
+  h.push_back(recovered(2, 5, 3, 3));
+  // MTR [4, 6] wrote 'z' at byte 2 of page 0 and was annulled.
+  const std::string msg = fires(make_truncation_final(), h, read("n1", 0, 103, true, page("acz")));
+  EXPECT_NE(msg.find("node n1 read page 0 at LSN 103"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("saw the writes of annulled MTR [4, 6] of node n1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("first difference at byte 2: expected 0x00 (never written), got 0x7a"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(TruncationFinal, FiresWhenAnAnnulledWriteComesBackAfterALaterCrash) {
+  const std::string msg =
+      fires(make_truncation_final(), good_history(), obs::ColdWarm{2, 206, page("qy"), page("qy")});
+  EXPECT_NE(msg.find("annulled MTR [4, 6]"), std::string::npos) << msg;
+}
+
+TEST(TruncationFinal, FiresWhenAnnulledLsnsAreAllocatedAgain) {
+  History h = before_crash();
+  h.push_back(recovered(2, 5, 3, 3));
+  const std::string msg =
+      fires(make_truncation_final(), h, appended("n2", 5, 6, {w(0, 0, "q")}, 103));
+  EXPECT_NE(msg.find("reusing LSNs annulled by the recovery of epoch 2 [4, 103]"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(TruncationFinal, FiresWhenALaterRecoveryEndsInsideAnAnnulledRange) {
+  History h = before_crash();
+  h.push_back(recovered(2, 5, 3, 3));
+  h.push_back(obs::Crashed{});
+  const std::string msg = fires(make_truncation_final(), h, recovered(3, 6, 6, 3));
+  EXPECT_NE(msg.find("found VDL 6, inside the range [4, 103]"), std::string::npos) << msg;
+}
+
+// --- 4.6 mtr_atomicity ---
+
+TEST(MtrAtomicity, FiresWhenRecoveryEndsInsideAnMtr) {
+  const std::string msg = fires(make_mtr_atomicity(), before_crash(), recovered(2, 5, 5, 3));
+  EXPECT_NE(msg.find("found VDL 5, inside MTR [4, 6] of node n1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(VDL 3 or 6)"), std::string::npos) << msg;
+}
+
+TEST(MtrAtomicity, FiresWhenAReadPointIsNotAConsistencyPoint) {
+  History h = before_crash();
+  h.pop_back();
+  const std::string msg = fires(make_mtr_atomicity(), h, read("n1", 2, 5, true, page("xy")));
+  EXPECT_NE(msg.find("read point 5, which is not a consistency point (inside MTR [4, 6]"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(MtrAtomicity, FiresWhenAReadSeesPartOfAnMtr) {
+  History h = before_crash();
+  h.pop_back();
+  // At read point 3 page 2 is all zeros; 'x' alone is page 2 after LSN 4, inside [4, 6].
+  const std::string msg = fires(make_mtr_atomicity(), h, read("n2", 2, 3, true, page("x")));
+  EXPECT_NE(msg.find("saw part of MTR [4, 6] of node n1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("up to LSN 4 only"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected 0x00 (never written), got 0x78"), std::string::npos) << msg;
+}
+
+TEST(MtrAtomicity, SilentOnAWholeMtrNewerThanTheReadPoint) {
+  // Wrong (read_correctness fires) but not torn: the whole MTR is visible.
+  History h = before_crash();
+  h.pop_back();
+  h.push_back(read("n2", 2, 3, true, page("xy")));
+  EXPECT_TRUE(silent(make_mtr_atomicity(), h));
+}
+
+// --- 4.7 durability ---
+
+TEST(Durability, FiresWhenAnAcknowledgedMtrIsLost) {
+  const std::string msg = fires(make_durability(false), before_crash(), recovered(2, 2, 2, 2));
+  EXPECT_NE(msg.find("found VDL 2, losing 1 acknowledged MTR(s), from MTR [3, 3] of node n2"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("expected recovered VDL >= 3"), std::string::npos) << msg;
+}
+
+TEST(Durability, FiresWhenAFreshVolumeReplacesAcknowledgedData) {
+  const std::string msg = fires(make_durability(false), before_crash(), fresh(1));
+  EXPECT_NE(msg.find("a fresh volume was created, losing 2 acknowledged MTR(s)"), std::string::npos)
+      << msg;
+}
+
+TEST(Durability, FiresWhenTheAnnulledRangeLeavesAGapAboveVdl) {
+  obs::Recovered r = recovered(2, 5, 3, 3);
+  r.annul_from = 6;
+  const std::string msg = fires(make_durability(false), before_crash(), r);
+  EXPECT_NE(msg.find("annulled [6, 103]: expected the annulled range to start at VDL + 1 = 4"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(Durability, FiresWhenRecoveryEndsOffAConsistencyPoint) {
+  const std::string msg = fires(make_durability(false), before_crash(), recovered(2, 5, 5, 3));
+  EXPECT_NE(msg.find("found VDL 5, which is not a consistency point"), std::string::npos) << msg;
+}
+
+TEST(Durability, UnrestrictedLeavesLossToInvariant10) {
+  History h = before_crash();
+  h.push_back(corrupt("bad checksum"));
+  h.push_back(recovered(2, 2, 2, 2));
+  EXPECT_TRUE(silent(make_durability(true), h));
+}
+
+// --- 4.8 read_correctness ---
+
+TEST(ReadCorrectness, FiresOnWrongBytes) {
+  const std::string msg =
+      fires(make_read_correctness(false), before_crash(), read("n1", 0, 3, true, page("a")));
+  EXPECT_NE(msg.find("node n1 read page 0 at its read point 3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("first difference at byte 1: expected 0x63 (written by LSN 3), got 0x00"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(ReadCorrectness, FiresOnStaleBytes) {
+  // Page 0 as of LSN 2 served for a read at 3.
+  const std::string msg =
+      fires(make_read_correctness(false), before_crash(), read("n1", 0, 3, true, page("aa")));
+  EXPECT_NE(msg.find("expected 0x63 (written by LSN 3), got 0x61"), std::string::npos) << msg;
+}
+
+TEST(ReadCorrectness, FiresOnAWrongSize) {
+  Bytes short_page = page("ac");
+  short_page.resize(4);
+  const std::string msg =
+      fires(make_read_correctness(false), before_crash(), read("n1", 0, 3, true, short_page));
+  EXPECT_NE(msg.find("expected 16 bytes, got 4"), std::string::npos) << msg;
+}
+
+TEST(ReadCorrectness, FiresOnARefusalAboveTheGcBound) {
+  const std::string msg = fires(make_read_correctness(false), before_crash(),
+                                read_error("n2", 0, 2, "out_of_range", 2));
+  EXPECT_NE(msg.find("expected refusals only below LSN 2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("got one at 2"), std::string::npos) << msg;
+}
+
+TEST(ReadCorrectness, OtherErrorsFireOnlyInTheRecoverableRegime) {
+  const std::string msg =
+      fires(make_read_correctness(false), before_crash(), read_error("n2", 0, 3, "io_error", 0));
+  EXPECT_NE(msg.find("got error 'io_error' in the recoverable regime"), std::string::npos) << msg;
+  History h = before_crash();
+  h.push_back(read_error("n2", 0, 3, "io_error", 0));
+  EXPECT_TRUE(silent(make_read_correctness(true), h));
+}
+
+// --- 4.9 cache_invisible ---
+
+TEST(CacheInvisible, FiresWhenWarmAndColdDiffer) {
+  const std::string msg =
+      fires(make_cache_invisible(), before_crash(), obs::ColdWarm{0, 3, page("aa"), page("ac")});
+  EXPECT_NE(msg.find("page 0 at LSN 3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("differs from the cold-cache read at byte 1"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected (cold) [61*63 00"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("got (warm) [61*61 00"), std::string::npos) << msg;
+}
+
+TEST(CacheInvisible, FiresWhenBothDifferFromTheModel) {
+  const std::string msg =
+      fires(make_cache_invisible(), before_crash(), obs::ColdWarm{0, 3, page("aa"), page("aa")});
+  EXPECT_NE(msg.find("differ from the model's replay"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected 0x63 (written by LSN 3), got 0x61"), std::string::npos) << msg;
+}
+
+// --- 4.10 torn_tail_vs_corruption ---
+
+TEST(TornTailVsCorruption, RecoverableFiresOnAnyCorruptionReport) {
+  const std::string msg =
+      fires(make_torn_tail_vs_corruption(false), before_crash(), corrupt("hole at segment 1"));
+  EXPECT_NE(msg.find("recovery reported corruption in the recoverable regime"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("got: hole at segment 1"), std::string::npos) << msg;
+  History h = before_crash();
+  h.push_back(corrupt("hole at segment 1"));
+  EXPECT_TRUE(silent(make_torn_tail_vs_corruption(true), h));
+}
+
+TEST(TornTailVsCorruption, FiresWhenAHoleBelowTheWatermarkEndsTheLog) {
+  for (bool unrestricted : {false, true}) {
+    const std::string msg =
+        fires(make_torn_tail_vs_corruption(unrestricted), before_crash(), recovered(2, 2, 2, 3));
+    EXPECT_NE(msg.find("ended the log at VDL 2 (VCL 2), below the persisted watermark 3"),
+              std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("1 acknowledged MTR(s) lost"), std::string::npos) << msg;
+  }
+}
+
+TEST(TornTailVsCorruption, UnrestrictedAllowsLossAboveTheWatermark) {
+  // Acknowledged [3, 3] was never covered by a persisted watermark (1): one copy cannot
+  // protect it.
+  History h = before_crash();
+  h.push_back(recovered(2, 2, 2, 1));
+  EXPECT_TRUE(silent(make_torn_tail_vs_corruption(true), h));
+}
+
+TEST(TornTailVsCorruption, UnrestrictedAllowsLossAfterACorruptionReport) {
+  History h = before_crash();
+  h.push_back(corrupt("bad checksum"));
+  h.push_back(recovered(2, 1, 0, 0));
+  EXPECT_TRUE(silent(make_torn_tail_vs_corruption(true), h));
+}
+
+TEST(TornTailVsCorruption, UnrestrictedFiresOnAFreshVolumeAfterAcknowledgements) {
+  const std::string msg = fires(make_torn_tail_vs_corruption(true), before_crash(), fresh(1));
+  EXPECT_NE(msg.find("silently losing 2 acknowledged MTR(s) up to CPL 3"), std::string::npos)
+      << msg;
+}
+
+// --- 4.11 fsync_stop ---
+
+TEST(FsyncStop, FiresOnAnAckAfterAnFsyncFailure) {
+  History h = before_crash();
+  h.pop_back();
+  h.push_back(obs::FsyncFailed{});
+  const std::string msg = fires(make_fsync_stop(), h, obs::Acked{"n1", 6, 6});
+  EXPECT_NE(msg.find("node n1 was acknowledged CPL 6 (VDL 6) after an fsync failure"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("expected no acknowledgement above VDL 3"), std::string::npos) << msg;
+}
+
+TEST(FsyncStop, SilentForALateAckOfWhatWasDurableBefore) {
+  History h = before_crash();
+  h.pop_back();
+  h.push_back(obs::FsyncFailed{});
+  h.push_back(obs::Acked{"n2", 3, 3});
+  EXPECT_TRUE(silent(make_fsync_stop(), h));
+}
+
+TEST(FsyncStop, ARecoveryEndsTheStop) {
+  History h = before_crash();
+  h.push_back(obs::FsyncFailed{});
+  h.push_back(recovered(2, 6, 6, 3));
+  h.push_back(obs::Acked{"n1", 6, 103});
+  EXPECT_TRUE(silent(make_fsync_stop(), h));
+}
+
+// --- the model ---
+
+TEST(Model, PageAtReplaysInLsnOrderNotArrivalOrder) {
+  Model m(kPageSize);
+  m.apply(appended("n1", 5, 5, {w(0, 0, "b")}, 0));
+  m.apply(appended("n2", 3, 4, {w(0, 0, "a"), w(0, 1, "a")}, 0));
+  EXPECT_EQ(m.page_at(0, 5), page("ba"));
+  EXPECT_EQ(m.page_at(0, 4), page("aa"));
+  EXPECT_EQ(m.page_at(0, 2), page(""));
+  EXPECT_EQ(m.page_at(9, 5), page(""));  // never written: zeros
+  EXPECT_EQ(m.last_writer(0, 5, 0), 5u);
+  EXPECT_EQ(m.last_writer(0, 5, 1), 4u);
+  EXPECT_EQ(m.last_writer(0, 5, 2), 0u);
+}
+
+TEST(Model, PartialReplayAtANonCpl) {
+  Model m(kPageSize);
+  m.apply(appended("n1", 1, 3, {w(0, 0, "x"), w(0, 1, "y"), w(1, 0, "z")}, 0));
+  EXPECT_EQ(m.page_at(0, 1), page("x"));
+  EXPECT_EQ(m.page_at(0, 2), page("xy"));
+  EXPECT_EQ(m.page_at(1, 2), page(""));
+  EXPECT_EQ(m.page_at(1, 3), page("z"));
+  EXPECT_FALSE(m.is_consistency_point(2));
+  EXPECT_TRUE(m.is_consistency_point(3));
+  ASSERT_NE(m.mtr_containing(2), nullptr);
+  EXPECT_EQ(m.mtr_containing(2)->cpl, 3u);
+  EXPECT_EQ(m.mtr_containing(4), nullptr);
+}
+
+TEST(Model, RecoveredForgetsMtrsAboveVdlAndAnnulled) {
+  Model m(kPageSize);
+  m.apply(fresh(1));
+  m.apply(appended("n1", 1, 1, {w(0, 0, "a")}, 0));
+  m.apply(appended("n1", 2, 3, {w(0, 1, "b"), w(1, 0, "c")}, 0));
+  m.apply(appended("n1", 4, 4, {w(0, 2, "d")}, 0));
+  m.apply(obs::Acked{"n1", 1, 1});
+  m.apply(obs::Crashed{});
+  m.apply(recovered(2, 2, 1, 1));
+  EXPECT_EQ(m.mtrs().size(), 1u);
+  EXPECT_TRUE(m.mtrs().contains(1));
+  EXPECT_EQ(m.forgotten().size(), 2u);
+  EXPECT_EQ(m.page_at(0, 1000), page("a"));
+  EXPECT_EQ(m.page_at(1, 1000), page(""));
+  EXPECT_EQ(m.page_at_with(0, 1000, {&m.forgotten().at(3), &m.forgotten().at(4)}), page("abd"));
+  EXPECT_EQ(m.annulled_up_to(), 101u);
+  ASSERT_NE(m.annulment_containing(50), nullptr);
+  EXPECT_EQ(m.annulment_containing(50)->epoch, 2u);
+  EXPECT_TRUE(m.is_consistency_point(101));
+  EXPECT_EQ(m.incarnation(), 2u);
+  // Allocations are remembered for the life of the volume, forgotten or not.
+  EXPECT_TRUE(m.allocation_overlapping(3, 3).has_value());
+  EXPECT_FALSE(m.allocation_overlapping(5, 101).has_value());
+}
+
+TEST(Model, RecoveredForgetsMtrsInsideTheAnnulledRangeEvenBelowVdl) {
+  // A malformed recovery annulling below its own VDL: what it annulled never happened.
+  Model m(kPageSize);
+  m.apply(appended("n1", 1, 1, {w(0, 0, "a")}, 0));
+  m.apply(appended("n1", 2, 2, {w(0, 1, "b")}, 0));
+  obs::Recovered r = recovered(2, 2, 2, 2);
+  r.annul_from = 2;
+  m.apply(r);
+  EXPECT_EQ(m.page_at(0, 2), page("a"));
+  EXPECT_TRUE(m.forgotten().contains(2));
+}
+
+TEST(Model, LostAcknowledgedMtrsAreForgottenAndActedOnVdlLowered) {
+  Model m(kPageSize);
+  m.apply(appended("n1", 1, 2, {w(0, 0, "a")}, 0));
+  m.apply(obs::Acked{"n1", 2, 2});
+  EXPECT_EQ(m.highest_vdl_acted_on(), 2u);
+  EXPECT_EQ(m.acked_above(0).size(), 1u);
+  m.apply(corrupt("bad"));
+  EXPECT_TRUE(m.corruption_reported());
+  EXPECT_EQ(m.mtrs().size(), 1u);  // a failed open forgets nothing
+  m.apply(recovered(3, 0, 0, 0));
+  EXPECT_FALSE(m.corruption_reported());
+  EXPECT_TRUE(m.mtrs().empty());
+  EXPECT_TRUE(m.forgotten().at(2).acked);
+  EXPECT_EQ(m.highest_vdl_acted_on(), 0u);
+}
+
+TEST(Model, FreshStartsANewVolume) {
+  Model m(kPageSize);
+  m.apply(appended("n1", 1, 2, {w(0, 0, "a")}, 0));
+  m.apply(fresh(1));
+  EXPECT_TRUE(m.mtrs().empty());
+  EXPECT_TRUE(m.allocations().empty());
+  EXPECT_EQ(m.page_at(0, 10), page(""));
+  EXPECT_EQ(m.incarnation(), 1u);
+}
+
+TEST(Model, FsyncFailureIsPerIncarnation) {
+  Model m(kPageSize);
+  m.apply(state(3, 3, 3, 1));
+  m.apply(obs::FsyncFailed{});
+  m.apply(state(4, 4, 4, 1));  // observed after the failure: not "before"
+  EXPECT_TRUE(m.fsync_failed());
+  EXPECT_EQ(m.vdl_before_fsync_failure(), 3u);
+  m.apply(recovered(2, 3, 3, 3));
+  EXPECT_FALSE(m.fsync_failed());
+  EXPECT_FALSE(m.last_state().has_value());
+}
+
+TEST(Model, ObservationKinds) {
+  EXPECT_EQ(observation_kind(obs::Appended{}), "appended");
+  EXPECT_EQ(observation_kind(obs::Acked{}), "acked");
+  EXPECT_EQ(observation_kind(obs::State{}), "state");
+  EXPECT_EQ(observation_kind(obs::Read{}), "read");
+  EXPECT_EQ(observation_kind(obs::ColdWarm{}), "cold_warm");
+  EXPECT_EQ(observation_kind(obs::Crashed{}), "crashed");
+  EXPECT_EQ(observation_kind(obs::FsyncFailed{}), "fsync_failed");
+  EXPECT_EQ(observation_kind(obs::Recovered{}), "recovered");
+}
+
+// --- the suite ---
+
+TEST(Suite, SilentOnARealisticGoodHistory) {
+  for (bool unrestricted : {false, true}) {
+    Suite suite(unrestricted, kPageSize);
+    for (const Observation& o : good_history()) {
+      for (const Violation& v : suite.observe(o)) {
+        ADD_FAILURE() << observation_kind(o) << ": " << v.invariant << ": " << v.message;
+      }
+    }
+    EXPECT_TRUE(suite.finish().empty());
+    EXPECT_TRUE(suite.violations().empty());
+    EXPECT_EQ(suite.checker_names().size(), 11u);
+    EXPECT_EQ(suite.model().mtrs().size(), 4u);  // [1,2] [3,3] [104,104] [205,206]
+  }
+}
+
+TEST(Suite, CheckersJudgeARecoveryBeforeTheModelForgets) {
+  Suite suite(false, kPageSize);
+  for (const Observation& o : before_crash()) EXPECT_TRUE(suite.observe(o).empty());
+  const std::vector<Violation> found = suite.observe(recovered(2, 2, 2, 2));
+  std::vector<std::string> names;
+  for (const Violation& v : found) names.push_back(v.invariant);
+  // The lost MTR is named although the model has now forgotten it.
+  EXPECT_NE(std::find(names.begin(), names.end(), "durability"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "monotonic"), names.end());
+  for (const Violation& v : found) {
+    if (v.invariant == "durability") {
+      EXPECT_NE(v.message.find("MTR [3, 3] of node n2"), std::string::npos) << v.message;
+    }
+  }
+  EXPECT_FALSE(suite.model().mtrs().contains(3));
+  EXPECT_EQ(suite.violations().size(), found.size());
+  // Lost once, reported once: the next recovery at the same point is clean.
+  suite.observe(obs::Crashed{});
+  EXPECT_TRUE(suite.observe(recovered(3, 102, 102, 102)).empty());
+}
+
+}  // namespace
+}  // namespace aurora::workloads::check

@@ -1,0 +1,28 @@
+// One checker per invariant of DESIGN.md section 4, in its order. `unrestricted`: the
+// regime with media faults (DESIGN.md section 5), where acknowledged data may be lost, but
+// only with a corruption report (invariant 10), and reads may fail loudly.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "workloads/check/checker.h"
+
+namespace aurora::workloads::check {
+
+std::unique_ptr<Checker> make_lsn_unique();                                // 4.1
+std::unique_ptr<Checker> make_allocation_limit();                          // 4.2
+std::unique_ptr<Checker> make_ordering();                                  // 4.3
+std::unique_ptr<Checker> make_monotonic(bool unrestricted);                // 4.4
+std::unique_ptr<Checker> make_truncation_final();                          // 4.5
+std::unique_ptr<Checker> make_mtr_atomicity();                             // 4.6
+std::unique_ptr<Checker> make_durability(bool unrestricted);               // 4.7
+std::unique_ptr<Checker> make_read_correctness(bool unrestricted);         // 4.8
+std::unique_ptr<Checker> make_cache_invisible();                           // 4.9
+std::unique_ptr<Checker> make_torn_tail_vs_corruption(bool unrestricted);  // 4.10
+std::unique_ptr<Checker> make_fsync_stop();                                // 4.11
+
+// All of them, in the order above.
+std::vector<std::unique_ptr<Checker>> make_all_checkers(bool unrestricted);
+
+}  // namespace aurora::workloads::check

@@ -1,0 +1,69 @@
+// 4.7: acknowledged MTRs survive every crash; the recovered log is exactly a prefix (in
+// LSN order) of what was written, ending on a CPL. Judged at each successful recovery:
+//  - recoverable regime: no acknowledged MTR above the recovered VDL (a fresh volume after
+//    acknowledgements loses them all). In the unrestricted regime losing them is allowed
+//    only with a corruption report, which invariant 10 (torn_tail_vs_corruption) judges.
+//  - both regimes: the recovered VDL is a consistency point, VCL >= VDL, and a non-empty
+//    annulled range starts right after VDL (everything above VDL is annulled, nothing
+//    between VDL and it survives).
+// A recovery that reported corruption is left to invariant 10.
+#include "workloads/check/checkers.h"
+#include "workloads/check/describe.h"
+
+namespace aurora::workloads::check {
+namespace {
+
+class Durability final : public Checker {
+ public:
+  explicit Durability(bool unrestricted) : unrestricted_(unrestricted) {}
+
+  std::string_view name() const override { return "durability"; }
+  std::string_view invariant() const override {
+    return "4.7: Acknowledged MTRs survive every crash. The recovered log is exactly a prefix "
+           "(in LSN order) of what was written, ending on a CPL.";
+  }
+
+  std::optional<std::string> observe(const Observation& o, const Model& model) override {
+    const auto* r = std::get_if<obs::Recovered>(&o);
+    if (r == nullptr || r->corruption) return std::nullopt;
+    const Lsn vdl = r->fresh ? 0 : r->vdl;
+    const std::string who = r->fresh ? std::string("a fresh volume was created")
+                                     : "the recovery of epoch " + std::to_string(r->epoch) +
+                                           " found VDL " + std::to_string(r->vdl);
+    if (!unrestricted_) {
+      const std::vector<const Mtr*> lost = model.acked_above(vdl);
+      if (!lost.empty()) {
+        return who + ", losing " + std::to_string(lost.size()) + " acknowledged MTR(s), from " +
+               describe_mtr(*lost.front()) + " to CPL " + std::to_string(lost.back()->cpl) +
+               ": expected recovered VDL >= " + std::to_string(lost.back()->cpl) +
+               " (every acknowledged MTR survives)";
+      }
+    }
+    if (r->fresh) return std::nullopt;
+    if (!model.is_consistency_point(r->vdl)) {
+      std::string msg = who + ", which is not a consistency point";
+      if (const Mtr* m = model.mtr_containing(r->vdl)) msg += " (inside " + describe_mtr(*m) + ")";
+      return msg + ": expected the recovered log to end on a CPL";
+    }
+    if (r->vcl < r->vdl) {
+      return who + " above its VCL " + std::to_string(r->vcl) + ": expected VDL <= VCL";
+    }
+    if (r->annul_to != 0 && r->annul_to >= r->annul_from && r->annul_from != r->vdl + 1) {
+      return who + " but annulled " + lsn_range(r->annul_from, r->annul_to) +
+             ": expected the annulled range to start at VDL + 1 = " + std::to_string(r->vdl + 1) +
+             " (the recovered log is exactly the prefix up to VDL)";
+    }
+    return std::nullopt;
+  }
+
+ private:
+  bool unrestricted_;
+};
+
+}  // namespace
+
+std::unique_ptr<Checker> make_durability(bool unrestricted) {
+  return std::make_unique<Durability>(unrestricted);
+}
+
+}  // namespace aurora::workloads::check

@@ -1,0 +1,35 @@
+#include "workloads/check/history.h"
+
+#include <type_traits>
+
+namespace aurora::workloads::check {
+
+std::string_view observation_kind(const Observation& o) {
+  return std::visit(
+      [](const auto& v) -> std::string_view {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, obs::Appended>) {
+          return "appended";
+        } else if constexpr (std::is_same_v<T, obs::Acked>) {
+          return "acked";
+        } else if constexpr (std::is_same_v<T, obs::State>) {
+          return "state";
+        } else if constexpr (std::is_same_v<T, obs::Read>) {
+          return "read";
+        } else if constexpr (std::is_same_v<T, obs::ColdWarm>) {
+          return "cold_warm";
+        } else if constexpr (std::is_same_v<T, obs::Crashed>) {
+          return "crashed";
+        } else if constexpr (std::is_same_v<T, obs::FsyncFailed>) {
+          return "fsync_failed";
+        } else if constexpr (std::is_same_v<T, obs::Recovered>) {
+          return "recovered";
+        } else {
+          static_assert(std::is_same_v<T, obs::Annulled>, "a new observation needs a name");
+          return "annulled";
+        }
+      },
+      o);
+}
+
+}  // namespace aurora::workloads::check

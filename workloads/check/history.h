@@ -1,0 +1,116 @@
+// What a workload observed of the engine, in the order it happened: the only input of the
+// reference model and the checkers. Plain integers and bytes, no engine types: the model
+// and the checkers share no code with what they check.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace aurora::workloads::check {
+
+using Lsn = std::uint64_t;
+using PageId = std::uint64_t;
+
+struct Write {
+  PageId page = 0;
+  std::uint32_t offset = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+namespace obs {
+
+// LSNs first..cpl were allocated to one MTR (its records in order). `vdl` is the VDL when
+// they were allocated, `lal` the allocation limit in force.
+struct Appended {
+  std::string node;
+  Lsn first = 0;
+  Lsn cpl = 0;
+  std::vector<Write> writes;
+  Lsn vdl = 0;
+  Lsn lal = 0;
+};
+
+// A commit returned OK: the MTR ending at `cpl` is acknowledged; `vdl` is the VDL then.
+struct Acked {
+  std::string node;
+  Lsn cpl = 0;
+  Lsn vdl = 0;
+};
+
+// A snapshot of the storage's counters (taken often: after each operation).
+struct State {
+  Lsn vcl = 0;
+  Lsn vdl = 0;
+  Lsn highest_allocated = 0;
+  std::uint64_t epoch = 0;
+  Lsn gc_floor = 0;
+  std::vector<Lsn> read_points;  // of every live compute node
+};
+
+// A read finished. Exactly one of `bytes` and `error` is set. `error` is the error kind's
+// name ("out_of_range", "corruption", "io_error", ...). `may_refuse_below`: the storage may
+// refuse read points below this one (its GC bound when the read began) with out_of_range.
+// `at_read_point`: the read was at the node's own read point (not a past one).
+struct Read {
+  std::string node;
+  PageId page = 0;
+  Lsn at = 0;
+  bool at_read_point = false;
+  std::optional<std::vector<std::uint8_t>> bytes;
+  std::optional<std::string> error;
+  Lsn may_refuse_below = 0;
+};
+
+// The same page at the same read point, read with every cache warm and then cold.
+struct ColdWarm {
+  PageId page = 0;
+  Lsn at = 0;
+  std::vector<std::uint8_t> warm;
+  std::vector<std::uint8_t> cold;
+};
+
+// The storage crashed (every unacknowledged MTR's fate is now up to recovery).
+struct Crashed {};
+
+// An fsync failed in the current storage incarnation: it must acknowledge nothing more.
+struct FsyncFailed {};
+
+// The storage opened (a new incarnation). When `fresh`, no volume existed. Otherwise
+// recovery found `vcl`/`vdl` and the persisted `watermark`, annulled [annul_from, annul_to]
+// in `epoch`, and will allocate from `next_lsn`. `corruption` is set when the open failed
+// with (or recovery reported) corruption, with the engine's message; the other fields are
+// then meaningless.
+struct Recovered {
+  bool fresh = false;
+  std::uint64_t epoch = 0;
+  Lsn vcl = 0;
+  Lsn vdl = 0;
+  Lsn watermark = 0;
+  Lsn annul_from = 0;
+  Lsn annul_to = 0;
+  Lsn next_lsn = 0;
+  std::optional<std::string> corruption;
+};
+
+// A recovery made the annulment of [from, to] durable, in `epoch`. Observed when it
+// happens: a crash may strike before that recovery finishes (and its Recovered is seen),
+// and the next recovery may then end on `to`.
+struct Annulled {
+  Lsn from = 0;
+  Lsn to = 0;
+  std::uint64_t epoch = 0;
+};
+
+}  // namespace obs
+
+using Observation = std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm,
+                                 obs::Crashed, obs::FsyncFailed, obs::Recovered, obs::Annulled>;
+
+// "appended", "acked", ... (for messages and the trace).
+std::string_view observation_kind(const Observation& o);
+
+}  // namespace aurora::workloads::check

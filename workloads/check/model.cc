@@ -1,0 +1,264 @@
+#include "workloads/check/model.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace aurora::workloads::check {
+namespace {
+
+bool annuls_something(const obs::Recovered& r) {
+  return r.annul_to != 0 && r.annul_to >= r.annul_from;
+}
+
+// Writes `w` into `page`, growing it if the write runs past its end (so a write the
+// engine should have refused shows up as a size mismatch, not as silently dropped bytes).
+void apply_write(std::vector<std::uint8_t>& page, const Write& w) {
+  const std::size_t end = static_cast<std::size_t>(w.offset) + w.bytes.size();
+  if (end > page.size()) page.resize(end, 0);
+  std::copy(w.bytes.begin(), w.bytes.end(), page.begin() + w.offset);
+}
+
+}  // namespace
+
+Lsn Mtr::lsn_of(std::size_t i) const {
+  if (cpl < first || i > cpl - first) return cpl;  // more writes than LSNs: invalid input
+  return first + i;
+}
+
+Model::Model(std::uint32_t page_size) : page_size_(page_size) {}
+
+void Model::apply(const Observation& o) {
+  std::visit(
+      [this](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, obs::Appended>) {
+          apply_appended(v);
+        } else if constexpr (std::is_same_v<T, obs::Acked>) {
+          apply_acked(v);
+        } else if constexpr (std::is_same_v<T, obs::State>) {
+          apply_state(v);
+        } else if constexpr (std::is_same_v<T, obs::Read>) {
+          apply_read(v);
+        } else if constexpr (std::is_same_v<T, obs::FsyncFailed>) {
+          apply_fsync_failed();
+        } else if constexpr (std::is_same_v<T, obs::Recovered>) {
+          apply_recovered(v);
+        } else if constexpr (std::is_same_v<T, obs::Annulled>) {
+          apply_annulled(v);
+        }
+        // ColdWarm and Crashed change nothing the model knows: a crash decides nothing by
+        // itself; the next Recovered says what survived.
+      },
+      o);
+}
+
+void Model::apply_appended(const obs::Appended& a) {
+  allocations_.emplace(a.first, a.cpl);
+  highest_allocated_ = std::max(highest_allocated_, a.cpl);
+  highest_allocated_incarnation_ = std::max(highest_allocated_incarnation_, a.cpl);
+  consistency_points_.insert(a.cpl);
+  Mtr m{a.node, a.first, a.cpl, a.writes, false, incarnation_};
+  auto [it, inserted] = mtrs_.emplace(a.cpl, std::move(m));
+  if (!inserted) return;  // a reused CPL: lsn_unique reports it; the first MTR stays
+  for (std::size_t i = 0; i < it->second.writes.size(); ++i) {
+    page_index_[it->second.writes[i].page].emplace(it->second.lsn_of(i), WriteRef{a.cpl, i});
+  }
+}
+
+void Model::apply_acked(const obs::Acked& a) {
+  if (auto it = mtrs_.find(a.cpl); it != mtrs_.end()) it->second.acked = true;
+  highest_vdl_acted_on_ = std::max(highest_vdl_acted_on_, a.vdl);
+  saw_vdl(a.vdl);
+}
+
+void Model::apply_state(const obs::State& s) {
+  last_state_ = s;
+  gc_floor_ = s.gc_floor;
+  read_points_ = s.read_points;
+  highest_epoch_ = std::max(highest_epoch_, s.epoch);
+  saw_vdl(s.vdl);
+}
+
+void Model::apply_read(const obs::Read& r) {
+  if (r.at_read_point) highest_vdl_acted_on_ = std::max(highest_vdl_acted_on_, r.at);
+}
+
+void Model::apply_fsync_failed() {
+  if (fsync_failed_) return;
+  fsync_failed_ = true;
+  vdl_before_fsync_failure_ = vdl_in_incarnation_;
+}
+
+void Model::saw_vdl(Lsn vdl) {
+  if (!fsync_failed_) vdl_in_incarnation_ = std::max(vdl_in_incarnation_, vdl);
+}
+
+void Model::new_incarnation() {
+  ++incarnation_;
+  fsync_failed_ = false;
+  vdl_in_incarnation_ = 0;
+  vdl_before_fsync_failure_ = 0;
+  highest_allocated_incarnation_ = 0;
+  last_state_.reset();
+}
+
+void Model::forget(std::map<Lsn, Mtr>::iterator it) {
+  const Mtr& m = it->second;
+  for (std::size_t i = 0; i < m.writes.size(); ++i) {
+    auto page = page_index_.find(m.writes[i].page);
+    if (page == page_index_.end()) continue;
+    auto [lo, hi] = page->second.equal_range(m.lsn_of(i));
+    for (auto w = lo; w != hi;) {
+      w = w->second.cpl == m.cpl && w->second.index == i ? page->second.erase(w) : std::next(w);
+    }
+    if (page->second.empty()) page_index_.erase(page);
+  }
+  forgotten_.insert_or_assign(it->first, std::move(it->second));
+  mtrs_.erase(it);
+}
+
+// The annulment is durable: its MTRs never happened, and a later recovery may end on its
+// end. (The Recovered of the same recovery, if it comes, records it again; harmless.)
+void Model::apply_annulled(const obs::Annulled& a) {
+  for (auto it = mtrs_.begin(); it != mtrs_.end();) {
+    auto next = std::next(it);
+    if (it->second.first <= a.to && it->second.cpl >= a.from) forget(it);
+    it = next;
+  }
+  annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1});
+  annulled_up_to_ = std::max(annulled_up_to_, a.to);
+  consistency_points_.insert(a.to);
+}
+
+void Model::apply_recovered(const obs::Recovered& r) {
+  if (r.corruption) {
+    // The open failed: nothing it says can be trusted, and nothing is forgotten yet.
+    corruption_reported_ = true;
+    new_incarnation();
+    return;
+  }
+  if (r.fresh) {
+    // A new volume: whatever the model knew belonged to another one.
+    const std::uint64_t incarnation = incarnation_;
+    *this = Model(page_size_);
+    incarnation_ = incarnation;
+    highest_epoch_ = r.epoch;
+    new_incarnation();
+    return;
+  }
+  const bool annulled = annuls_something(r);
+  for (auto it = mtrs_.begin(); it != mtrs_.end();) {
+    const Mtr& m = it->second;
+    const bool above = m.cpl > r.vdl;
+    const bool inside = annulled && m.first <= r.annul_to && m.cpl >= r.annul_from;
+    if (above || inside) {
+      auto next = std::next(it);
+      forget(it);
+      it = next;
+    } else {
+      ++it;
+    }
+  }
+  consistency_points_.insert(r.vdl);
+  if (annulled) {
+    annulments_.push_back({r.annul_from, r.annul_to, r.epoch, incarnation_ + 1});
+    annulled_up_to_ = std::max(annulled_up_to_, r.annul_to);
+    consistency_points_.insert(r.annul_to);
+  }
+  highest_vdl_acted_on_ = std::min(highest_vdl_acted_on_, r.vdl);
+  corruption_reported_ = false;
+  highest_epoch_ = std::max(highest_epoch_, r.epoch);
+  new_incarnation();
+  vdl_in_incarnation_ = annulled ? std::max(r.vdl, r.annul_to) : r.vdl;
+}
+
+const Mtr* Model::mtr_containing(Lsn lsn) const {
+  auto it = mtrs_.lower_bound(lsn);  // first MTR with cpl >= lsn
+  if (it == mtrs_.end() || it->second.first > lsn) return nullptr;
+  return &it->second;
+}
+
+std::vector<const Mtr*> Model::acked_above(Lsn lsn) const {
+  std::vector<const Mtr*> out;
+  for (auto it = mtrs_.upper_bound(lsn); it != mtrs_.end(); ++it) {
+    if (it->second.acked) out.push_back(&it->second);
+  }
+  return out;
+}
+
+std::optional<std::pair<Lsn, Lsn>> Model::allocation_overlapping(Lsn first, Lsn last) const {
+  // While earlier ranges are disjoint, only the one starting last at or below `last` can
+  // overlap: any range starting before it and reaching `first` would overlap it too (an
+  // earlier violation, already reported).
+  auto it = allocations_.upper_bound(last);
+  if (it == allocations_.begin()) return std::nullopt;
+  --it;
+  if (it->second >= first) return std::pair{it->first, it->second};
+  return std::nullopt;
+}
+
+bool Model::is_consistency_point(Lsn lsn) const {
+  return lsn == 0 || consistency_points_.contains(lsn);
+}
+
+const Annulment* Model::annulment_containing(Lsn lsn) const {
+  for (const Annulment& a : annulments_) {
+    if (lsn >= a.from && lsn <= a.to) return &a;
+  }
+  return nullptr;
+}
+
+std::vector<std::uint8_t> Model::page_at(PageId page, Lsn at) const {
+  return page_at_with(page, at, {});
+}
+
+std::vector<std::uint8_t> Model::page_at_with(PageId page, Lsn at,
+                                              const std::vector<const Mtr*>& extra) const {
+  struct Step {
+    Lsn lsn;
+    const Write* write;
+  };
+  std::vector<Step> steps;
+  if (auto it = page_index_.find(page); it != page_index_.end()) {
+    for (auto w = it->second.begin(); w != it->second.end() && w->first <= at; ++w) {
+      steps.push_back({w->first, &mtrs_.at(w->second.cpl).writes[w->second.index]});
+    }
+  }
+  for (const Mtr* m : extra) {
+    for (std::size_t i = 0; i < m->writes.size(); ++i) {
+      if (m->writes[i].page == page && m->lsn_of(i) <= at) {
+        steps.push_back({m->lsn_of(i), &m->writes[i]});
+      }
+    }
+  }
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const Step& a, const Step& b) { return a.lsn < b.lsn; });
+  std::vector<std::uint8_t> bytes(page_size_, 0);
+  for (const Step& s : steps) apply_write(bytes, *s.write);
+  return bytes;
+}
+
+Lsn Model::last_writer(PageId page, Lsn at, std::uint32_t offset) const {
+  Lsn writer = 0;
+  auto it = page_index_.find(page);
+  if (it == page_index_.end()) return 0;
+  for (auto w = it->second.begin(); w != it->second.end() && w->first <= at; ++w) {
+    const Write& write = mtrs_.at(w->second.cpl).writes[w->second.index];
+    if (offset >= write.offset && offset - write.offset < write.bytes.size()) writer = w->first;
+  }
+  return writer;
+}
+
+std::vector<Lsn> Model::write_lsns(PageId page) const {
+  std::vector<Lsn> out;
+  if (auto it = page_index_.find(page); it != page_index_.end()) {
+    for (const auto& [lsn, ref] : it->second) {
+      if (out.empty() || out.back() != lsn) out.push_back(lsn);
+    }
+  }
+  return out;
+}
+
+}  // namespace aurora::workloads::check
