@@ -71,6 +71,7 @@ void Trace::emit(std::string_view kind, std::span<const Field> fields) {
     until_checkpoint_ = checkpoint_every_;
   }
   if (writer_ != nullptr) write_json(kind, fields, t, node, fiber);
+  if (listener_) listener_(kind, fields);
 }
 
 void Trace::write_json(std::string_view kind, std::span<const Field> fields, Nanos t,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ class Trace final : public EventSink, public SchedulerObserver {
 
   void set_node_name(NodeId node, std::string name);
   void set_writer(TraceWriter* writer) { writer_ = writer; }
+  // Called with every event the engine or the simulation emits (not scheduling events),
+  // after it is hashed: how a workload notices faults and coverage points as they happen.
+  using Listener = std::function<void(std::string_view kind, std::span<const Field> fields)>;
+  void set_listener(Listener listener) { listener_ = std::move(listener); }
 
   // EventSink
   using EventSink::emit;
@@ -80,6 +85,7 @@ class Trace final : public EventSink, public SchedulerObserver {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> checkpoints_;
   std::map<NodeId, std::string> node_names_;
   TraceWriter* writer_ = nullptr;
+  Listener listener_;
   std::string line_;  // reused buffer for JSON formatting
 };
 

@@ -1,64 +1,35 @@
 #include "workloads/run.h"
 
+#include "workloads/mtr/mtr_workload.h"
+#include "workloads/swarm.h"
+
 namespace aurora::workloads {
 
-std::string_view fault_regime_name(FaultRegime r) {
-  switch (r) {
-    case FaultRegime::kNone: return "none";
-    case FaultRegime::kRecoverable: return "recoverable";
-    case FaultRegime::kUnrestricted: return "unrestricted";
+Spec effective_spec(const RunSpec& run) {
+  Spec s = run.spec;
+  if (run.ops) s.workload.ops = *run.ops;
+  if (run.nodes) s.workload.compute_nodes = *run.nodes;
+  if (run.crashes) s.workload.crashes = *run.crashes;
+  if (run.faults) s.faults.regime = *run.faults;
+  if (run.crash_mode) s.faults.crash_mode = *run.crash_mode;
+  if (s.faults.regime != FaultRegime::kUnrestricted) {
+    // An override to a milder regime takes the media faults of the spec away with it.
+    std::erase_if(s.faults.kinds, [](const auto& k) { return sim::is_media_fault(k.first); });
   }
-  return "?";
+  return s;
 }
 
-std::optional<FaultRegime> parse_fault_regime(std::string_view s) {
-  if (s == "none") return FaultRegime::kNone;
-  if (s == "recoverable") return FaultRegime::kRecoverable;
-  if (s == "unrestricted") return FaultRegime::kUnrestricted;
-  return std::nullopt;
-}
-
-sim::WorldOptions world_options(const RunSpec& spec) {
+sim::WorldOptions world_options(const RunSpec& run) {
   sim::WorldOptions o;
-  o.seed = spec.seed;
-  o.scheduler = spec.scheduler;
-  switch (spec.faults) {
-    case FaultRegime::kNone: o.faults = sim::FaultConfig::none(); break;
-    case FaultRegime::kRecoverable: o.faults = sim::FaultConfig::recoverable(); break;
-    case FaultRegime::kUnrestricted: o.faults = sim::FaultConfig::unrestricted(); break;
-  }
-  // Per-run disk behaviour is drawn from its own stream so that it does not shift the
-  // fault decisions themselves.
-  sim::Rng disk(spec.seed, "disk-config");
-  static constexpr sim::CrashMode kModes[] = {sim::CrashMode::kDropAll, sim::CrashMode::kPrefix,
-                                              sim::CrashMode::kSubset};
-  static constexpr std::uint32_t kUnits[] = {512, 4096, 1};
-  o.faults.crash_mode = spec.crash_mode.value_or(kModes[disk.below(3)]);
-  o.faults.atomic_unit = kUnits[disk.below(3)];
-  o.faults.exposure = disk.chance(0.5) ? sim::Exposure::kZeros : sim::Exposure::kGarbage;
-  o.faults.eio_view = disk.chance(0.5) ? sim::EioView::kKeep : sim::EioView::kRevert;
+  o.seed = run.seed;
+  o.scheduler = run.scheduler;
+  o.faults = draw_fault_config(effective_spec(run).faults, run.seed);
   return o;
 }
 
-RunReport run_seed(const RunSpec& spec, sim::TraceWriter* trace_writer) {
-  sim::World world(world_options(spec));
-  if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
-  FileChurnOptions churn = spec.churn;
-  churn.check_content = spec.faults != FaultRegime::kUnrestricted;
-  FileChurn workload(world, churn);
+namespace {
 
-  RunReport report;
-  report.seed = spec.seed;
-  report.configuration = world.describe() + "workload: file-churn nodes=" +
-                         std::to_string(churn.nodes) + " writers=" +
-                         std::to_string(churn.writers_per_node) + " ops=" +
-                         std::to_string(churn.ops) + " crashes=" + std::to_string(churn.crashes) +
-                         (churn.check_content ? "" : " (content checks off: media faults)") +
-                         "\n";
-  workload.install();
-  const RunOutcome outcome = world.run({.max_steps = spec.max_steps});
-
-  report.violations = workload.violations();
+void finish_report(RunReport& report, sim::World& world, const RunOutcome& outcome) {
   if (outcome.kind != RunOutcome::Kind::kCompleted) {
     report.violations.push_back({"progress", outcome.describe(), world.sched().now(),
                                  world.trace().events()});
@@ -68,12 +39,80 @@ RunReport run_seed(const RunSpec& spec, sim::TraceWriter* trace_writer) {
   report.events = world.trace().events();
   report.sim_time_ns = world.sched().now();
   report.checkpoints = world.trace().checkpoints();
+}
+
+RunReport run_file_churn(const RunSpec& run, sim::World& world) {
+  const Spec spec = effective_spec(run);
+  FileChurnOptions churn;
+  if (run.ops) churn.ops = *run.ops;
+  if (run.nodes) churn.nodes = *run.nodes;
+  if (run.crashes) churn.crashes = *run.crashes;
+  churn.check_content = spec.faults.regime != FaultRegime::kUnrestricted;
+  FileChurn workload(world, churn);
+  RunReport report;
+  report.seed = run.seed;
+  report.configuration = world.describe() + "workload: file-churn nodes=" +
+                         std::to_string(churn.nodes) + " writers=" +
+                         std::to_string(churn.writers_per_node) + " ops=" +
+                         std::to_string(churn.ops) + " crashes=" + std::to_string(churn.crashes) +
+                         (churn.check_content ? "" : " (content checks off: media faults)") +
+                         "\n";
+  workload.install();
+  const RunOutcome outcome = world.run({.max_steps = run.max_steps});
+  report.violations = workload.violations();
+  finish_report(report, world, outcome);
   report.ops = workload.ops_done();
   report.crashes = workload.crashes();
   report.recoveries_checked = workload.recoveries_checked();
   report.corruptions_reported = workload.corruptions_reported();
-  report.bytes_acknowledged = workload.bytes_acknowledged();
+  report.acknowledged = workload.bytes_acknowledged();
   return report;
+}
+
+std::string describe_spec(const Spec& s) {
+  const WorkloadSpec& w = s.workload;
+  return "spec: " + s.name + " (" + (s.source.empty() ? std::string("built in") : s.source) +
+         ")\n" +
+         "workload: mtr compute_nodes=" + std::to_string(w.compute_nodes) +
+         " ops=" + std::to_string(w.ops) + " pages=" + std::to_string(w.pages) +
+         " crashes=" + std::to_string(w.crashes) +
+         " liveness_ops=" + std::to_string(w.liveness_ops) + "\n" +
+         "regime: " + std::string(fault_regime_name(s.faults.regime)) +
+         (s.faults.swarm ? " (swarm)" : "") + "\n" +
+         "storage: preset=" + s.storage.preset + " durability=" + s.storage.durability +
+         " segment_bytes=" + std::to_string(s.storage.segment_bytes) +
+         " page_size=" + std::to_string(s.storage.page_size) + "\n";
+}
+
+RunReport run_mtr(const RunSpec& run, sim::World& world) {
+  const Spec spec = effective_spec(run);
+  MtrWorkload workload(world, spec);
+  RunReport report;
+  report.seed = run.seed;
+  report.configuration = world.describe() + describe_spec(spec);
+  workload.install();
+  const RunOutcome outcome = world.run({.max_steps = run.max_steps});
+  report.violations = workload.violations();
+  finish_report(report, world, outcome);
+  const MtrWorkloadStats& st = workload.stats();
+  report.ops = st.ops;
+  report.crashes = st.storage_crashes + st.compute_crashes + st.full_crashes;
+  report.recoveries_checked = st.recoveries;
+  report.corruptions_reported = st.corruptions_reported;
+  report.acknowledged = st.commits_acked;
+  report.reads_checked = st.reads_checked;
+  report.faults_fired = st.faults_fired;
+  report.coverage = workload.coverage().reached();
+  return report;
+}
+
+}  // namespace
+
+RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer) {
+  sim::World world(world_options(run));
+  if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
+  return run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
+                                                  : run_mtr(run, world);
 }
 
 }  // namespace aurora::workloads

@@ -9,20 +9,28 @@
 
 #include "sim/world.h"
 #include "workloads/smoke/file_churn.h"
+#include "workloads/spec/spec.h"
 #include "workloads/violation.h"
 
 namespace aurora::workloads {
 
-enum class FaultRegime : std::uint8_t { kNone, kRecoverable, kUnrestricted };
-std::string_view fault_regime_name(FaultRegime r);
-std::optional<FaultRegime> parse_fault_regime(std::string_view s);
+enum class WorkloadKind : std::uint8_t {
+  kMtr,        // the engine under MTRs, reads and crashes (workloads/mtr/): the main job
+  kFileChurn,  // the smoke workload of the simulated disk alone (workloads/smoke/)
+};
 
 struct RunSpec {
   std::uint64_t seed = 1;
   sim::SchedulerKind scheduler = sim::SchedulerKind::kRandom;
-  FaultRegime faults = FaultRegime::kRecoverable;
-  std::optional<sim::CrashMode> crash_mode;  // default: drawn from the seed
-  FileChurnOptions churn;
+  WorkloadKind workload = WorkloadKind::kMtr;
+  Spec spec;               // the workload and fault settings (default: the default spec)
+  std::string spec_arg;    // --spec as given on the command line ("" = none)
+  // Command-line overrides of the spec, kept apart so the reproduce line can name them.
+  std::optional<std::uint64_t> ops;
+  std::optional<std::uint32_t> nodes;
+  std::optional<std::uint32_t> crashes;
+  std::optional<FaultRegime> faults;
+  std::optional<sim::CrashMode> crash_mode;
   std::uint64_t max_steps = 50'000'000;  // a bound on scheduling steps (livelock guard)
 };
 
@@ -39,14 +47,19 @@ struct RunReport {
   std::uint64_t crashes = 0;
   std::uint64_t recoveries_checked = 0;
   std::uint64_t corruptions_reported = 0;
-  std::uint64_t bytes_acknowledged = 0;
+  std::uint64_t acknowledged = 0;   // MTRs (mtr) or bytes (file-churn) acknowledged
+  std::uint64_t reads_checked = 0;
+  std::uint64_t faults_fired = 0;
+  std::vector<std::string> coverage;  // marks reached (mtr workload)
 };
 
-// The world options a spec stands for (faults per regime; the crash mode and the atomic
-// unit are drawn from the seed unless the spec fixes them).
-sim::WorldOptions world_options(const RunSpec& spec);
+// The spec with the command line's overrides applied.
+Spec effective_spec(const RunSpec& run);
+
+// The world options of a run: the fault configuration drawn for the seed (swarm).
+sim::WorldOptions world_options(const RunSpec& run);
 
 // Runs the spec. `trace_writer` (optional) receives every event as a JSON line.
-RunReport run_seed(const RunSpec& spec, sim::TraceWriter* trace_writer = nullptr);
+RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer = nullptr);
 
 }  // namespace aurora::workloads

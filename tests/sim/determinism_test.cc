@@ -16,7 +16,7 @@ namespace {
 RunSpec small(std::uint64_t seed) {
   RunSpec spec;
   spec.seed = seed;
-  spec.churn.ops = 300;
+  spec.ops = 300;
   return spec;
 }
 

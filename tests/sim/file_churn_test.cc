@@ -12,13 +12,14 @@ TEST(FileChurn, RecoverableRegimeRunsCleanAndReallyCrashes) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     RunSpec spec;
     spec.seed = seed;
-    spec.churn.ops = 500;
+    spec.workload = WorkloadKind::kFileChurn;
+    spec.ops = 500;
     const RunReport r = run_seed(spec);
     EXPECT_TRUE(r.passed) << "seed " << seed << ": "
                           << (r.violations.empty() ? "" : r.violations[0].message);
     EXPECT_GE(r.crashes, 3u + 2u);  // the safety phase's crashes plus the final one per node
     EXPECT_GT(r.recoveries_checked, 0u);
-    EXPECT_GT(r.bytes_acknowledged, 0u);
+    EXPECT_GT(r.acknowledged, 0u);
   }
 }
 
@@ -27,7 +28,7 @@ TEST(FileChurn, RecoverableRegimeRunsCleanAndReallyCrashes) {
 TEST(FileChurn, DurabilityCheckerFiresWhenAcknowledgedBytesChange) {
   int fired = 0;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    sim::WorldOptions options = world_options(RunSpec{.seed = seed});
+    sim::WorldOptions options = world_options(RunSpec{.seed = seed, .workload = WorkloadKind::kFileChurn});
     options.faults = sim::FaultConfig::none();
     sim::FaultRule& flip = options.faults.rule(sim::FaultKind::kBitFlip);
     flip.enabled = true;
@@ -56,7 +57,7 @@ TEST(FileChurn, DurabilityCheckerFiresWhenAcknowledgedBytesChange) {
 TEST(FileChurn, DurabilityCheckerFiresOnLostWrites) {
   int fired = 0;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    sim::WorldOptions options = world_options(RunSpec{.seed = seed});
+    sim::WorldOptions options = world_options(RunSpec{.seed = seed, .workload = WorkloadKind::kFileChurn});
     options.faults = sim::FaultConfig::none();
     sim::FaultRule& lost = options.faults.rule(sim::FaultKind::kLostWrite);
     lost.enabled = true;

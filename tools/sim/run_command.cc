@@ -1,6 +1,7 @@
 #include "tools/sim/run_command.h"
 
 #include <chrono>
+#include <deque>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -42,7 +43,10 @@ nlohmann::json summary(const workloads::RunReport& r, std::int64_t wall_ns) {
           {"crashes", r.crashes},
           {"recoveries_checked", r.recoveries_checked},
           {"corruptions_reported", r.corruptions_reported},
-          {"bytes_acknowledged", r.bytes_acknowledged},
+          {"acknowledged", r.acknowledged},
+          {"reads_checked", r.reads_checked},
+          {"faults_fired", r.faults_fired},
+          {"coverage", r.coverage},
           {"violations", violations}};
 }
 
@@ -66,22 +70,42 @@ std::string compare_runs(const workloads::RunReport& a, const workloads::RunRepo
 }  // namespace
 
 std::string reproduce_command(const workloads::RunSpec& spec) {
-  const workloads::RunSpec defaults;
   std::string cmd = "sim --seed " + std::to_string(spec.seed);
-  if (spec.scheduler != defaults.scheduler) {
+  if (!spec.spec_arg.empty()) cmd += " --spec " + spec.spec_arg;
+  if (spec.workload == workloads::WorkloadKind::kFileChurn) cmd += " --workload file-churn";
+  if (spec.scheduler != sim::SchedulerKind::kRandom) {
     cmd += " --scheduler " + std::string(sim::scheduler_kind_name(spec.scheduler));
   }
-  if (spec.faults != defaults.faults) {
-    cmd += " --faults " + std::string(workloads::fault_regime_name(spec.faults));
-  }
+  if (spec.faults) cmd += " --faults " + std::string(workloads::fault_regime_name(*spec.faults));
   if (spec.crash_mode) cmd += " --crash-mode " + std::string(sim::crash_mode_name(*spec.crash_mode));
-  if (spec.churn.ops != defaults.churn.ops) cmd += " --ops " + std::to_string(spec.churn.ops);
-  if (spec.churn.nodes != defaults.churn.nodes) cmd += " --nodes " + std::to_string(spec.churn.nodes);
-  if (spec.churn.crashes != defaults.churn.crashes) {
-    cmd += " --crashes " + std::to_string(spec.churn.crashes);
-  }
+  if (spec.ops) cmd += " --ops " + std::to_string(*spec.ops);
+  if (spec.nodes) cmd += " --nodes " + std::to_string(*spec.nodes);
+  if (spec.crashes) cmd += " --crashes " + std::to_string(*spec.crashes);
   return cmd;
 }
+
+namespace {
+
+// Keeps the last `keep` trace lines up to event number `upto` (events are numbered from 1,
+// one line each).
+class TailWriter final : public sim::TraceWriter {
+ public:
+  TailWriter(std::uint64_t upto, std::size_t keep) : upto_(upto), keep_(keep) {}
+  void write_line(std::string_view json) override {
+    if (++seen_ > upto_) return;
+    lines_.emplace_back(json);
+    if (lines_.size() > keep_) lines_.pop_front();
+  }
+  const std::deque<std::string>& lines() const { return lines_; }
+
+ private:
+  std::uint64_t upto_;
+  std::size_t keep_;
+  std::uint64_t seen_ = 0;
+  std::deque<std::string> lines_;
+};
+
+}  // namespace
 
 int run_command(const RunOptions& options) {
   const workloads::RunSpec& spec = options.spec;
@@ -133,11 +157,26 @@ int run_command(const RunOptions& options) {
                 << " at t=" << v.at << "ns (event " << v.event << "): " << v.message << "\n";
     }
   }
+  if (!report.violations.empty() && report.violations.front().event > 0) {
+    // The events leading to the first violation: the run again (it is deterministic),
+    // keeping the trace's tail up to the event at which the checker fired.
+    TailWriter tail(report.violations.front().event, 20);
+    (void)workloads::run_seed(spec, &tail);
+    std::cout << "the last " << tail.lines().size() << " events before it:\n";
+    for (const std::string& line : tail.lines()) std::cout << "  " << line << "\n";
+  }
   if (!determinism_error.empty()) std::cout << "NONDETERMINISM: " << determinism_error << "\n";
   std::cout << "ops: " << report.ops << "  crashes: " << report.crashes
             << "  recoveries checked: " << report.recoveries_checked
-            << "  corruptions reported: " << report.corruptions_reported
-            << "  bytes acknowledged: " << report.bytes_acknowledged << "\n";
+            << "  acknowledged: " << report.acknowledged
+            << "  reads checked: " << report.reads_checked
+            << "  faults fired: " << report.faults_fired
+            << "  corruptions reported: " << report.corruptions_reported << "\n";
+  if (!report.coverage.empty()) {
+    std::cout << "coverage:";
+    for (const std::string& m : report.coverage) std::cout << " " << m;
+    std::cout << "\n";
+  }
   std::cout << "result: " << paint(c, passed ? "\033[32m" : "\033[31m")
             << (passed ? "pass" : "fail") << paint(c, "\033[0m")
             << "  trace_hash: " << sim::Trace::format_hash(report.trace_hash)

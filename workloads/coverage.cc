@@ -1,0 +1,106 @@
+#include "workloads/coverage.h"
+
+#include <algorithm>
+#include <array>
+
+#include "engine/runtime/assert.h"
+
+namespace aurora::workloads {
+namespace {
+
+constexpr std::array kMarks = {
+    CoverageMark{"crash_mid_mtr_recovered", "recovery cut an MTR that was durable only in part"},
+    CoverageMark{"torn_tail_truncated", "recovery annulled a torn tail"},
+    CoverageMark{"valid_records_after_hole_annulled",
+                 "recovery annulled valid records lying after a hole"},
+    CoverageMark{"fsync_error_survived", "an fsync failed and a later incarnation recovered"},
+    CoverageMark{"log_stopped", "the log stopped after a failed fsync or write"},
+    CoverageMark{"write_retried", "a failed log write was rewritten at the same LSNs"},
+    CoverageMark{"lal_wait", "an append waited for the LSN allocation limit"},
+    CoverageMark{"segment_rotated", "the log moved to a new segment"},
+    CoverageMark{"segment_tiered", "a sealed segment moved to the cold tier"},
+    CoverageMark{"segments_collected", "GC removed log segments"},
+    CoverageMark{"image_written", "page images were written"},
+    CoverageMark{"image_ignored", "an image torn or damaged was ignored"},
+    CoverageMark{"image_compacted", "the image file was compacted"},
+    CoverageMark{"read_retried", "a read looked again after GC or tiering moved its records"},
+    CoverageMark{"read_below_gc_refused", "a read below the GC horizon was refused"},
+    CoverageMark{"storage_crashed", "the storage node crashed"},
+    CoverageMark{"compute_crashed", "a compute node crashed"},
+    CoverageMark{"everything_crashed", "every node crashed at once"},
+    CoverageMark{"compute_outlived_storage",
+                 "a compute node read from its pool across a storage crash"},
+    CoverageMark{"call_failed_storage_down", "a compute node's call failed: storage down"},
+    CoverageMark{"corruption_reported", "the engine reported corruption (media faults)"},
+    CoverageMark{"liveness_reached", "the liveness phase made its progress in time"},
+};
+
+// Trace event kinds that stand for a mark by themselves.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kEventMarks = {{
+    {"wal.stopped", "log_stopped"},
+    {"wal.write_retry", "write_retried"},
+    {"wal.lal_wait", "lal_wait"},
+    {"wal.rotate", "segment_rotated"},
+    {"wal.tiered", "segment_tiered"},
+    {"image.write", "image_written"},
+    {"image.ignored", "image_ignored"},
+    {"image.compact", "image_compacted"},
+    {"page.read_retry", "read_retried"},
+    {"wal.collected", "segments_collected"},
+}};
+
+bool known(std::string_view name) {
+  return std::any_of(kMarks.begin(), kMarks.end(),
+                     [&](const CoverageMark& m) { return m.name == name; });
+}
+
+}  // namespace
+
+std::span<const CoverageMark> coverage_marks() { return kMarks; }
+
+void Coverage::hit(std::string_view name) {
+  AURORA_ASSERT(known(name), "unknown coverage mark '" + std::string(name) + "'");
+  auto it = hits_.find(name);
+  if (it == hits_.end()) {
+    hits_.emplace(std::string(name), 1);
+  } else {
+    ++it->second;
+  }
+}
+
+void Coverage::on_event(std::string_view kind, std::span<const Field> fields) {
+  for (const auto& [event, mark] : kEventMarks) {
+    if (event != kind) continue;
+    // A collection that removed nothing is not the mark.
+    if (kind == "wal.collected") {
+      for (const Field& f : fields) {
+        if (std::string_view(f.key) == "segments" && f.u == 0) return;
+      }
+    }
+    hit(mark);
+    return;
+  }
+}
+
+std::uint64_t Coverage::count(std::string_view name) const {
+  auto it = hits_.find(name);
+  return it == hits_.end() ? 0 : it->second;
+}
+
+std::vector<std::string> Coverage::reached() const {
+  std::vector<std::string> out;
+  for (const CoverageMark& m : kMarks) {
+    if (count(m.name) > 0) out.emplace_back(m.name);
+  }
+  return out;
+}
+
+std::vector<std::string> Coverage::missed() const {
+  std::vector<std::string> out;
+  for (const CoverageMark& m : kMarks) {
+    if (count(m.name) == 0) out.emplace_back(m.name);
+  }
+  return out;
+}
+
+}  // namespace aurora::workloads

@@ -1,0 +1,474 @@
+#include "workloads/mtr/mtr_workload.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "engine/storage/presets.h"
+#include "engine/wal/log.h"
+
+namespace aurora::workloads {
+namespace {
+
+using compute::ComputeNode;
+using storage::Lsn;
+using storage::PageId;
+using compute::Mtr;
+namespace obs = check::obs;
+
+std::vector<std::uint8_t> plain(const std::vector<std::byte>& b) {
+  std::vector<std::uint8_t> out(b.size());
+  std::transform(b.begin(), b.end(), out.begin(), [](std::byte x) { return std::to_integer<std::uint8_t>(x); });
+  return out;
+}
+
+std::string error_name(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::kOutOfRange: return "out_of_range";
+    case ErrorKind::kCorruption: return "corruption";
+    case ErrorKind::kIoError: return "io_error";
+    case ErrorKind::kInvalidArgument: return "invalid_argument";
+    case ErrorKind::kNotFound: return "not_found";
+    default: return "other";
+  }
+}
+
+// Errors that mean "the storage is not there" rather than an answer: a crash (kNodeDown),
+// or a log that stopped after an fsync failure and waits to be recovered (kStopped).
+bool storage_unavailable(ErrorKind k) {
+  return k == ErrorKind::kNodeDown || k == ErrorKind::kStopped;
+}
+
+}  // namespace
+
+struct MtrWorkload::ComputeSlot {
+  std::string name;
+  NodeId node = 0;
+  std::unique_ptr<compute::RemoteStorage> link;
+  ComputeNode* live = nullptr;         // while its boot fiber runs
+  std::uint64_t storage_crashes_seen = 0;  // storage crashes this incarnation outlived
+};
+
+MtrWorkload::MtrWorkload(sim::World& world, const Spec& spec)
+    : world_(world),
+      spec_(spec),
+      suite_(spec.faults.regime == FaultRegime::kUnrestricted, spec.storage.page_size) {}
+
+MtrWorkload::~MtrWorkload() {
+  // Compute fibers reference the links and the storage: they go first.
+  for (auto& c : computes_) {
+    if (world_.up(c->node)) world_.crash(c->node);
+  }
+  if (storage_node_ != 0 && world_.up(storage_node_)) world_.crash(storage_node_);
+  for (auto& c : computes_) c->link.reset();
+  storage_.reset();
+  world_.trace().set_listener(nullptr);
+}
+
+storage::StorageOptions MtrWorkload::storage_options() const {
+  Result<storage::StorageOptions> preset = storage::storage_preset(spec_.storage.preset);
+  AURORA_ASSERT(preset.is_ok(), "the spec parser admits only known presets");
+  storage::StorageOptions o = *preset;
+  const StorageSpec& s = spec_.storage;
+  o.log.segment_bytes = s.segment_bytes;
+  const std::optional<wal::Durability> durability = wal::parse_durability(s.durability);
+  AURORA_ASSERT(durability.has_value(), "the spec parser admits only known durability names");
+  o.log.durability = *durability;
+  o.log.lal = s.lal;
+  o.log.cold_read_latency = s.cold_read_latency;
+  o.pages.page_size = s.page_size;
+  o.pages.cache_pages = s.cache_pages;
+  o.pages.image_after = s.image_after;
+  o.pages.compact_min_dead = s.compact_min_dead;
+  o.maintenance_interval = s.maintenance_interval;
+  return o;
+}
+
+void MtrWorkload::install() {
+  world_.trace().set_listener(
+      [this](std::string_view kind, std::span<const Field> fields) { on_event(kind, fields); });
+  storage_node_ = world_.add_node("storage", [this](Runtime rt) { boot_storage(rt); });
+  for (std::uint32_t i = 0; i < spec_.workload.compute_nodes; ++i) {
+    auto slot = std::make_unique<ComputeSlot>();
+    slot->name = std::string("c").append(std::to_string(i));
+    computes_.push_back(std::move(slot));
+    computes_.back()->node =
+        world_.add_node(computes_.back()->name, [this, i](Runtime rt) { boot_compute(i, rt); });
+  }
+  world_.spawn("driver", [this] { run_driver(); });
+}
+
+// --- observations ----------------------------------------------------------------------
+
+void MtrWorkload::observe(check::Observation o) { record(suite_.observe(o)); }
+
+void MtrWorkload::record(std::vector<Violation> found) {
+  for (Violation& v : found) {
+    v.at = world_.clock().now();
+    v.event = world_.trace().events();
+    violations_.push_back(std::move(v));
+    failed_ = true;
+  }
+}
+
+void MtrWorkload::observe_state() {
+  if (!storage_) return;
+  obs::State s;
+  s.vcl = storage_->vcl();
+  s.vdl = storage_->vdl();
+  s.highest_allocated = storage_->log().highest_allocated();
+  s.epoch = storage_->epoch();
+  s.gc_floor = storage_->log().gc_floor();
+  for (const auto& c : computes_) {
+    if (c->live != nullptr && c->link->connected()) s.read_points.push_back(c->live->read_point());
+  }
+  observe(std::move(s));
+}
+
+// Invariant 11 is about the files that hold acknowledged data: after an fsync of a log
+// segment fails, nothing more may be acknowledged in that incarnation. (The engine also
+// stops after a failed fsync of anything else, a control file, an image file or a
+// directory, but those do not decide what is durable, and an fsync of a segment already
+// under way may rightly complete and acknowledge while the engine learns of the failure.
+// Cold copies made by tiering are not the segment until the control file says so.)
+void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields) {
+  coverage_.on_event(kind, fields);
+  if (kind == "recovery.annulled") {
+    obs::Annulled a;
+    for (const Field& f : fields) {
+      const std::string_view key(f.key);
+      if (key == "from") a.from = f.u;
+      if (key == "to") a.to = f.u;
+      if (key == "epoch") a.epoch = f.u;
+    }
+    observe(a);
+    return;
+  }
+  if (kind.starts_with("fault.")) ++stats_.faults_fired;
+  if (kind != "fault.fsync_eio") return;
+  std::string_view node, path;
+  for (const Field& f : fields) {
+    if (std::string_view(f.key) == "node") node = f.s;
+    if (std::string_view(f.key) == "path") path = f.s;
+  }
+  const std::string segments = storage_options().log.dir + "/wal/";
+  if (node == "storage" && path.starts_with(segments) && path.ends_with(".seg")) {
+    observe(obs::FsyncFailed{});
+  }
+}
+
+// --- the storage node --------------------------------------------------------------------
+
+void MtrWorkload::boot_storage(Runtime rt) {
+  Result<std::unique_ptr<storage::Storage>> opened = storage::Storage::open(rt, storage_options());
+  if (!opened.is_ok()) {
+    storage_failed_ = true;
+    if (opened.kind() == ErrorKind::kCorruption) {
+      ++stats_.corruptions_reported;
+      coverage_.hit("corruption_reported");
+      observe(obs::Recovered{.corruption = opened.status().to_string()});
+    }
+    return;  // an injected I/O error, say: the driver restarts the node later
+  }
+  storage_failed_ = false;
+  storage_ = std::move(opened).value();
+  const wal::RecoveryReport& r = storage_->log().recovery();
+  ++stats_.recoveries;
+  obs::Recovered rec{.fresh = r.fresh,
+                     .epoch = r.epoch,
+                     .vcl = r.vcl_found,
+                     .vdl = r.vdl_found,
+                     .watermark = r.watermark,
+                     .next_lsn = storage_->log().next_lsn()};
+  if (r.annulled) {
+    rec.annul_from = r.annulled->from;
+    rec.annul_to = r.annulled->to;
+  }
+  if (r.torn_tail) coverage_.hit("torn_tail_truncated");
+  if (r.records_beyond_hole > 0) coverage_.hit("valid_records_after_hole_annulled");
+  if (r.vcl_found > r.vdl_found) coverage_.hit("crash_mid_mtr_recovered");
+  if (!r.fresh && world_.crashes(storage_node_) > 0 && stats_.faults_fired > 0) {
+    coverage_.hit("fsync_error_survived");
+  }
+  observe(rec);
+  for (auto& c : computes_) {
+    if (c->link) c->link->connect(*storage_, rt);
+  }
+  observe_state();
+}
+
+// --- compute nodes -------------------------------------------------------------------------
+
+void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
+  ComputeSlot& slot = *computes_[index];
+  slot.link = std::make_unique<compute::RemoteStorage>(world_.sched());
+  if (storage_) slot.link->connect(*storage_, world_.runtime(storage_node_));
+  ComputeNode node(*slot.link, slot.name,
+                   compute::ComputeOptions{.buffer_pages = spec_.storage.buffer_pages});
+  struct Live {
+    ComputeSlot& slot;
+    ~Live() { slot.live = nullptr; }
+  } live{slot};
+  slot.live = &node;
+  slot.storage_crashes_seen = 0;
+  sim::Rng& rng = world_.stream(std::string("node/").append(slot.name));
+  while (!stopping_ && !failed_) {
+    if (!slot.link->connected()) {
+      rt.clock.sleep_for(200 * kMicrosecond);
+      continue;
+    }
+    op(slot, node, rng);
+    ++stats_.ops;
+    observe_state();
+    rt.clock.sleep_for(static_cast<Nanos>(rng.below(20)) * kMicrosecond);
+  }
+}
+
+void MtrWorkload::op(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
+  const WorkloadSpec& w = spec_.workload;
+  const double weights[] = {w.commit_weight, w.read_weight, w.read_past_weight,
+                            w.refresh_weight, w.sync_weight};
+  double pick = rng.unit() * std::accumulate(std::begin(weights), std::end(weights), 0.0);
+  int which = 0;
+  while (which < 4 && pick >= weights[which]) pick -= weights[which++];
+  switch (which) {
+    case 0: commit(slot, node, rng); break;
+    case 1: read(slot, node, rng); break;
+    case 2: read_past(slot, rng); break;
+    case 3: {
+      Result<Lsn> rp = node.refresh();
+      if (!rp.is_ok() && !storage_unavailable(rp.kind())) {
+        observe(obs::Read{.node = slot.name, .error = "refresh: " + rp.status().to_string()});
+      }
+      break;
+    }
+    default: {
+      const Status s = slot.link->sync();
+      (void)s;  // a failed sync acknowledges nothing; the log's own checks cover it
+      break;
+    }
+  }
+}
+
+void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
+  const WorkloadSpec& w = spec_.workload;
+  const std::uint32_t page_size = spec_.storage.page_size;
+  std::vector<PageId> pages;
+  const std::uint64_t n_pages = 1 + rng.below(std::min(w.mtr_pages_max, w.pages));
+  while (pages.size() < n_pages) {
+    const PageId p = rng.below(w.pages);
+    if (std::find(pages.begin(), pages.end(), p) == pages.end()) pages.push_back(p);
+  }
+  const std::uint64_t n = std::max<std::uint64_t>(n_pages, 1 + rng.below(w.mtr_records_max));
+  Mtr mtr;
+  std::vector<check::Write> writes;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const PageId page = i < n_pages ? pages[i] : pages[rng.below(n_pages)];
+    const auto offset = static_cast<std::uint32_t>(rng.below(page_size));
+    std::vector<std::byte> bytes(1 + rng.below(std::min<std::uint64_t>(32, page_size - offset)));
+    for (auto& b : bytes) b = static_cast<std::byte>(rng.below(256));
+    mtr.put(page, offset, bytes);
+    writes.push_back({page, offset, plain(bytes)});
+  }
+  // The hooks run on the storage node, maybe after this fiber died: they own what they use.
+  storage::CommitHooks hooks{
+      .appended =
+          [this, name = slot.name, writes = std::move(writes), n](Lsn cpl) {
+            observe(obs::Appended{.node = name,
+                                  .first = cpl - n + 1,
+                                  .cpl = cpl,
+                                  .writes = writes,
+                                  .vdl = storage_ ? storage_->vdl() : 0,
+                                  .lal = spec_.storage.lal});
+          },
+      .acknowledged =
+          [this, name = slot.name](Lsn cpl) {
+            observe(obs::Acked{.node = name, .cpl = cpl, .vdl = storage_ ? storage_->vdl() : cpl});
+          }};
+  Result<Lsn> cpl = node.commit(mtr, hooks);
+  if (cpl.is_ok()) {
+    ++stats_.commits_acked;
+  } else {
+    ++stats_.commits_failed;
+    if (cpl.kind() == ErrorKind::kNodeDown) coverage_.hit("call_failed_storage_down");
+  }
+}
+
+void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
+  const PageId page = rng.below(spec_.workload.pages);
+  Result<std::vector<std::byte>> got = node.read(page);
+  const Lsn at = node.read_point();  // after the read: a node without one refreshes first
+  if (!got.is_ok() && storage_unavailable(got.kind())) {
+    coverage_.hit("call_failed_storage_down");
+    return;
+  }
+  if (got.is_ok() && slot.storage_crashes_seen > 0) coverage_.hit("compute_outlived_storage");
+  obs::Read r{.node = slot.name, .page = page, .at = at, .at_read_point = true};
+  if (got.is_ok()) {
+    r.bytes = plain(*got);
+  } else {
+    r.error = error_name(got.kind());
+    if (got.kind() == ErrorKind::kCorruption) coverage_.hit("corruption_reported");
+  }
+  observe(std::move(r));
+  ++stats_.reads_checked;
+  // Sometimes the same read again with every cache cold (invariant 9).
+  if (got.is_ok() && storage_ && rng.chance(0.1)) {
+    storage_->pages().drop_cache();
+    Result<std::vector<std::byte>> cold = slot.link->read(page, at);
+    if (cold.is_ok()) observe(obs::ColdWarm{page, at, plain(*got), plain(*cold)});
+  }
+}
+
+void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
+  if (!storage_) return;
+  const Lsn floor = storage_->log().gc_floor();
+  const Lsn vdl = storage_->vdl();
+  const Lsn at = floor + rng.below(vdl - floor + 1);
+  const PageId page = rng.below(spec_.workload.pages);
+  const Lsn may_refuse_below = storage_->min_read_point();
+  Result<std::vector<std::byte>> got = slot.link->read(page, at);
+  if (!got.is_ok() && storage_unavailable(got.kind())) return;
+  obs::Read r{.node = slot.name, .page = page, .at = at, .may_refuse_below = may_refuse_below};
+  if (got.is_ok()) {
+    r.bytes = plain(*got);
+  } else {
+    r.error = error_name(got.kind());
+    if (got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");
+  }
+  observe(std::move(r));
+  ++stats_.reads_checked;
+}
+
+// --- crashes and the driver ------------------------------------------------------------------
+
+void MtrWorkload::crash_storage() {
+  if (!world_.up(storage_node_)) return;
+  world_.crash(storage_node_);
+  for (auto& c : computes_) {
+    if (c->link) c->link->disconnect();
+    if (c->live != nullptr) ++c->storage_crashes_seen;
+  }
+  storage_.reset();
+  observe(obs::Crashed{});
+}
+
+void MtrWorkload::crash_compute(std::size_t index) {
+  ComputeSlot& slot = *computes_[index];
+  if (world_.up(slot.node)) world_.crash(slot.node);
+}
+
+void MtrWorkload::restart_down_nodes() {
+  if (!world_.up(storage_node_)) world_.restart(storage_node_);
+  for (auto& c : computes_) {
+    if (!world_.up(c->node)) world_.restart(c->node);
+  }
+}
+
+// Waits (polling in virtual time) until `done` or `bound` passes; true when done.
+bool MtrWorkload::wait_for(const std::function<bool()>& done, Nanos bound) {
+  const Nanos deadline = world_.clock().now() + bound;
+  while (!done()) {
+    if (failed_ || world_.clock().now() >= deadline) return done();
+    world_.clock().sleep_for(100 * kMicrosecond);
+  }
+  return true;
+}
+
+void MtrWorkload::run_driver() {
+  const WorkloadSpec& w = spec_.workload;
+  sim::Rng& rng = world_.stream("workload");
+  // Safety phase: faults on, crashes at ops drawn from the seed.
+  std::vector<std::uint64_t> crash_at;
+  for (std::uint32_t i = 0; i < w.crashes; ++i) crash_at.push_back(1 + rng.below(w.ops));
+  std::sort(crash_at.begin(), crash_at.end());
+  const double crash_weights[] = {w.crash_storage_weight, w.crash_compute_weight,
+                                  w.crash_all_weight};
+  const double crash_total = crash_weights[0] + crash_weights[1] + crash_weights[2];
+  std::size_t next_crash = 0;
+  // A stall of this long without an operation completing, faults on, means the system is
+  // stuck: reported, not waited out.
+  const Nanos stall_bound = std::max<Nanos>(w.liveness_bound * 10, 10 * kSecond);
+  Nanos last_progress = world_.clock().now();
+  std::uint64_t last_ops = 0;
+  while (stats_.ops < w.ops && !failed_) {
+    world_.clock().sleep_for(100 * kMicrosecond);
+    if (stats_.ops != last_ops) {
+      last_ops = stats_.ops;
+      last_progress = world_.clock().now();
+    } else if (world_.clock().now() - last_progress > stall_bound) {
+      break;  // the liveness phase below reports it if the system does not recover
+    }
+    // A stopped log (fsync failure) or a failed open waits for a restart: it recovers from
+    // what is durable.
+    if (storage_failed_ || (storage_ && storage_->log().stopped())) {
+      if (storage_ && storage_->log().stopped()) coverage_.hit("log_stopped");
+      crash_storage();
+      ++stats_.storage_crashes;
+      world_.restart(storage_node_);
+    }
+    if (next_crash >= crash_at.size() || stats_.ops < crash_at[next_crash]) continue;
+    ++next_crash;
+    double pick = rng.unit() * crash_total;
+    if (pick < crash_weights[0]) {
+      crash_storage();
+      ++stats_.storage_crashes;
+      coverage_.hit("storage_crashed");
+    } else if (pick < crash_weights[0] + crash_weights[1]) {
+      crash_compute(rng.below(computes_.size()));
+      ++stats_.compute_crashes;
+      coverage_.hit("compute_crashed");
+    } else {
+      for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+      crash_storage();
+      ++stats_.full_crashes;
+      coverage_.hit("everything_crashed");
+    }
+    world_.clock().sleep_for(static_cast<Nanos>(rng.below(2000)) * kMicrosecond);
+    restart_down_nodes();
+  }
+
+  // Liveness phase: faults off; everything comes back and makes progress in time.
+  in_liveness_ = true;
+  for (sim::FaultRule& r : world_.faults().mutable_config().rules) r.enabled = false;
+  if (!failed_) {
+    if (storage_failed_ || !storage_ || storage_->log().stopped()) {
+      crash_storage();
+      world_.restart(storage_node_);
+    }
+    restart_down_nodes();
+    const std::uint64_t target = stats_.ops + w.liveness_ops;
+    const bool progressed = wait_for([&] { return stats_.ops >= target; }, w.liveness_bound);
+    const bool excused = spec_.faults.regime == FaultRegime::kUnrestricted &&
+                         stats_.corruptions_reported > 0;  // it may fail loudly for good
+    if (progressed) {
+      coverage_.hit("liveness_reached");
+    } else if (!excused && !failed_) {
+      record({Violation{
+          .invariant = "liveness",
+          .message = "after faults were switched off, " + std::to_string(w.liveness_ops) +
+                     " operations should complete within " +
+                     std::to_string(w.liveness_bound / kMillisecond) + " ms of virtual time; " +
+                     std::to_string(stats_.ops - (target - w.liveness_ops)) + " did" +
+                     (storage_ ? "" : " (the storage is not up)")}});
+    }
+  }
+
+  // The end: the compute nodes stop, everything crashes once more, the storage recovers
+  // (its recovery checked like every other), and the end-of-run checks run.
+  stopping_ = true;
+  wait_for([&] {
+    return std::none_of(computes_.begin(), computes_.end(),
+                        [](const auto& c) { return c->live != nullptr; });
+  }, kSecond);
+  for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+  crash_storage();
+  ++stats_.full_crashes;
+  if (!failed_) {
+    world_.restart(storage_node_);
+    wait_for([&] { return storage_ != nullptr || storage_failed_; }, w.liveness_bound);
+  }
+  if (!failed_) record(suite_.finish());
+  crash_storage();  // stops its daemon fibers, so the run ends
+}
+
+}  // namespace aurora::workloads

@@ -1,0 +1,94 @@
+// The default workload (`sim --seed N`): compute nodes issuing MTRs and reads against one
+// storage node, while the driver crashes the storage, a compute node, or everything, under
+// the run's faults. A safety phase (faults on) is followed by a liveness phase (faults off)
+// in which the system must recover and make progress within a bound, then a final crash
+// and recovery. Everything the nodes observe goes to the checkers (workloads/check/),
+// which compare it with the reference model; nothing here decides what is correct.
+//
+// Nodes: "storage" holds the volume; "c0".."c<n-1>" are compute nodes, each reaching the
+// storage through a RemoteStorage link, so that a compute node outlives a storage crash.
+//
+// Operations of a compute node, picked by the spec's weights: commit an MTR of
+// 1..mtr_records_max records over 1..mtr_pages_max pages; read a page at the node's read
+// point (sometimes again with every cache cold); read at a random past read point the
+// storage may accept; refresh; sync.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/compute/compute_node.h"
+#include "engine/compute/remote_storage.h"
+#include "sim/world.h"
+#include "workloads/check/suite.h"
+#include "workloads/coverage.h"
+#include "workloads/spec/spec.h"
+#include "workloads/violation.h"
+
+namespace aurora::workloads {
+
+struct MtrWorkloadStats {
+  std::uint64_t ops = 0;
+  std::uint64_t commits_acked = 0;
+  std::uint64_t commits_failed = 0;
+  std::uint64_t reads_checked = 0;
+  std::uint64_t storage_crashes = 0;
+  std::uint64_t compute_crashes = 0;
+  std::uint64_t full_crashes = 0;
+  std::uint64_t recoveries = 0;
+  std::uint64_t corruptions_reported = 0;
+  std::uint64_t faults_fired = 0;
+};
+
+class MtrWorkload {
+ public:
+  MtrWorkload(sim::World& world, const Spec& spec);
+  ~MtrWorkload();
+  MtrWorkload(const MtrWorkload&) = delete;
+  MtrWorkload& operator=(const MtrWorkload&) = delete;
+
+  // Adds the nodes and the driver fiber; world.run() then runs the whole workload.
+  void install();
+
+  // What the checkers found, stamped with the virtual time and trace position.
+  const std::vector<Violation>& violations() const { return violations_; }
+  const Coverage& coverage() const { return coverage_; }
+  const MtrWorkloadStats& stats() const { return stats_; }
+
+ private:
+  struct ComputeSlot;
+  void boot_storage(Runtime rt);
+  void boot_compute(std::size_t index, Runtime rt);
+  void run_driver();
+  void crash_storage();
+  void crash_compute(std::size_t index);
+  void restart_down_nodes();
+  bool wait_for(const std::function<bool()>& done, Nanos bound);
+  void op(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
+  void commit(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
+  void read(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
+  void read_past(ComputeSlot& slot, sim::Rng& rng);
+  void observe(check::Observation o);
+  void record(std::vector<Violation> found);
+  void observe_state();
+  void on_event(std::string_view kind, std::span<const Field> fields);
+  storage::StorageOptions storage_options() const;
+
+  sim::World& world_;
+  Spec spec_;
+  check::Suite suite_;
+  std::vector<Violation> violations_;
+  Coverage coverage_;
+  MtrWorkloadStats stats_;
+  NodeId storage_node_ = 0;
+  std::unique_ptr<storage::Storage> storage_;  // null while down or recovering
+  bool storage_failed_ = false;   // the last open failed (corruption, or a fault)
+  std::vector<std::unique_ptr<ComputeSlot>> computes_;
+  bool stopping_ = false;         // compute loops finish their operation and end
+  bool failed_ = false;           // a checker fired: the run winds down
+  bool in_liveness_ = false;
+};
+
+}  // namespace aurora::workloads
