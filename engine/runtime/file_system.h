@@ -52,7 +52,8 @@ class FileSystem {
   // Opens (and per `mode` creates) the file at `path`. On success returns a handle open
   // for reading and writing. Creating a file is a directory operation of its parent.
   virtual Result<FileHandle> open(std::string_view path, OpenMode mode) = 0;
-  // Closes the handle. Closing does not sync anything.
+  // Closes the handle. Closing does not sync anything, and never blocks the calling fiber
+  // (destructors close files, and a destructor must not yield).
   virtual Status close(FileHandle file) = 0;
 
   // Reads up to out.size() bytes at `offset`. Returns the number read: fewer than asked

@@ -162,6 +162,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
   Result<std::unique_ptr<storage::Storage>> opened = storage::Storage::open(rt, storage_options());
   if (!opened.is_ok()) {
     storage_failed_ = true;
+    ++stats_.failed_opens;
     if (opened.kind() == ErrorKind::kCorruption) {
       ++stats_.corruptions_reported;
       coverage_.hit("corruption_reported");
@@ -438,8 +439,10 @@ void MtrWorkload::run_driver() {
     restart_down_nodes();
     const std::uint64_t target = stats_.ops + w.liveness_ops;
     const bool progressed = wait_for([&] { return stats_.ops >= target; }, w.liveness_bound);
+    // Under media faults the engine may fail loudly for good: a corruption report, or a
+    // volume it can no longer open (a sector that stays unreadable).
     const bool excused = spec_.faults.regime == FaultRegime::kUnrestricted &&
-                         stats_.corruptions_reported > 0;  // it may fail loudly for good
+                         (stats_.corruptions_reported > 0 || storage_failed_);
     if (progressed) {
       coverage_.hit("liveness_reached");
     } else if (!excused && !failed_) {

@@ -38,6 +38,7 @@ struct MtrWorkloadStats {
   std::uint64_t compute_crashes = 0;
   std::uint64_t full_crashes = 0;
   std::uint64_t recoveries = 0;
+  std::uint64_t failed_opens = 0;
   std::uint64_t corruptions_reported = 0;
   std::uint64_t faults_fired = 0;
 };
