@@ -405,6 +405,7 @@ void MtrWorkload::run_driver() {
       if (storage_ && storage_->log().stopped()) coverage_.hit("log_stopped");
       crash_storage();
       ++stats_.storage_crashes;
+      storage_failed_ = false;  // until this new attempt to open fails too
       world_.restart(storage_node_);
     }
     if (next_crash >= crash_at.size() || stats_.ops < crash_at[next_crash]) continue;
@@ -434,6 +435,7 @@ void MtrWorkload::run_driver() {
   if (!failed_) {
     if (storage_failed_ || !storage_ || storage_->log().stopped()) {
       crash_storage();
+      storage_failed_ = false;
       world_.restart(storage_node_);
     }
     restart_down_nodes();
