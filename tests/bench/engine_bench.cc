@@ -9,8 +9,6 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,6 +17,7 @@
 #include "engine/util/histogram.h"
 #include "engine/wal/log.h"
 #include "sim/world.h"
+#include "tests/engine/temp_dir.h"
 
 namespace aurora {
 namespace {
@@ -30,15 +29,7 @@ using wal::Lsn;
 using wal::PageId;
 using wal::Redo;
 
-// A fresh directory under /tmp for real-file runs, removed afterwards.
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/aurora-bench-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using testing::TempDir;
 
 sim::WorldOptions quiet_world() {
   sim::WorldOptions o;

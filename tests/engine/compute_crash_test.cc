@@ -13,6 +13,7 @@
 #include "engine/compute/compute_node.h"
 #include "engine/storage/presets.h"
 #include "sim/world.h"
+#include "tests/engine/log_harness.h"
 
 namespace aurora::compute {
 namespace {
@@ -293,11 +294,7 @@ TEST_P(ComputeCrashSweep, ReadsMatchTheModelAndAcknowledgedMtrsSurvive) {
 INSTANTIATE_TEST_SUITE_P(EveryMode, ComputeCrashSweep,
                          ::testing::Values(sim::CrashMode::kDropAll, sim::CrashMode::kPrefix,
                                            sim::CrashMode::kSubset),
-                         [](const auto& info) {
-                           return std::string(info.param == sim::CrashMode::kDropAll ? "DropAll"
-                                              : info.param == sim::CrashMode::kPrefix ? "Prefix"
-                                                                                      : "Subset");
-                         });
+                         wal::testing::crash_mode_test_name);
 
 }  // namespace
 }  // namespace aurora::compute

@@ -5,11 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "engine/runtime/posix/real_runtime.h"
 #include "engine/storage/presets.h"
 #include "tests/engine/log_harness.h"
+#include "tests/engine/real_files.h"
 
 namespace aurora::compute {
 namespace {
@@ -64,29 +62,19 @@ TEST(ComputeNode, ReadsOwnWritesAndSeesOthersOnlyAfterRefresh) {
 }
 
 TEST(ComputeNode, TheSameDialogueOnRealFiles) {
-  char pattern[] = "/tmp/aurora-compute-XXXXXX";
-  const std::string dir = ::mkdtemp(pattern);
-  {
-    RealRuntime real(dir);
-    real.scheduler().spawn(0, "test", [&] {
-      auto s = open_storage(real.runtime(), small_pages());
-      ASSERT_TRUE(s);
-      isolation_dialogue(*s);
-    });
-    ASSERT_EQ(real.run().kind, RunOutcome::Kind::kCompleted);
-  }
-  {
-    // The data persists: a new process-level runtime recovers it from the files.
-    RealRuntime real(dir);
-    real.scheduler().spawn(0, "reopen", [&] {
-      auto s = open_storage(real.runtime(), small_pages());
-      ASSERT_TRUE(s);
-      ComputeNode c(*s, "C");
-      EXPECT_EQ(page_text(c, 1, 5), "hello");
-    });
-    ASSERT_EQ(real.run().kind, RunOutcome::Kind::kCompleted);
-  }
-  std::filesystem::remove_all(dir);
+  testing::RealFiles files;
+  files.run([&](Runtime rt) {
+    auto s = open_storage(rt, small_pages());
+    ASSERT_TRUE(s);
+    isolation_dialogue(*s);
+  });
+  // The data persists: a new process-level runtime recovers it from the files.
+  files.run([&](Runtime rt) {
+    auto s = open_storage(rt, small_pages());
+    ASSERT_TRUE(s);
+    ComputeNode c(*s, "C");
+    EXPECT_EQ(page_text(c, 1, 5), "hello");
+  });
 }
 
 TEST(ComputeNode, BufferPoolNeverServesAVersionFromAnotherReadPoint) {

@@ -42,6 +42,16 @@ inline Lsn commit(Log& log, Redo r) {
   return *cpl;
 }
 
+// A test's name suffix for each crash mode (gtest names allow no '-').
+inline std::string crash_mode_test_name(const ::testing::TestParamInfo<sim::CrashMode>& info) {
+  switch (info.param) {
+    case sim::CrashMode::kDropAll: return "DropAll";
+    case sim::CrashMode::kPrefix: return "Prefix";
+    case sim::CrashMode::kSubset: return "Subset";
+  }
+  return "Unknown";
+}
+
 struct LogHarness {
   explicit LogHarness(std::uint64_t seed = 1, sim::FaultConfig faults = sim::FaultConfig::none())
       : world(make_options(seed, faults)) {

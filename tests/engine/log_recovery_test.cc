@@ -208,11 +208,7 @@ TEST_P(CrashSweep, AcknowledgedMtrsSurviveAndTheLogIsAPrefixEndingOnACpl) {
 INSTANTIATE_TEST_SUITE_P(EveryMode, CrashSweep,
                          ::testing::Values(sim::CrashMode::kDropAll, sim::CrashMode::kPrefix,
                                            sim::CrashMode::kSubset),
-                         [](const auto& info) {
-                           return std::string(info.param == sim::CrashMode::kDropAll ? "DropAll"
-                                              : info.param == sim::CrashMode::kPrefix ? "Prefix"
-                                                                                      : "Subset");
-                         });
+                         wal::testing::crash_mode_test_name);
 
 TEST(Recovery, LsnsAreNeverReusedAndAnnulledRecordsNeverReturn) {
   LogHarness h;

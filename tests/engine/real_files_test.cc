@@ -11,11 +11,11 @@
 #include <functional>
 #include <map>
 
-#include "engine/runtime/posix/real_runtime.h"
 #include "engine/storage/presets.h"
 #include "engine/storage/storage.h"
 #include "engine/wal/log.h"
 #include "tests/engine/log_harness.h"
+#include "tests/engine/real_files.h"
 
 namespace aurora {
 namespace {
@@ -28,28 +28,7 @@ using wal::PageId;
 using wal::testing::redo;
 using wal::testing::text_of;
 
-class RealFiles {
- public:
-  RealFiles() {
-    char pattern[] = "/tmp/aurora-real-XXXXXX";
-    root_ = ::mkdtemp(pattern);
-  }
-  ~RealFiles() { std::filesystem::remove_all(root_); }
-
-  // Runs `body` in a fiber of a fresh real runtime over the same directory: each call is
-  // one process's life.
-  void run(const std::function<void(Runtime)>& body) {
-    RealRuntime real(root_);
-    real.scheduler().spawn(0, "test", [&] { body(real.runtime()); });
-    const RunOutcome out = real.run();
-    ASSERT_EQ(out.kind, RunOutcome::Kind::kCompleted) << out.describe();
-  }
-
-  const std::string& root() const { return root_; }
-
- private:
-  std::string root_;
-};
+using testing::RealFiles;
 
 std::unique_ptr<Log> open_log(Runtime rt, const LogOptions& o) {
   Result<std::unique_ptr<Log>> log = Log::open(rt, o);
