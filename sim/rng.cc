@@ -63,4 +63,13 @@ double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
 bool Rng::chance(double p) { return unit() < p; }
 
+std::size_t Rng::pick_weighted(std::span<const double> weights) {
+  double total = 0;
+  for (double w : weights) total += w;
+  double pick = unit() * total;
+  std::size_t i = 0;
+  while (i + 1 < weights.size() && pick >= weights[i]) pick -= weights[i++];
+  return i;
+}
+
 }  // namespace aurora::sim

@@ -7,7 +7,9 @@
 // output is implementation-defined).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace aurora::sim {
@@ -27,6 +29,9 @@ class Rng {
   bool chance(double p);
   // Uniform in [0, 1).
   double unit();
+  // An index into `weights` (each >= 0, not all 0), chosen with probability proportional
+  // to its weight. One draw.
+  std::size_t pick_weighted(std::span<const double> weights);
 
  private:
   std::uint64_t s_[4];

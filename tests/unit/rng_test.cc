@@ -64,5 +64,16 @@ TEST(Rng, KnownValuesPinTheGenerator) {
   EXPECT_EQ(stream_key("a"), 0xaf63dc4c8601ec8cULL);
 }
 
+TEST(Rng, PickWeightedFollowsTheWeightsAndNeverPicksAZeroWeight) {
+  Rng r(3, "pick");
+  const double weights[] = {1, 0, 3};
+  std::uint64_t counts[3] = {0, 0, 0};
+  for (int i = 0; i < 40'000; ++i) ++counts[r.pick_weighted(weights)];
+  EXPECT_EQ(counts[1], 0u);
+  EXPECT_NEAR(static_cast<double>(counts[2]) / counts[0], 3.0, 0.2);
+  const double only_last[] = {0, 0, 5};
+  EXPECT_EQ(r.pick_weighted(only_last), 2u);
+}
+
 }  // namespace
 }  // namespace aurora::sim

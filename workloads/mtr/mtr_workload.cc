@@ -1,7 +1,6 @@
 #include "workloads/mtr/mtr_workload.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "engine/storage/presets.h"
 #include "engine/wal/log.h"
@@ -51,6 +50,8 @@ struct MtrWorkload::ComputeSlot {
 MtrWorkload::MtrWorkload(sim::World& world, const Spec& spec)
     : world_(world),
       spec_(spec),
+      storage_options_(make_storage_options(spec)),
+      segment_dir_(storage_options_.log.dir + "/wal/"),
       suite_(spec.faults.regime == FaultRegime::kUnrestricted, spec.storage.page_size) {}
 
 MtrWorkload::~MtrWorkload() {
@@ -64,11 +65,11 @@ MtrWorkload::~MtrWorkload() {
   world_.trace().set_listener(nullptr);
 }
 
-storage::StorageOptions MtrWorkload::storage_options() const {
-  Result<storage::StorageOptions> preset = storage::storage_preset(spec_.storage.preset);
+storage::StorageOptions MtrWorkload::make_storage_options(const Spec& spec) {
+  Result<storage::StorageOptions> preset = storage::storage_preset(spec.storage.preset);
   AURORA_ASSERT(preset.is_ok(), "the spec parser admits only known presets");
   storage::StorageOptions o = *preset;
-  const StorageSpec& s = spec_.storage;
+  const StorageSpec& s = spec.storage;
   o.log.segment_bytes = s.segment_bytes;
   const std::optional<wal::Durability> durability = wal::parse_durability(s.durability);
   AURORA_ASSERT(durability.has_value(), "the spec parser admits only known durability names");
@@ -150,8 +151,7 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
     if (std::string_view(f.key) == "node") node = f.s;
     if (std::string_view(f.key) == "path") path = f.s;
   }
-  const std::string segments = storage_options().log.dir + "/wal/";
-  if (node == "storage" && path.starts_with(segments) && path.ends_with(".seg")) {
+  if (node == "storage" && path.starts_with(segment_dir_) && path.ends_with(".seg")) {
     observe(obs::FsyncFailed{});
   }
 }
@@ -159,7 +159,7 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
 // --- the storage node --------------------------------------------------------------------
 
 void MtrWorkload::boot_storage(Runtime rt) {
-  Result<std::unique_ptr<storage::Storage>> opened = storage::Storage::open(rt, storage_options());
+  Result<std::unique_ptr<storage::Storage>> opened = storage::Storage::open(rt, storage_options_);
   if (!opened.is_ok()) {
     storage_failed_ = true;
     ++stats_.failed_opens;
@@ -228,10 +228,7 @@ void MtrWorkload::op(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   const WorkloadSpec& w = spec_.workload;
   const double weights[] = {w.commit_weight, w.read_weight, w.read_past_weight,
                             w.refresh_weight, w.sync_weight};
-  double pick = rng.unit() * std::accumulate(std::begin(weights), std::end(weights), 0.0);
-  int which = 0;
-  while (which < 4 && pick >= weights[which]) pick -= weights[which++];
-  switch (which) {
+  switch (rng.pick_weighted(weights)) {
     case 0: commit(slot, node, rng); break;
     case 1: read(slot, node, rng); break;
     case 2: read_past(slot, rng); break;
@@ -384,7 +381,6 @@ void MtrWorkload::run_driver() {
   std::sort(crash_at.begin(), crash_at.end());
   const double crash_weights[] = {w.crash_storage_weight, w.crash_compute_weight,
                                   w.crash_all_weight};
-  const double crash_total = crash_weights[0] + crash_weights[1] + crash_weights[2];
   std::size_t next_crash = 0;
   // A stall of this long without an operation completing, faults on, means the system is
   // stuck: reported, not waited out.
@@ -410,20 +406,23 @@ void MtrWorkload::run_driver() {
     }
     if (next_crash >= crash_at.size() || stats_.ops < crash_at[next_crash]) continue;
     ++next_crash;
-    double pick = rng.unit() * crash_total;
-    if (pick < crash_weights[0]) {
-      crash_storage();
-      ++stats_.storage_crashes;
-      coverage_.hit("storage_crashed");
-    } else if (pick < crash_weights[0] + crash_weights[1]) {
-      crash_compute(rng.below(computes_.size()));
-      ++stats_.compute_crashes;
-      coverage_.hit("compute_crashed");
-    } else {
-      for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
-      crash_storage();
-      ++stats_.full_crashes;
-      coverage_.hit("everything_crashed");
+    switch (rng.pick_weighted(crash_weights)) {
+      case 0:
+        crash_storage();
+        ++stats_.storage_crashes;
+        coverage_.hit("storage_crashed");
+        break;
+      case 1:
+        crash_compute(rng.below(computes_.size()));
+        ++stats_.compute_crashes;
+        coverage_.hit("compute_crashed");
+        break;
+      default:
+        for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+        crash_storage();
+        ++stats_.full_crashes;
+        coverage_.hit("everything_crashed");
+        break;
     }
     world_.clock().sleep_for(static_cast<Nanos>(rng.below(2000)) * kMicrosecond);
     restart_down_nodes();

@@ -75,10 +75,12 @@ class MtrWorkload {
   void record(std::vector<Violation> found);
   void observe_state();
   void on_event(std::string_view kind, std::span<const Field> fields);
-  storage::StorageOptions storage_options() const;
+  static storage::StorageOptions make_storage_options(const Spec& spec);
 
   sim::World& world_;
   Spec spec_;
+  storage::StorageOptions storage_options_;  // from the spec, for every boot of the storage
+  std::string segment_dir_;                  // where the log's segments live: "<dir>/wal/"
   check::Suite suite_;
   std::vector<Violation> violations_;
   Coverage coverage_;
