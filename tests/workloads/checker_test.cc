@@ -114,10 +114,12 @@ History before_crash() {
   };
 }
 
-// Recovery keeps [1, 3] and annuls [4, 103]; then one more MTR, an fsync failure, a crash
-// and a second recovery.
+// Recovery keeps [1, 3] and annuls [4, 103] (the records 4 and 5 of the MTR [4, 6] it
+// found durable, VCL 5, among them); then one more MTR, an fsync failure, a crash and a
+// second recovery. As in the workload, each annulment is observed before its recovery ends.
 History after_crash() {
   return {
+      obs::Annulled{4, 103, 2},
       recovered(2, 5, 3, 3),
       state(103, 103, 103, 2, {3, 3}),
       read("n1", 0, 103, false, page("ac")),
@@ -129,6 +131,7 @@ History after_crash() {
       obs::ColdWarm{2, 104, page("q"), page("q")},
       obs::FsyncFailed{},
       obs::Crashed{},
+      obs::Annulled{105, 204, 3},
       recovered(3, 104, 104, 104),
       state(204, 204, 204, 3, {104, 3}),
       appended("n2", 205, 206, {w(1, 2, "r"), w(3, 0, "s")}, 204),
@@ -383,6 +386,18 @@ TEST(TruncationFinal, FiresWhenALaterRecoveryEndsInsideAnAnnulledRange) {
   h.push_back(obs::Crashed{});
   const std::string msg = fires(make_truncation_final(), h, recovered(3, 6, 6, 3));
   EXPECT_NE(msg.find("found VDL 6, inside the range [4, 103]"), std::string::npos) << msg;
+}
+
+TEST(TruncationFinal, FiresWhenALaterRecoveryFindsRecordsAnEarlierOneAnnulled) {
+  History h = before_crash();
+  h.push_back(obs::Annulled{4, 103, 2});
+  h.push_back(recovered(2, 5, 3, 3));  // VCL 5 inside its own annulment: fine
+  h.push_back(obs::Crashed{});
+  const std::string msg = fires(make_truncation_final(), h, recovered(3, 5, 3, 3));
+  EXPECT_NE(msg.find("the recovery of epoch 3 found VCL 5, inside the range [4, 103] annulled by "
+                     "the recovery of epoch 2"),
+            std::string::npos)
+      << msg;
 }
 
 // --- 4.6 mtr_atomicity ---
