@@ -66,7 +66,8 @@ class MtrWorkload {
   void crash_storage();
   void crash_compute(std::size_t index);
   void restart_down_nodes();
-  bool wait_for(const std::function<bool()>& done, Nanos bound);
+  bool wait_for(const std::function<bool()>& done, Nanos bound, Nanos step = 100 * kMicrosecond);
+  void aim_at_write_window();
   void op(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
   void commit(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
   void read(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
@@ -88,6 +89,8 @@ class MtrWorkload {
   NodeId storage_node_ = 0;
   std::unique_ptr<storage::Storage> storage_;  // null while down or recovering
   bool storage_failed_ = false;   // the last open failed (corruption, or a fault)
+  bool fsync_failed_since_open_ = false;  // an fsync of the storage failed since it opened
+  bool log_write_unsynced_ = false;  // a log segment write not yet followed by its fsync
   std::vector<std::unique_ptr<ComputeSlot>> computes_;
   bool stopping_ = false;         // compute loops finish their operation and end
   bool failed_ = false;           // a checker fired: the run winds down
