@@ -175,6 +175,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
     storage_failed_ = true;
     ++stats_.failed_opens;
     if (opened.kind() == ErrorKind::kCorruption) {
+      volume_lost_ = true;  // it will refuse to open every time: restarts cannot help
       ++stats_.corruptions_reported;
       coverage_.hit("corruption_reported");
       observe(obs::Recovered{.corruption = opened.status().to_string()});
@@ -405,7 +406,7 @@ void MtrWorkload::run_driver() {
   const Nanos stall_bound = std::max<Nanos>(w.liveness_bound * 10, 10 * kSecond);
   Nanos last_progress = world_.clock().now();
   std::uint64_t last_ops = 0;
-  while (stats_.ops < w.ops && !failed_) {
+  while (stats_.ops < w.ops && !failed_ && !volume_lost_) {
     world_.clock().sleep_for(100 * kMicrosecond);
     if (stats_.ops != last_ops) {
       last_ops = stats_.ops;
@@ -452,14 +453,15 @@ void MtrWorkload::run_driver() {
   in_liveness_ = true;
   for (sim::FaultRule& r : world_.faults().mutable_config().rules) r.enabled = false;
   if (!failed_) {
-    if (storage_failed_ || !storage_ || storage_->log().stopped()) {
+    if (!volume_lost_ && (storage_failed_ || !storage_ || storage_->log().stopped())) {
       crash_storage();
       storage_failed_ = false;
       world_.restart(storage_node_);
     }
     restart_down_nodes();
     const std::uint64_t target = stats_.ops + w.liveness_ops;
-    const bool progressed = wait_for([&] { return stats_.ops >= target; }, w.liveness_bound);
+    const bool progressed =
+        !volume_lost_ && wait_for([&] { return stats_.ops >= target; }, w.liveness_bound);
     // Under media faults the engine may fail loudly for good: a corruption report, or a
     // volume it can no longer open (a sector that stays unreadable).
     const bool excused = spec_.faults.regime == FaultRegime::kUnrestricted &&
