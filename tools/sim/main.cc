@@ -1,23 +1,34 @@
-// sim: the command line of aurora-sim. `sim --seed N [--spec S]`: run one seeded
-// simulation of a workload spec and report. Exit codes (DESIGN.md section 7): 0 pass, 1 an invariant was
-// violated, 2 bad usage or bad input.
+// sim: the command line of aurora-sim.
+//   sim --seed N [--spec S] ...      one seeded simulation of a workload spec
+//   sim sweep --seeds A..B ...       many seeds in worker processes, with a summary
+//   sim seeds add --seed N ...       add a seed to the regression corpus (seeds/)
+// Exit codes (DESIGN.md section 7): 0 pass, 1 an invariant was violated, 2 bad usage or bad
+// input; a sweep stopped by Ctrl-C exits 130.
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include "tools/sim/run_command.h"
+#include "tools/sim/run_flags.h"
+#include "tools/sim/seeds_command.h"
+#include "tools/sim/sweep_command.h"
 
 namespace {
 
-bool want_color(bool no_color_flag) {
+bool want_color(bool no_color_flag, int fd) {
   if (no_color_flag) return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
-  return isatty(STDOUT_FILENO) != 0;
+  return isatty(fd) != 0;
 }
+
+constexpr const char* kSpecHelp =
+    "workload spec: a shipped spec's name (default, crash_heavy, torn_writes, fsync_errors, "
+    "media_faults, tiered, many_nodes) or a .toml file";
 
 }  // namespace
 
@@ -25,42 +36,57 @@ int main(int argc, char** argv) {
   using namespace aurora;
   CLI::App app{"aurora-sim: deterministic simulation of a log-is-the-database storage engine"};
   app.set_version_flag("--version", "aurora-sim 0.1");
-
-  tools::RunOptions options;
-  workloads::RunSpec& spec = options.spec;
-  std::string scheduler = "random";
-  std::string workload = "mtr";
-  std::string faults;
-  std::string crash_mode;
-  std::uint64_t ops = 0;
-  std::uint32_t nodes = 0;
-  std::uint32_t crashes = 0;
+  app.require_subcommand(0, 1);
   bool no_color = false;
+  app.add_flag("--no-color", no_color, "no ANSI colors (also: NO_COLOR)");
 
-  app.add_option("--seed", spec.seed, "master seed of the run")->required();
-  app.add_option("--spec", spec.spec_arg,
-                 "workload spec: a shipped spec's name (default, crash_heavy, torn_writes, "
-                 "fsync_errors, media_faults, tiered, many_nodes) or a .toml file");
-  app.add_option("--workload", workload, "what runs: the engine (mtr) or the disk smoke test")
-      ->check(CLI::IsMember({"mtr", "file-churn"}));
-  auto* ops_opt = app.add_option("--ops", ops, "operations in the safety phase (overrides the spec)")
-                      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
-  auto* nodes_opt = app.add_option("--nodes", nodes, "compute nodes (overrides the spec)")
-                        ->check(CLI::Range(1, 16));
-  auto* crashes_opt =
-      app.add_option("--crashes", crashes, "crash-and-restart cycles (overrides the spec)")
-          ->check(CLI::Range(0, 100'000));
-  app.add_option("--faults", faults, "fault regime (overrides the spec)")
-      ->check(CLI::IsMember({"none", "recoverable", "unrestricted"}));
-  app.add_option("--scheduler", scheduler, "scheduling strategy")
-      ->check(CLI::IsMember({"random", "pct"}));
-  app.add_option("--crash-mode", crash_mode, "what a crash keeps (default: drawn from the seed)")
-      ->check(CLI::IsMember({"drop-all", "prefix", "subset"}));
+  // sim --seed N: one run.
+  tools::RunOptions options;
+  tools::RunFlags run_flags;
+  std::string spec_arg;
+  auto* seed_opt = app.add_option("--seed", options.spec.seed, "master seed of the run");
+  app.add_option("--spec", spec_arg, kSpecHelp);
+  tools::add_run_flags(app, run_flags);
   app.add_option("--trace-json", options.trace_json, "write every event as JSON Lines");
   app.add_option("--summary-json", options.summary_json, "append a JSON summary of the run");
   app.add_flag("--check-determinism", options.check_determinism,
-               "run the seed twice and compare the traces");
-  app.add_flag("--no-color", no_color, "no ANSI colors (also: NO_COLOR)");
+               "run the seed twice and compare the traces event by event");
+
+  // sim sweep
+  CLI::App* sweep = app.add_subcommand("sweep", "run a range of seeds in worker processes");
+  tools::SweepOptions sweep_options;
+  tools::RunFlags sweep_flags;
+  std::string seeds_text;
+  std::string shard_text = "1/1";
+  std::vector<std::string> sweep_specs;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  sweep->add_option("--seeds", seeds_text, "the seeds, A..B inclusive (or one seed)")->required();
+  sweep->add_option("--spec", sweep_specs, std::string(kSpecHelp) + "; repeat it: every seed runs under each");
+  sweep->add_option("--jobs,-j", jobs, "worker processes at once (default: the cores)")
+      ->check(CLI::Range(1u, 256u));
+  sweep->add_option("--shard", shard_text, "run only share I of N of the runs (1-based), e.g. 2/4");
+  sweep->add_option("--out", sweep_options.out, "write one JSON line per seed to this file");
+  sweep->add_option("--timeout", sweep_options.limits.timeout_s,
+                    "seconds a seed may take before its worker is killed (a failure)")
+      ->check(CLI::Range(0.1, 86400.0));
+  sweep->add_option("--memory-mb", sweep_options.limits.memory_mb,
+                    "address-space limit of a worker in MiB (0: none)");
+  tools::add_run_flags(*sweep, sweep_flags);
+
+  // sim seeds add
+  CLI::App* seeds = app.add_subcommand("seeds", "the regression corpus of seeds/");
+  seeds->require_subcommand(1);
+  CLI::App* seeds_add = seeds->add_subcommand("add", "run a seed and add it to seeds/");
+  tools::SeedsAddOptions add_options;
+  tools::RunFlags add_flags;
+  std::string add_spec;
+  seeds_add->add_option("--seed", add_options.spec.seed, "the seed")->required();
+  seeds_add->add_option("--spec", add_spec, kSpecHelp);
+  tools::add_run_flags(*seeds_add, add_flags);
+  seeds_add->add_option("--found", add_options.found, "what it found (default: its first violation)");
+  seeds_add->add_option("--fixed-by", add_options.fixed_by, "the commit that fixed it");
+  seeds_add->add_option("--name", add_options.name, "the file name after '<seed>-'");
+  seeds_add->add_option("--dir", add_options.dir, "the corpus directory (default: seeds/)");
 
   try {
     app.parse(argc, argv);
@@ -68,22 +94,41 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (!spec.spec_arg.empty()) {
-    Result<workloads::Spec> loaded = workloads::find_spec(spec.spec_arg);
-    if (!loaded.is_ok()) {
-      std::cerr << "sim: --spec " << spec.spec_arg << ": " << loaded.status().message() << "\n";
+
+  if (sweep->parsed()) {
+    std::string error;
+    const auto range = tools::parse_seed_range(seeds_text, error);
+    const auto shard = range ? tools::parse_shard(shard_text, error) : std::nullopt;
+    if (!range || !shard) {
+      std::cerr << "sim sweep: " << error << "\n";
       return 2;
     }
-    spec.spec = std::move(loaded).value();
+    sweep_options.seeds = *range;
+    sweep_options.shard = *shard;
+    sweep_options.jobs = jobs;
+    if (sweep_specs.empty()) sweep_specs.emplace_back();
+    for (const std::string& s : sweep_specs) {
+      workloads::RunSpec spec;
+      if (!tools::load_spec_flag(s, spec)) return 2;
+      tools::apply_run_flags(sweep_flags, spec);
+      sweep_options.specs.push_back(std::move(spec));
+    }
+    sweep_options.color = want_color(no_color, STDOUT_FILENO);
+    sweep_options.progress_bar = isatty(STDERR_FILENO) != 0;
+    return tools::sweep_command(sweep_options);
   }
-  spec.scheduler = *sim::parse_scheduler_kind(scheduler);
-  spec.workload =
-      workload == "file-churn" ? workloads::WorkloadKind::kFileChurn : workloads::WorkloadKind::kMtr;
-  if (*ops_opt) spec.ops = ops;
-  if (*nodes_opt) spec.nodes = nodes;
-  if (*crashes_opt) spec.crashes = crashes;
-  if (!faults.empty()) spec.faults = workloads::parse_fault_regime(faults);
-  if (!crash_mode.empty()) spec.crash_mode = sim::parse_crash_mode(crash_mode);
-  options.color = want_color(no_color);
+  if (seeds_add->parsed()) {
+    if (!tools::load_spec_flag(add_spec, add_options.spec)) return 2;
+    tools::apply_run_flags(add_flags, add_options.spec);
+    return tools::seeds_add_command(add_options);
+  }
+
+  if (!*seed_opt) {
+    std::cerr << "sim: --seed is required (or a subcommand: sweep, seeds); see sim --help\n";
+    return 2;
+  }
+  if (!tools::load_spec_flag(spec_arg, options.spec)) return 2;
+  tools::apply_run_flags(run_flags, options.spec);
+  options.color = want_color(no_color, STDOUT_FILENO);
   return tools::run_command(options);
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/trace.h"
+#include "tools/sim/report_json.h"
 
 namespace aurora::tools {
 namespace {
@@ -26,29 +27,6 @@ class FileTraceWriter final : public sim::TraceWriter {
 };
 
 const char* paint(bool color, const char* code) { return color ? code : ""; }
-
-nlohmann::json summary(const workloads::RunReport& r, std::int64_t wall_ns) {
-  nlohmann::json violations = nlohmann::json::array();
-  for (const auto& v : r.violations) {
-    violations.push_back({{"invariant", v.invariant}, {"message", v.message}, {"at_ns", v.at},
-                          {"event", v.event}});
-  }
-  return {{"seed", r.seed},
-          {"result", r.passed ? "pass" : "fail"},
-          {"trace_hash", sim::Trace::format_hash(r.trace_hash)},
-          {"events", r.events},
-          {"sim_time_ns", r.sim_time_ns},
-          {"wall_ns", wall_ns},
-          {"ops", r.ops},
-          {"crashes", r.crashes},
-          {"recoveries_checked", r.recoveries_checked},
-          {"corruptions_reported", r.corruptions_reported},
-          {"acknowledged", r.acknowledged},
-          {"reads_checked", r.reads_checked},
-          {"faults_fired", r.faults_fired},
-          {"coverage", r.coverage},
-          {"violations", violations}};
-}
 
 // Compares two runs of one seed by their hash checkpoints; returns "" when identical.
 std::string compare_runs(const workloads::RunReport& a, const workloads::RunReport& b) {
@@ -69,18 +47,41 @@ std::string compare_runs(const workloads::RunReport& a, const workloads::RunRepo
 
 }  // namespace
 
-std::string reproduce_command(const workloads::RunSpec& spec) {
-  std::string cmd = "sim --seed " + std::to_string(spec.seed);
-  if (!spec.spec_arg.empty()) cmd += " --spec " + spec.spec_arg;
-  if (spec.workload == workloads::WorkloadKind::kFileChurn) cmd += " --workload file-churn";
+std::vector<std::string> reproduce_args(const workloads::RunSpec& spec) {
+  std::vector<std::string> a{"--seed", std::to_string(spec.seed)};
+  auto add = [&](std::string flag, std::string value) {
+    a.push_back(std::move(flag));
+    a.push_back(std::move(value));
+  };
+  if (!spec.spec_arg.empty()) add("--spec", spec.spec_arg);
+  if (spec.workload == workloads::WorkloadKind::kFileChurn) add("--workload", "file-churn");
   if (spec.scheduler != sim::SchedulerKind::kRandom) {
-    cmd += " --scheduler " + std::string(sim::scheduler_kind_name(spec.scheduler));
+    add("--scheduler", std::string(sim::scheduler_kind_name(spec.scheduler)));
   }
-  if (spec.faults) cmd += " --faults " + std::string(workloads::fault_regime_name(*spec.faults));
-  if (spec.crash_mode) cmd += " --crash-mode " + std::string(sim::crash_mode_name(*spec.crash_mode));
-  if (spec.ops) cmd += " --ops " + std::to_string(*spec.ops);
-  if (spec.nodes) cmd += " --nodes " + std::to_string(*spec.nodes);
-  if (spec.crashes) cmd += " --crashes " + std::to_string(*spec.crashes);
+  if (spec.faults) add("--faults", std::string(workloads::fault_regime_name(*spec.faults)));
+  if (spec.crash_mode) add("--crash-mode", std::string(sim::crash_mode_name(*spec.crash_mode)));
+  if (spec.ops) add("--ops", std::to_string(*spec.ops));
+  if (spec.nodes) add("--nodes", std::to_string(*spec.nodes));
+  if (spec.crashes) add("--crashes", std::to_string(*spec.crashes));
+  return a;
+}
+
+namespace {
+// A word the shell reads back as itself: quoted when it holds anything beyond the safe set.
+std::string shell_word(const std::string& s) {
+  const bool safe = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789_./:=+-") == std::string::npos;
+  if (safe) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
+
+std::string reproduce_command(const workloads::RunSpec& spec) {
+  std::string cmd = "sim";
+  for (const std::string& arg : reproduce_args(spec)) cmd.append(" ").append(shell_word(arg));
   return cmd;
 }
 
@@ -186,7 +187,7 @@ int run_command(const RunOptions& options) {
   if (!passed) std::cout << "reproduce: " << reproduce_command(spec) << "\n";
 
   if (summary_file.is_open()) {
-    nlohmann::json j = summary(report, wall_ns);
+    nlohmann::json j = report_json(spec, report, wall_ns);
     if (!determinism_error.empty()) {
       j["result"] = "fail";
       j["violations"].push_back({{"invariant", "determinism"}, {"message", determinism_error}});

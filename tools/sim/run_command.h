@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "workloads/run.h"
 
@@ -17,7 +18,10 @@ struct RunOptions {
   bool color = false;
 };
 
-// The exact command line that reproduces `spec` (flags that differ from the defaults).
+// The flags after `sim` that reproduce `spec`: --seed N, then those that differ from the
+// defaults.
+std::vector<std::string> reproduce_args(const workloads::RunSpec& spec);
+// The exact command line that reproduces `spec`: "sim " and reproduce_args joined.
 std::string reproduce_command(const workloads::RunSpec& spec);
 
 // Runs and prints; returns the process exit code (0 pass, 1 violation, 2 bad input).

@@ -1,0 +1,34 @@
+#include "tools/sim/report_json.h"
+
+#include "sim/trace.h"
+#include "tools/sim/run_command.h"
+
+namespace aurora::tools {
+
+nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& r,
+                           std::int64_t wall_ns) {
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : r.violations) {
+    violations.push_back({{"invariant", v.invariant}, {"message", v.message}, {"at_ns", v.at},
+                          {"event", v.event}});
+  }
+  return {{"seed", r.seed},
+          {"spec", spec.spec_arg.empty() ? std::string("default") : spec.spec_arg},
+          {"result", r.passed ? "pass" : "fail"},
+          {"reproduce", reproduce_command(spec)},
+          {"trace_hash", sim::Trace::format_hash(r.trace_hash)},
+          {"events", r.events},
+          {"sim_time_ns", r.sim_time_ns},
+          {"wall_ns", wall_ns},
+          {"ops", r.ops},
+          {"crashes", r.crashes},
+          {"recoveries_checked", r.recoveries_checked},
+          {"corruptions_reported", r.corruptions_reported},
+          {"acknowledged", r.acknowledged},
+          {"reads_checked", r.reads_checked},
+          {"faults_fired", r.faults_fired},
+          {"coverage", r.coverage},
+          {"violations", violations}};
+}
+
+}  // namespace aurora::tools

@@ -1,0 +1,16 @@
+// One run as a JSON object: the line `sim --summary-json` appends and `sim sweep --out`
+// writes per seed. The fields are listed in tools/sim/SIM_OUTPUT.md.
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "workloads/run.h"
+
+namespace aurora::tools {
+
+nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& report,
+                           std::int64_t wall_ns);
+
+}  // namespace aurora::tools
