@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/trace.h"
+#include "tools/sim/determinism.h"
 #include "tools/sim/report_json.h"
 
 namespace aurora::tools {
@@ -27,23 +28,6 @@ class FileTraceWriter final : public sim::TraceWriter {
 };
 
 const char* paint(bool color, const char* code) { return color ? code : ""; }
-
-// Compares two runs of one seed by their hash checkpoints; returns "" when identical.
-std::string compare_runs(const workloads::RunReport& a, const workloads::RunReport& b) {
-  const auto& ca = a.checkpoints;
-  const auto& cb = b.checkpoints;
-  std::size_t i = 0;
-  while (i < ca.size() && i < cb.size() && ca[i] == cb[i]) ++i;
-  if (i == ca.size() && i == cb.size() && a.trace_hash == b.trace_hash && a.events == b.events) {
-    return "";
-  }
-  const std::uint64_t last_equal = i == 0 ? 0 : ca[i - 1].first;
-  return "runs diverge after event " + std::to_string(last_equal) +
-         " (the last matching hash checkpoint); run 1: " + std::to_string(a.events) +
-         " events, hash " + sim::Trace::format_hash(a.trace_hash) + "; run 2: " +
-         std::to_string(b.events) + " events, hash " + sim::Trace::format_hash(b.trace_hash) +
-         ". Compare both traces with --trace-json to find the first divergent event.";
-}
 
 }  // namespace
 
@@ -142,15 +126,13 @@ int run_command(const RunOptions& options) {
   const std::string& config = report.configuration;
   std::cout << config.substr(config.find('\n') + 1);
 
-  std::string determinism_error;
+  std::optional<Divergence> divergence;
   if (options.check_determinism) {
-    const workloads::RunReport again = workloads::run_seed(spec, nullptr);
-    determinism_error = compare_runs(report, again);
-    std::cout << "determinism: " << (determinism_error.empty() ? "same trace twice" : "DIFFERENT")
-              << "\n";
+    divergence = check_determinism(spec);
+    std::cout << "determinism: " << (divergence ? "DIFFERENT" : "same trace twice") << "\n";
   }
 
-  const bool passed = report.passed && determinism_error.empty();
+  const bool passed = report.passed && !divergence;
   const bool c = options.color;
   if (!report.violations.empty()) {
     for (const auto& v : report.violations) {
@@ -166,7 +148,7 @@ int run_command(const RunOptions& options) {
     std::cout << "the last " << tail.lines().size() << " events before it:\n";
     for (const std::string& line : tail.lines()) std::cout << "  " << line << "\n";
   }
-  if (!determinism_error.empty()) std::cout << "NONDETERMINISM: " << determinism_error << "\n";
+  if (divergence) std::cout << "NONDETERMINISM: " << divergence->describe();
   std::cout << "ops: " << report.ops << "  crashes: " << report.crashes
             << "  recoveries checked: " << report.recoveries_checked
             << "  acknowledged: " << report.acknowledged
@@ -188,9 +170,9 @@ int run_command(const RunOptions& options) {
 
   if (summary_file.is_open()) {
     nlohmann::json j = report_json(spec, report, wall_ns);
-    if (!determinism_error.empty()) {
+    if (divergence) {
       j["result"] = "fail";
-      j["violations"].push_back({{"invariant", "determinism"}, {"message", determinism_error}});
+      j["violations"].push_back({{"invariant", "determinism"}, {"message", divergence->summary()}});
     }
     summary_file << j.dump() << "\n";
   }
