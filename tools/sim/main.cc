@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 86400.0));
   sweep->add_option("--memory-mb", sweep_options.limits.memory_mb,
                     "address-space limit of a worker in MiB (0: none)");
+  sweep->add_flag("--no-color", no_color, "no ANSI colors (also: NO_COLOR)");
+  sweep->add_flag("--check-determinism", sweep_options.check_determinism,
+                  "also run each seed twice more and compare the traces event by event");
   tools::add_run_flags(*sweep, sweep_flags);
 
   // sim seeds add

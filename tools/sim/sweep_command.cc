@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/runtime/assert.h"
+#include "tools/sim/determinism.h"
 #include "tools/sim/report_json.h"
 #include "tools/sim/run_command.h"
 #include "workloads/coverage.h"
@@ -131,7 +132,7 @@ class Tally {
 };
 
 // The worker: one seed, its JSON line written to `fd`.
-int run_one(const workloads::RunSpec& spec, int fd) {
+int run_one(const workloads::RunSpec& spec, bool check_determinism, int fd) {
   set_assert_context("seed=" + std::to_string(spec.seed) +
                      " reproduce: " + reproduce_command(spec));
   const auto start = std::chrono::steady_clock::now();
@@ -139,7 +140,14 @@ int run_one(const workloads::RunSpec& spec, int fd) {
   const std::int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::steady_clock::now() - start)
                                    .count();
-  const std::string line = report_json(spec, report, wall_ns).dump() + "\n";
+  nlohmann::json json = report_json(spec, report, wall_ns);
+  if (check_determinism) {
+    if (const std::optional<Divergence> d = tools::check_determinism(spec)) {
+      json["result"] = "fail";
+      json["violations"].push_back({{"invariant", "determinism"}, {"message", d->summary()}});
+    }
+  }
+  const std::string line = json.dump() + "\n";
   std::size_t at = 0;
   while (at < line.size()) {
     const ssize_t n = ::write(fd, line.data() + at, line.size() - at);
@@ -247,7 +255,7 @@ int sweep_command(const SweepOptions& o) {
 
   const bool finished = run_workers(
       runs.size(), o.jobs, o.limits,
-      [&](std::size_t job, int fd) { return run_one(runs[job], fd); },
+      [&](std::size_t job, int fd) { return run_one(runs[job], o.check_determinism, fd); },
       [&](WorkerResult r) {
         const workloads::RunSpec& spec = runs[r.job];
         nlohmann::json line;

@@ -33,6 +33,7 @@ struct SweepOptions {
   Shard shard;
   std::string out;  // JSON Lines, one per seed ("" = none)
   WorkerLimits limits;
+  bool check_determinism = false;  // each seed also runs twice more, traces compared
   bool color = false;
   bool progress_bar = false;  // redraw one line (a TTY); else plain lines now and then
 };
