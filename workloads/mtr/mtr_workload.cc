@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "engine/storage/presets.h"
 #include "engine/wal/log.h"
+#include "workloads/mtr/mtr_parts.h"
 
 namespace aurora::workloads {
 namespace {
@@ -14,23 +14,6 @@ using storage::Lsn;
 using storage::PageId;
 using compute::Mtr;
 namespace obs = check::obs;
-
-std::vector<std::uint8_t> plain(const std::vector<std::byte>& b) {
-  std::vector<std::uint8_t> out(b.size());
-  std::transform(b.begin(), b.end(), out.begin(), [](std::byte x) { return std::to_integer<std::uint8_t>(x); });
-  return out;
-}
-
-std::string error_name(ErrorKind k) {
-  switch (k) {
-    case ErrorKind::kOutOfRange: return "out_of_range";
-    case ErrorKind::kCorruption: return "corruption";
-    case ErrorKind::kIoError: return "io_error";
-    case ErrorKind::kInvalidArgument: return "invalid_argument";
-    case ErrorKind::kNotFound: return "not_found";
-    default: return "other";
-  }
-}
 
 // Errors that mean "the storage is not there" rather than an answer: a crash (kNodeDown),
 // or a log that stopped after an fsync failure and waits to be recovered (kStopped).
@@ -51,7 +34,7 @@ struct MtrWorkload::ComputeSlot {
 MtrWorkload::MtrWorkload(sim::World& world, const Spec& spec)
     : world_(world),
       spec_(spec),
-      storage_options_(make_storage_options(spec)),
+      storage_options_(storage_options_for(spec)),
       segment_dir_(storage_options_.log.dir + "/wal/"),
       suite_(spec.faults.regime == FaultRegime::kUnrestricted, spec.storage.page_size) {}
 
@@ -64,25 +47,6 @@ MtrWorkload::~MtrWorkload() {
   for (auto& c : computes_) c->link.reset();
   storage_.reset();
   world_.trace().set_listener(nullptr);
-}
-
-storage::StorageOptions MtrWorkload::make_storage_options(const Spec& spec) {
-  Result<storage::StorageOptions> preset = storage::storage_preset(spec.storage.preset);
-  AURORA_ASSERT(preset.is_ok(), "the spec parser admits only known presets");
-  storage::StorageOptions o = *preset;
-  const StorageSpec& s = spec.storage;
-  o.log.segment_bytes = s.segment_bytes;
-  const std::optional<wal::Durability> durability = wal::parse_durability(s.durability);
-  AURORA_ASSERT(durability.has_value(), "the spec parser admits only known durability names");
-  o.log.durability = *durability;
-  o.log.lal = s.lal;
-  o.log.cold_read_latency = s.cold_read_latency;
-  o.pages.page_size = s.page_size;
-  o.pages.cache_pages = s.cache_pages;
-  o.pages.image_after = s.image_after;
-  o.pages.compact_min_dead = s.compact_min_dead;
-  o.maintenance_interval = s.maintenance_interval;
-  return o;
 }
 
 void MtrWorkload::install() {
@@ -258,29 +222,12 @@ void MtrWorkload::op(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
 }
 
 void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
-  const WorkloadSpec& w = spec_.workload;
-  const std::uint32_t page_size = spec_.storage.page_size;
-  std::vector<PageId> pages;
-  const std::uint64_t n_pages = 1 + rng.below(std::min(w.mtr_pages_max, w.pages));
-  while (pages.size() < n_pages) {
-    const PageId p = rng.below(w.pages);
-    if (std::find(pages.begin(), pages.end(), p) == pages.end()) pages.push_back(p);
-  }
-  const std::uint64_t n = std::max<std::uint64_t>(n_pages, 1 + rng.below(w.mtr_records_max));
-  Mtr mtr;
-  std::vector<check::Write> writes;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    const PageId page = i < n_pages ? pages[i] : pages[rng.below(n_pages)];
-    const auto offset = static_cast<std::uint32_t>(rng.below(page_size));
-    std::vector<std::byte> bytes(1 + rng.below(std::min<std::uint64_t>(32, page_size - offset)));
-    for (auto& b : bytes) b = static_cast<std::byte>(rng.below(256));
-    mtr.put(page, offset, bytes);
-    writes.push_back({page, offset, plain(bytes)});
-  }
+  RandomMtr m = random_mtr(spec_, rng);
+  const std::uint64_t n = m.writes.size();
   // The hooks run on the storage node, maybe after this fiber died: they own what they use.
   storage::CommitHooks hooks{
       .appended =
-          [this, name = slot.name, writes = std::move(writes), n](Lsn cpl) {
+          [this, name = slot.name, writes = std::move(m.writes), n](Lsn cpl) {
             observe(obs::Appended{.node = name,
                                   .first = cpl - n + 1,
                                   .cpl = cpl,
@@ -292,7 +239,7 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
           [this, name = slot.name](Lsn cpl) {
             observe(obs::Acked{.node = name, .cpl = cpl, .vdl = storage_ ? storage_->vdl() : cpl});
           }};
-  Result<Lsn> cpl = node.commit(mtr, hooks);
+  Result<Lsn> cpl = node.commit(m.mtr, hooks);
   if (cpl.is_ok()) {
     ++stats_.commits_acked;
   } else {
@@ -312,7 +259,7 @@ void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   if (got.is_ok() && slot.storage_crashes_seen > 0) coverage_.hit("compute_outlived_storage");
   obs::Read r{.node = slot.name, .page = page, .at = at, .at_read_point = true};
   if (got.is_ok()) {
-    r.bytes = plain(*got);
+    r.bytes = plain_bytes(*got);
   } else {
     r.error = error_name(got.kind());
     if (got.kind() == ErrorKind::kCorruption) coverage_.hit("corruption_reported");
@@ -323,7 +270,7 @@ void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   if (got.is_ok() && storage_ && rng.chance(0.1)) {
     storage_->pages().drop_cache();
     Result<std::vector<std::byte>> cold = slot.link->read(page, at);
-    if (cold.is_ok()) observe(obs::ColdWarm{page, at, plain(*got), plain(*cold)});
+    if (cold.is_ok()) observe(obs::ColdWarm{page, at, plain_bytes(*got), plain_bytes(*cold)});
   }
 }
 
@@ -338,7 +285,7 @@ void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
   if (!got.is_ok() && storage_unavailable(got.kind())) return;
   obs::Read r{.node = slot.name, .page = page, .at = at, .may_refuse_below = may_refuse_below};
   if (got.is_ok()) {
-    r.bytes = plain(*got);
+    r.bytes = plain_bytes(*got);
   } else {
     r.error = error_name(got.kind());
     if (got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");

@@ -76,7 +76,6 @@ class MtrWorkload {
   void record(std::vector<Violation> found);
   void observe_state();
   void on_event(std::string_view kind, std::span<const Field> fields);
-  static storage::StorageOptions make_storage_options(const Spec& spec);
 
   sim::World& world_;
   Spec spec_;

@@ -1,0 +1,69 @@
+#include "workloads/mtr/mtr_parts.h"
+
+#include <algorithm>
+
+#include "engine/runtime/assert.h"
+#include "engine/storage/presets.h"
+
+namespace aurora::workloads {
+
+storage::StorageOptions storage_options_for(const Spec& spec) {
+  Result<storage::StorageOptions> preset = storage::storage_preset(spec.storage.preset);
+  AURORA_ASSERT(preset.is_ok(), "the spec parser admits only known presets");
+  storage::StorageOptions o = *preset;
+  const StorageSpec& s = spec.storage;
+  o.log.segment_bytes = s.segment_bytes;
+  const std::optional<wal::Durability> durability = wal::parse_durability(s.durability);
+  AURORA_ASSERT(durability.has_value(), "the spec parser admits only known durability names");
+  o.log.durability = *durability;
+  o.log.lal = s.lal;
+  o.log.cold_read_latency = s.cold_read_latency;
+  o.pages.page_size = s.page_size;
+  o.pages.cache_pages = s.cache_pages;
+  o.pages.image_after = s.image_after;
+  o.pages.compact_min_dead = s.compact_min_dead;
+  o.maintenance_interval = s.maintenance_interval;
+  return o;
+}
+
+RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
+  const WorkloadSpec& w = spec.workload;
+  const std::uint32_t page_size = spec.storage.page_size;
+  std::vector<storage::PageId> pages;
+  const std::uint64_t n_pages = 1 + rng.below(std::min(w.mtr_pages_max, w.pages));
+  while (pages.size() < n_pages) {
+    const storage::PageId p = rng.below(w.pages);
+    if (std::find(pages.begin(), pages.end(), p) == pages.end()) pages.push_back(p);
+  }
+  const std::uint64_t n = std::max<std::uint64_t>(n_pages, 1 + rng.below(w.mtr_records_max));
+  RandomMtr out;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const storage::PageId page = i < n_pages ? pages[i] : pages[rng.below(n_pages)];
+    const auto offset = static_cast<std::uint32_t>(rng.below(page_size));
+    std::vector<std::byte> bytes(1 + rng.below(std::min<std::uint64_t>(32, page_size - offset)));
+    for (auto& b : bytes) b = static_cast<std::byte>(rng.below(256));
+    out.mtr.put(page, offset, bytes);
+    out.writes.push_back({page, offset, plain_bytes(bytes)});
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> plain_bytes(const std::vector<std::byte>& b) {
+  std::vector<std::uint8_t> out(b.size());
+  std::transform(b.begin(), b.end(), out.begin(),
+                 [](std::byte x) { return std::to_integer<std::uint8_t>(x); });
+  return out;
+}
+
+std::string error_name(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::kOutOfRange: return "out_of_range";
+    case ErrorKind::kCorruption: return "corruption";
+    case ErrorKind::kIoError: return "io_error";
+    case ErrorKind::kInvalidArgument: return "invalid_argument";
+    case ErrorKind::kNotFound: return "not_found";
+    default: return "other";
+  }
+}
+
+}  // namespace aurora::workloads

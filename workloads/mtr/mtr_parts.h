@@ -1,0 +1,33 @@
+// What the simulated MTR workload (mtr_workload.h) and the real one (workloads/real/)
+// share: the engine's options from a spec, a random MTR as the spec shapes it, and the
+// engine's bytes and errors in the terms of the model (which shares no types with it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/compute/compute_node.h"
+#include "engine/storage/storage.h"
+#include "sim/rng.h"
+#include "workloads/check/history.h"
+#include "workloads/spec/spec.h"
+
+namespace aurora::workloads {
+
+// The storage options of the spec's [storage] section over its preset.
+storage::StorageOptions storage_options_for(const Spec& spec);
+
+// An MTR of 1..mtr_records_max records over 1..mtr_pages_max distinct pages, each writing
+// 1..32 random bytes at a random offset; `writes` is the same MTR for the model.
+struct RandomMtr {
+  compute::Mtr mtr;
+  std::vector<check::Write> writes;
+};
+RandomMtr random_mtr(const Spec& spec, sim::Rng& rng);
+
+std::vector<std::uint8_t> plain_bytes(const std::vector<std::byte>& b);
+// "out_of_range", "corruption", "io_error", ...: the model's names of error kinds.
+std::string error_name(ErrorKind k);
+
+}  // namespace aurora::workloads
