@@ -2,6 +2,7 @@
 //   sim --seed N [--spec S] ...      one seeded simulation of a workload spec
 //   sim sweep --seeds A..B ...       many seeds in worker processes, with a summary
 //   sim seeds add --seed N ...       add a seed to the regression corpus (seeds/)
+//   sim real --data-dir D --kills N  the workload on real files, SIGKILLed and restarted
 // Exit codes (DESIGN.md section 7): 0 pass, 1 an invariant was violated, 2 bad usage or bad
 // input; a sweep stopped by Ctrl-C exits 130.
 #include <cstdlib>
@@ -12,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/sim/real_command.h"
 #include "tools/sim/run_command.h"
 #include "tools/sim/run_flags.h"
 #include "tools/sim/seeds_command.h"
@@ -91,6 +93,23 @@ int main(int argc, char** argv) {
   seeds_add->add_option("--name", add_options.name, "the file name after '<seed>-'");
   seeds_add->add_option("--dir", add_options.dir, "the corpus directory (default: seeds/)");
 
+  // sim real
+  CLI::App* real = app.add_subcommand("real", "the workload on real files, killed and restarted");
+  workloads::real::RealRunOptions real_options;
+  std::string real_spec;
+  double min_kill_ms = 1;
+  double max_kill_ms = 30;
+  real->add_option("--data-dir", real_options.data_dir, "where the volume lives (empty or new)")
+      ->required();
+  real->add_option("--kills", real_options.kills, "SIGKILLs, each followed by a restart")
+      ->check(CLI::Range(0u, 1'000'000u));
+  real->add_option("--seed", real_options.seed, "the workload's choices and the kill delays");
+  real->add_option("--spec", real_spec, std::string(kSpecHelp) + " ([faults] does not apply)");
+  real->add_option("--min-kill-ms", min_kill_ms, "a kill comes at least this long after recovery")
+      ->check(CLI::Range(0.0, 60'000.0));
+  real->add_option("--max-kill-ms", max_kill_ms, "...and at most this long")
+      ->check(CLI::Range(0.0, 60'000.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -126,6 +145,18 @@ int main(int argc, char** argv) {
     return tools::seeds_add_command(add_options);
   }
 
+  if (real->parsed()) {
+    if (min_kill_ms > max_kill_ms) {
+      std::cerr << "sim real: --min-kill-ms is above --max-kill-ms\n";
+      return 2;
+    }
+    workloads::RunSpec spec;
+    if (!tools::load_spec_flag(real_spec, spec)) return 2;
+    real_options.spec = spec.spec;
+    real_options.min_before_kill = static_cast<Nanos>(min_kill_ms * 1e6);
+    real_options.max_before_kill = static_cast<Nanos>(max_kill_ms * 1e6);
+    return tools::real_command(real_options);
+  }
   if (!*seed_opt) {
     std::cerr << "sim: --seed is required (or a subcommand: sweep, seeds); see sim --help\n";
     return 2;

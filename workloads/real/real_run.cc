@@ -1,0 +1,303 @@
+#include "workloads/real/real_run.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "engine/compute/compute_node.h"
+#include "engine/runtime/assert.h"
+#include "engine/runtime/posix/real_runtime.h"
+#include "engine/storage/storage.h"
+#include "sim/rng.h"
+#include "workloads/check/suite.h"
+#include "workloads/mtr/mtr_parts.h"
+#include "workloads/real/wire.h"
+
+namespace aurora::workloads::real {
+namespace {
+
+namespace obs = check::obs;
+using wal::Lsn;
+using Clock = std::chrono::steady_clock;
+
+// --- the child: one incarnation of the engine -------------------------------------------
+
+class Incarnation {
+ public:
+  Incarnation(const RealRunOptions& o, std::uint32_t index, bool last, int fd)
+      : o_(o), index_(index), last_(last), fd_(fd), rt_(o.data_dir) {}
+
+  [[noreturn]] void run() {
+    rt_.scheduler().spawn(0, "incarnation", [this] { main(); });
+    const RunOutcome outcome = rt_.run();
+    if (outcome.kind != RunOutcome::Kind::kCompleted) {
+      std::cerr << "incarnation " << index_ << ": " << outcome.describe() << "\n";
+      ::_exit(3);
+    }
+    ::_exit(exit_code_);
+  }
+
+ private:
+  void send(const std::string& line) {
+    // One write of at most PIPE_BUF bytes is atomic: a kill never leaves half a line.
+    AURORA_ASSERT(line.size() <= PIPE_BUF, "an observation line longer than PIPE_BUF");
+    const ssize_t n = ::write(fd_, line.data(), line.size());
+    if (n != static_cast<ssize_t>(line.size())) ::_exit(4);  // the parent is gone
+  }
+  void send(const check::Observation& o) { send(encode_observation(o)); }
+
+  void main() {
+    Result<std::unique_ptr<storage::Storage>> opened =
+        storage::Storage::open(rt_.runtime(), storage_options_for(o_.spec));
+    if (!opened.is_ok()) {
+      if (opened.kind() == ErrorKind::kCorruption) {
+        send(obs::Recovered{.corruption = opened.status().to_string()});
+      } else {
+        std::cerr << "incarnation " << index_ << ": open failed: " << opened.status().to_string() << "\n";
+        exit_code_ = 3;
+      }
+      return;
+    }
+    storage_ = std::move(opened).value();
+    report_recovery();
+    if (last_) {
+      storage_.reset();  // stops the maintenance fiber: the run ends
+      return;
+    }
+    for (std::uint32_t i = 0; i < o_.spec.workload.compute_nodes; ++i) {
+      rt_.scheduler().spawn(0, std::string("c").append(std::to_string(i)), [this, i] { writer(i); });
+    }
+  }
+
+  // Recovery as the model sees it, then every page read at the recovered VDL.
+  void report_recovery() {
+    const wal::RecoveryReport& r = storage_->log().recovery();
+    obs::Recovered rec{.fresh = r.fresh, .epoch = r.epoch, .vcl = r.vcl_found,
+                       .vdl = r.vdl_found, .watermark = r.watermark,
+                       .next_lsn = storage_->log().next_lsn()};
+    if (r.annulled) {
+      rec.annul_from = r.annulled->from;
+      rec.annul_to = r.annulled->to;
+      send(obs::Annulled{r.annulled->from, r.annulled->to, r.epoch});
+    }
+    send(rec);
+    const Lsn vdl = storage_->vdl();
+    for (storage::PageId page = 0; page < o_.spec.workload.pages; ++page) {
+      send(read_observation("recovery", page, vdl, storage_->read(page, vdl)));
+    }
+    send(kReadyLine);
+  }
+
+  static obs::Read read_observation(const std::string& node, storage::PageId page, Lsn at,
+                                    const Result<std::vector<std::byte>>& got) {
+    obs::Read r{.node = node, .page = page, .at = at, .at_read_point = true};
+    if (got.is_ok()) {
+      r.bytes = plain_bytes(*got);
+    } else {
+      r.error = error_name(got.kind());
+    }
+    return r;
+  }
+
+  // A compute node on this storage: commits, reads at its read point, refreshes, until
+  // the parent kills the process.
+  void writer(std::uint32_t i) {
+    const std::string name = std::string("c").append(std::to_string(i));
+    compute::ComputeNode node(*storage_, name,
+                              compute::ComputeOptions{.buffer_pages = o_.spec.storage.buffer_pages});
+    sim::Rng rng(o_.seed, std::string("real/").append(std::to_string(index_)).append("/").append(name));
+    const WorkloadSpec& w = o_.spec.workload;
+    const double weights[] = {w.commit_weight, w.read_weight, w.refresh_weight};
+    for (;;) {
+      switch (rng.pick_weighted(weights)) {
+        case 0: {
+          RandomMtr m = random_mtr(o_.spec, rng);
+          const std::uint64_t n = m.writes.size();
+          storage::CommitHooks hooks{
+              .appended =
+                  [&](Lsn cpl) {
+                    send(obs::Appended{.node = name, .first = cpl - n + 1, .cpl = cpl,
+                                       .writes = m.writes, .vdl = storage_->vdl(),
+                                       .lal = o_.spec.storage.lal});
+                  },
+              .acknowledged =
+                  [&](Lsn cpl) {
+                    send(obs::Acked{.node = name, .cpl = cpl, .vdl = storage_->vdl()});
+                  }};
+          Result<Lsn> cpl = node.commit(m.mtr, hooks);
+          if (!cpl.is_ok()) {
+            std::cerr << name << ": commit failed: " << cpl.status().to_string() << "\n";
+            ::_exit(3);  // no fault is injected here: a failed commit is a failure
+          }
+          break;
+        }
+        case 1: {
+          const storage::PageId page = rng.below(w.pages);
+          Result<std::vector<std::byte>> got = node.read(page);
+          send(read_observation(name, page, node.read_point(), got));
+          break;
+        }
+        default:
+          (void)node.refresh();
+          break;
+      }
+    }
+  }
+
+  const RealRunOptions& o_;
+  std::uint32_t index_;
+  bool last_;
+  int fd_;
+  RealRuntime rt_;
+  std::unique_ptr<storage::Storage> storage_;
+  int exit_code_ = 0;
+};
+
+// --- the parent: kills, restarts, checks ------------------------------------------------
+
+class Checker {
+ public:
+  Checker(const RealRunOptions& o, RealRunReport& report)
+      : suite_(/*unrestricted=*/false, o.spec.storage.page_size), report_(report) {}
+
+  // Feeds every complete line in `buffer`; keeps a trailing partial one.
+  void feed(std::string& buffer) {
+    std::size_t start = 0;
+    for (std::size_t nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n', start)) {
+      line(buffer.substr(start, nl - start));
+      start = nl + 1;
+    }
+    buffer.erase(0, start);
+  }
+  void observe(const check::Observation& o) { record(suite_.observe(o)); }
+  void finish() { record(suite_.finish()); }
+  bool ready = false;
+
+ private:
+  void line(const std::string& text) {
+    std::string error;
+    const std::optional<WireLine> l = decode_line(text, error);
+    if (!l) {
+      report_.violations.push_back({"wire", error, 0, 0});
+      return;
+    }
+    if (l->ready) {
+      ready = true;
+      return;
+    }
+    const check::Observation& o = *l->observation;
+    if (std::holds_alternative<obs::Appended>(o)) ++report_.appended;
+    if (std::holds_alternative<obs::Acked>(o)) ++report_.acknowledged;
+    if (std::holds_alternative<obs::Read>(o)) ++report_.reads_checked;
+    if (std::holds_alternative<obs::Recovered>(o)) ++report_.recoveries;
+    observe(o);
+  }
+  void record(std::vector<Violation> found) {
+    for (Violation& v : found) report_.violations.push_back(std::move(v));
+  }
+
+  check::Suite suite_;
+  RealRunReport& report_;
+};
+
+// Reads what the child writes until `until` (or end of file); true at end of file.
+bool pump(int fd, std::string& buffer, Checker& checker, Clock::time_point until,
+          const std::function<bool()>& stop_early = nullptr) {
+  for (;;) {
+    if (stop_early && stop_early()) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    if (left.count() < 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(left.count()) + 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) continue;
+    char buf[65536];
+    const ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return true;
+    buffer.append(buf, static_cast<std::size_t>(got));
+    checker.feed(buffer);
+  }
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) {
+    return std::string("was killed by signal ")
+        .append(std::to_string(WTERMSIG(status)))
+        .append(" (")
+        .append(::strsignal(WTERMSIG(status)))
+        .append(")");
+  }
+  return std::string("exited with code ").append(std::to_string(WEXITSTATUS(status)));
+}
+
+}  // namespace
+
+RealRunReport run_real(const RealRunOptions& o, std::ostream& progress) {
+  RealRunReport report;
+  Checker checker(o, report);
+  sim::Rng rng(o.seed, "real/kills");
+  const auto start = Clock::now();
+  for (std::uint32_t i = 0; i <= o.kills && report.violations.empty(); ++i) {
+    const bool last = i == o.kills;
+    int fds[2];
+    AURORA_ASSERT(::pipe2(fds, O_CLOEXEC) == 0, "pipe2 failed");
+    std::cout.flush();
+    std::cerr.flush();
+    const pid_t pid = ::fork();
+    AURORA_ASSERT(pid >= 0, "fork failed");
+    if (pid == 0) {
+      ::close(fds[0]);
+      Incarnation(o, i, last, fds[1]).run();
+    }
+    ::close(fds[1]);
+    std::string buffer;
+    // Recovery and its reads first; the kill comes a drawn delay after that.
+    bool ended = pump(fds[0], buffer, checker, Clock::now() + std::chrono::seconds(60),
+                      [&] { return checker.ready; });
+    if (!ended && !checker.ready) {
+      report.violations.push_back({"progress", std::string("incarnation ").append(std::to_string(i)) +
+                                                   " did not finish recovery in 60 s", 0, 0});
+      ::kill(pid, SIGKILL);
+    }
+    if (!ended && checker.ready && !last) {
+      const auto delay = std::chrono::nanoseconds(rng.range(o.min_before_kill, o.max_before_kill));
+      ended = pump(fds[0], buffer, checker, Clock::now() + delay);
+      if (!ended) ::kill(pid, SIGKILL);
+    }
+    // Whatever it wrote before it died is still in the pipe.
+    pump(fds[0], buffer, checker, Clock::now() + std::chrono::hours(1));
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    checker.ready = false;
+    const bool killed_by_us = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !last;
+    if (!killed_by_us && !(last && WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      report.violations.push_back({"incarnation", std::string("incarnation ").append(std::to_string(i)) + " " +
+                                                      describe_status(status) +
+                                                      " (its stderr is above)", 0, 0});
+      break;
+    }
+    if (!last) {
+      ++report.kills;
+      checker.observe(obs::Crashed{});
+    }
+    progress << "cycle " << i + 1 << "/" << o.kills + 1 << ": " << report.acknowledged
+             << " acknowledged, " << report.reads_checked << " reads checked so far\n";
+  }
+  if (report.violations.empty()) checker.finish();
+  report.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+}  // namespace aurora::workloads::real
