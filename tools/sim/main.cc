@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
 
   // sim real
   CLI::App* real = app.add_subcommand("real", "the workload on real files, killed and restarted");
-  workloads::real::RealRunOptions real_options;
+  tools::RealRunOptions real_options;
   std::string real_spec;
   double min_kill_ms = 1;
   double max_kill_ms = 30;

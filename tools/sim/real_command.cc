@@ -5,7 +5,7 @@
 
 namespace aurora::tools {
 
-int real_command(workloads::real::RealRunOptions o) {
+int real_command(RealRunOptions o) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::exists(o.data_dir, ec)) {
@@ -24,7 +24,7 @@ int real_command(workloads::real::RealRunOptions o) {
             << " durability=" << o.spec.storage.durability << " kill after "
             << o.min_before_kill / kMillisecond << ".." << o.max_before_kill / kMillisecond
             << " ms\n";
-  const workloads::real::RealRunReport r = workloads::real::run_real(o, std::cout);
+  const RealRunReport r = run_real(o, std::cout);
   for (const workloads::Violation& v : r.violations) {
     std::cout << "VIOLATION " << v.invariant << ": " << v.message << "\n";
   }

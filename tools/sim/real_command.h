@@ -2,11 +2,11 @@
 // restarted N times, every recovery checked (workloads/real/real_run.h).
 #pragma once
 
-#include "workloads/real/real_run.h"
+#include "tools/sim/real_run.h"
 
 namespace aurora::tools {
 
 // Returns the exit code: 0 every check held, 1 a violation, 2 bad input.
-int real_command(workloads::real::RealRunOptions options);
+int real_command(RealRunOptions options);
 
 }  // namespace aurora::tools

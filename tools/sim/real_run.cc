@@ -1,4 +1,4 @@
-#include "workloads/real/real_run.h"
+#include "tools/sim/real_run.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -22,7 +22,10 @@
 #include "workloads/mtr/mtr_parts.h"
 #include "workloads/real/wire.h"
 
-namespace aurora::workloads::real {
+namespace aurora::tools {
+
+using namespace workloads;
+using namespace workloads::real;
 namespace {
 
 namespace obs = check::obs;
@@ -300,4 +303,4 @@ RealRunReport run_real(const RealRunOptions& o, std::ostream& progress) {
   return report;
 }
 
-}  // namespace aurora::workloads::real
+}  // namespace aurora::tools

@@ -9,6 +9,10 @@
 //
 // The figure it reports, crash-and-recover cycles per second, is the one to set against
 // the simulation's: there a crash and a recovery cost no process, no real I/O, no waiting.
+//
+// It lives in tools/, outside the determinism lint's trees: it forks, waits on pipes and
+// reads the steady clock, on purpose. What it shares with the simulated workload lives in
+// workloads/ (mtr/mtr_parts.h, real/wire.h).
 #pragma once
 
 #include <cstdint>
@@ -20,13 +24,13 @@
 #include "workloads/spec/spec.h"
 #include "workloads/violation.h"
 
-namespace aurora::workloads::real {
+namespace aurora::tools {
 
 struct RealRunOptions {
   std::string data_dir;    // must be empty or absent: the model starts from a new volume
   std::uint32_t kills = 10;
   std::uint64_t seed = 1;  // the workload's choices and the kill delays
-  Spec spec;               // the workload and storage settings ([faults] does not apply)
+  workloads::Spec spec;               // the workload and storage settings ([faults] does not apply)
   Nanos min_before_kill = 1 * kMillisecond;  // a kill comes this long after recovery...
   Nanos max_before_kill = 30 * kMillisecond;  // ...at most this long
 };
@@ -37,7 +41,7 @@ struct RealRunReport {
   std::uint64_t appended = 0;
   std::uint64_t acknowledged = 0;
   std::uint64_t reads_checked = 0;
-  std::vector<Violation> violations;  // checkers, and incarnations that died on their own
+  std::vector<workloads::Violation> violations;  // checkers, and incarnations that died on their own
   double wall_s = 0;
   double cycles_per_s() const { return wall_s > 0 ? kills / wall_s : 0; }
 };
@@ -45,4 +49,4 @@ struct RealRunReport {
 // Runs it; `progress` gets a line per cycle. The caller must be single-threaded (it forks).
 RealRunReport run_real(const RealRunOptions& options, std::ostream& progress);
 
-}  // namespace aurora::workloads::real
+}  // namespace aurora::tools
