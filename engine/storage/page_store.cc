@@ -35,8 +35,9 @@ Result<std::unique_ptr<PageStore>> PageStore::open(Runtime rt, wal::Log& log, st
 }
 
 // Indexes every valid slot of the image file. A slot that fails its checksum (a torn
-// write at a crash, or media damage) is ignored: images only accelerate reads, and the
-// log still holds every record above the GC floor.
+// write at a crash, or media damage) is ignored: the log still holds every record above
+// the GC floor, and a page whose base below the floor (Log::versions) loses its image
+// this way makes its reads fail with kCorruption, never start from an empty page.
 Status PageStore::load_images() {
   // A compaction that crashed before its rename leaves its temporary file behind.
   Result<bool> stale = rt_.fs.exists(images_temp_path());
@@ -133,8 +134,9 @@ Result<std::vector<std::byte>> PageStore::read_above(PageId page, Lsn at, Lsn ho
 }
 
 Result<std::vector<std::byte>> PageStore::read_once(PageId page, Lsn at) {
-  // The page's version at `at`: its newest record <= at, or its newest image <= at when
-  // the records below it were collected.
+  // The page's version at `at`: its newest record <= at, or its base below the GC floor
+  // (whose records were collected: its image serves it, and without the image the read is
+  // corruption, never an empty page).
   const Lsn version = std::max(log_.newest_version_at(page, at), image_at(page, at));
   if (version == wal::kNoLsn) return std::vector<std::byte>(options_.page_size);
   if (const std::vector<std::byte>* hit = cache_.get({page, version})) {
@@ -172,8 +174,11 @@ Result<std::vector<std::byte>> PageStore::materialize(PageId page, Lsn version, 
   std::vector<wal::Log::OwnedRecord> chain;
   for (Lsn l = version; l > base_lsn;) {
     if (l < log_.gc_floor()) {
+      // The page's base: GC collected its records, and its image is lost or damaged.
       return Status::corruption("page " + std::to_string(page) + " at " + std::to_string(at) +
-                                ": its chain reaches below the GC floor without an image");
+                                ": its chain reaches its base LSN " + std::to_string(l) +
+                                " below the GC floor " + std::to_string(log_.gc_floor()) +
+                                ", whose image is missing or damaged");
     }
     Result<wal::Log::OwnedRecord> rec = log_.read_record(l);
     if (!rec.is_ok()) return rec.status();
@@ -204,26 +209,38 @@ Result<std::size_t> PageStore::write_images(Lsn upto) {
   for (PageId page : log_.pages()) {
     const std::vector<Lsn>& versions = *log_.versions(page);
     const Lsn newest_image = image_at(page, upto);
+    // A base below the floor without its image (lost or damaged) and no image above it:
+    // no version of the page can be materialized again, so none is worth trying.
+    if (versions.front() < log_.gc_floor() && newest_image < versions.front()) continue;
     const auto first_after = std::upper_bound(versions.begin(), versions.end(), newest_image);
     const auto last = std::upper_bound(versions.begin(), versions.end(), upto);
     if (last > first_after && static_cast<std::size_t>(last - first_after) >= options_.image_after) {
       wanted.emplace_back(page, *std::prev(last));
     }
   }
-  AURORA_RETURN_IF_ERROR(append_images(wanted));
-  return wanted.size();
+  return append_images(std::move(wanted));
 }
 
 // Materializes, writes and fsyncs the wanted images; only then are they indexed, so an
-// image is used only once it is durable.
-Status PageStore::append_images(const std::vector<std::pair<PageId, Lsn>>& wanted) {
-  if (wanted.empty()) return Status::ok();
+// image is used only once it is durable. A page whose chain is damaged (kCorruption: a
+// record fails its checks, or its base image is gone) is skipped: its reads report that
+// corruption themselves, and the other pages' images must not wait for it. Returns the
+// images written.
+Result<std::size_t> PageStore::append_images(std::vector<std::pair<PageId, Lsn>> wanted) {
+  if (wanted.empty()) return std::size_t{0};
   AURORA_RETURN_IF_ERROR(images_broken_);
   std::vector<std::byte> out;
   out.reserve(wanted.size() * slot_size());
+  std::vector<std::pair<PageId, Lsn>> written;
   for (const auto& [page, lsn] : wanted) {
     Result<std::vector<std::byte>> bytes = read_above(page, lsn, log_.gc_floor());
+    if (bytes.kind() == ErrorKind::kCorruption) {
+      rt_.events.emit("image.skipped", {{"page", page}, {"lsn", lsn},
+                                        {"reason", std::string_view(bytes.status().message())}});
+      continue;
+    }
     if (!bytes.is_ok()) return bytes.status();
+    written.emplace_back(page, lsn);
     const std::size_t at = out.size();
     out.resize(at + slot_size());
     std::span<std::byte> slot = std::span(out).subspan(at);
@@ -235,16 +252,17 @@ Status PageStore::append_images(const std::vector<std::pair<PageId, Lsn>>& wante
     std::copy(bytes->begin(), bytes->end(), slot.begin() + kImageHeaderSize);
     coding::put<std::uint32_t>(slot, 4, crc32c::value(slot.subspan(8)));
   }
+  if (written.empty()) return std::size_t{0};
   const std::uint64_t first_slot = image_slots_;
   AURORA_RETURN_IF_ERROR(write_all(rt_.fs, images_, first_slot * slot_size(), out));
   AURORA_RETURN_IF_ERROR(rt_.fs.sync(images_));
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    image_index_[wanted[i].first][wanted[i].second] = first_slot + i;
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    image_index_[written[i].first][written[i].second] = first_slot + i;
   }
-  image_slots_ += wanted.size();
-  stats_.images_written += wanted.size();
-  rt_.events.emit("image.write", {{"count", wanted.size()}, {"first_slot", first_slot}});
-  return Status::ok();
+  image_slots_ += written.size();
+  stats_.images_written += written.size();
+  rt_.events.emit("image.write", {{"count", written.size()}, {"first_slot", first_slot}});
+  return written.size();
 }
 
 Result<std::size_t> PageStore::collect(Lsn floor) {
@@ -258,13 +276,19 @@ Result<std::size_t> PageStore::collect(Lsn floor) {
   } done{collecting_floor_};
   // A read at or above the floor replays the page's records from the floor up, onto the
   // page as it stood just below the floor: its newest version below the floor, whose
-  // records are about to go. Image every page there first.
+  // records are about to go. Image every page there first. A version below the current
+  // floor is already a base served by its image: if that image is gone, the page is
+  // damaged already (its reads say so), and GC must not fail for it.
   std::vector<std::pair<PageId, Lsn>> wanted;
+  const Lsn current_floor = log_.gc_floor();
   for (PageId page : log_.pages()) {
     const Lsn below = log_.newest_version_at(page, floor - 1);
-    if (below != wal::kNoLsn && image_at(page, below) != below) wanted.emplace_back(page, below);
+    if (below != wal::kNoLsn && below >= current_floor && image_at(page, below) != below) {
+      wanted.emplace_back(page, below);
+    }
   }
-  AURORA_RETURN_IF_ERROR(append_images(wanted));
+  Result<std::size_t> imaged = append_images(std::move(wanted));
+  if (!imaged.is_ok()) return imaged.status();
   Result<std::size_t> collected = log_.collect_below(floor);
   if (!collected.is_ok()) return collected;
   stats_.segments_collected += *collected;

@@ -14,7 +14,9 @@
 //
 // collect(floor) garbage-collects the log below `floor` (the lowest read point still in
 // use): every page whose newest version below the floor would be lost first gets an image
-// at exactly that version, durably, and only then does the log drop its segments. Reads
+// at exactly that version, durably, and only then does the log drop its segments. The log
+// keeps that version as the page's base (durably, in its control file), so that a read
+// needing it after its image was lost or damaged is kCorruption, never an empty page. Reads
 // below the floor are refused with kOutOfRange, never answered with other data.
 //
 // Images below a page's newest image at or below the floor can never be a read's base
@@ -76,7 +78,8 @@ class PageStore {
   // VDL (not a read point the log can serve yet); kOutOfRange when below the GC floor.
   Result<std::vector<std::byte>> read(PageId page, Lsn at);
   // Images every page with at least options.image_after versions since its newest image,
-  // at its newest version <= `upto` (<= VDL), and fsyncs the image file.
+  // at its newest version <= `upto` (<= VDL), and fsyncs the image file. A page whose chain
+  // is damaged is skipped (its reads report it). Returns the images written.
   Result<std::size_t> write_images(Lsn upto);
   // Collects the log below `floor` (see above). Returns the segments collected.
   Result<std::size_t> collect(Lsn floor);
@@ -100,7 +103,7 @@ class PageStore {
   Result<std::vector<std::byte>> read_once(PageId page, Lsn at);
   Result<std::vector<std::byte>> materialize(PageId page, Lsn version, Lsn at);
   Result<std::vector<std::byte>> read_image(PageId page, Lsn lsn);
-  Status append_images(const std::vector<std::pair<PageId, Lsn>>& wanted);
+  Result<std::size_t> append_images(std::vector<std::pair<PageId, Lsn>> wanted);
   void drop_dead_images();
   std::string images_path() const { return dir_ + "/IMAGES"; }
   std::string images_temp_path() const { return dir_ + "/IMAGES.tmp"; }

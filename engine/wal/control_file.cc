@@ -10,7 +10,8 @@ using coding::put;
 
 std::vector<std::byte> encode_control(const ControlState& s) {
   const std::size_t body = kControlFixedBodySize + s.segments.size() * kSegmentEntrySize +
-                           s.annulled.size() * kAnnulledEntrySize;
+                           s.annulled.size() * kAnnulledEntrySize +
+                           s.bases.size() * kPageBaseEntrySize;
   std::vector<std::byte> out(kControlHeaderSize + body);
   std::span<std::byte> o(out);
   std::span<std::byte> b = o.subspan(kControlHeaderSize);
@@ -19,6 +20,8 @@ std::vector<std::byte> encode_control(const ControlState& s) {
   put<std::uint64_t>(b, 16, s.gc_floor);
   put<std::uint32_t>(b, 24, static_cast<std::uint32_t>(s.segments.size()));
   put<std::uint32_t>(b, 28, static_cast<std::uint32_t>(s.annulled.size()));
+  put<std::uint32_t>(b, 32, static_cast<std::uint32_t>(s.bases.size()));
+  put<std::uint32_t>(b, 36, 0);  // reserved
   std::size_t at = kControlFixedBodySize;
   for (const SegmentInfo& seg : s.segments) {
     put<std::uint64_t>(b, at, seg.first_lsn);
@@ -33,6 +36,11 @@ std::vector<std::byte> encode_control(const ControlState& s) {
     put<std::uint64_t>(b, at + 8, r.to);
     put<std::uint64_t>(b, at + 16, r.epoch);
     at += kAnnulledEntrySize;
+  }
+  for (const PageBase& base : s.bases) {
+    put<std::uint64_t>(b, at, base.page);
+    put<std::uint64_t>(b, at + 8, base.lsn);
+    at += kPageBaseEntrySize;
   }
   put<std::uint64_t>(o, 0, kControlMagic);
   put<std::uint32_t>(o, 8, kFormatVersion);
@@ -65,10 +73,15 @@ Result<ControlState> decode_control(std::span<const std::byte> in) {
   s.gc_floor = get<std::uint64_t>(b, 16);
   const std::uint64_t n_segments = get<std::uint32_t>(b, 24);
   const std::uint64_t n_annulled = get<std::uint32_t>(b, 28);
+  const std::uint64_t n_bases = get<std::uint32_t>(b, 32);
   // The counts must account for the body exactly; this also bounds every allocation below.
-  if (kControlFixedBodySize + n_segments * kSegmentEntrySize + n_annulled * kAnnulledEntrySize !=
+  if (kControlFixedBodySize + n_segments * kSegmentEntrySize + n_annulled * kAnnulledEntrySize +
+          n_bases * kPageBaseEntrySize !=
       body_size) {
     return Status::corruption("control file: entry counts do not match the body length");
+  }
+  if (get<std::uint32_t>(b, 36) != 0) {
+    return Status::corruption("control file: reserved field of the fixed body is not zero");
   }
   std::size_t at = kControlFixedBodySize;
   s.segments.reserve(n_segments);
@@ -103,6 +116,18 @@ Result<ControlState> decode_control(std::span<const std::byte> in) {
       return Status::corruption("control file: annulled ranges out of order or overlapping");
     }
     s.annulled.push_back(r);
+  }
+  s.bases.reserve(n_bases);
+  for (std::uint64_t i = 0; i < n_bases; ++i, at += kPageBaseEntrySize) {
+    const PageBase base{get<std::uint64_t>(b, at), get<std::uint64_t>(b, at + 8)};
+    // A base is a version GC collected: below the floor, and never "no version".
+    if (base.lsn == kNoLsn || base.lsn >= s.gc_floor) {
+      return Status::corruption("control file: page base LSN is 0 or not below the GC floor");
+    }
+    if (!s.bases.empty() && base.page <= s.bases.back().page) {
+      return Status::corruption("control file: page bases out of order or duplicated");
+    }
+    s.bases.push_back(base);
   }
   return s;
 }

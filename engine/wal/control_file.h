@@ -1,9 +1,9 @@
 // The control file: the volume's durable metadata, replaced atomically.
 //
 // It holds the epoch, the list of log segments (and which tier each lives on), the
-// annulled LSN ranges recovery has truncated, the last durable watermark written, and
-// the GC floor. Recovery trusts this list, not a directory listing: a segment file that
-// is not listed was never committed and is removed.
+// annulled LSN ranges recovery has truncated, the last durable watermark written, the
+// GC floor, and each page's base below that floor. Recovery trusts this list, not a
+// directory listing: a segment file that is not listed was never committed and is removed.
 //
 // Replacement is the classic crash-safe sequence: write CONTROL.tmp, fsync it, rename it
 // over CONTROL, fsync the directory. A crash at any point leaves either the old or the
@@ -41,12 +41,24 @@ struct AnnulledRange {
   friend bool operator==(const AnnulledRange&, const AnnulledRange&) = default;
 };
 
+// The base of a page below the GC floor: its newest version below the floor, whose
+// records GC collected and whose bytes a page image serves. The page's next record links
+// to it (prev_lsn), and a read that needs it when its image is lost or damaged is
+// corruption, never an empty page.
+struct PageBase {
+  PageId page = 0;
+  Lsn lsn = 0;
+  friend bool operator==(const PageBase&, const PageBase&) = default;
+};
+
 struct ControlState {
   Epoch epoch = 0;
   Lsn durable_watermark = 0;  // a VDL that was durable when this file was written
   Lsn gc_floor = 0;           // reads below this LSN are refused (their log is collected)
   std::vector<SegmentInfo> segments;  // ascending first_lsn
   std::vector<AnnulledRange> annulled;  // ascending from
+  // Every page with a version below gc_floor, ascending page; each lsn is below gc_floor.
+  std::vector<PageBase> bases;
   friend bool operator==(const ControlState&, const ControlState&) = default;
 };
 
@@ -54,7 +66,8 @@ inline constexpr std::uint64_t kControlMagic = 0x314c544341525541ULL;  // "AURAC
 inline constexpr std::size_t kControlHeaderSize = 24;
 inline constexpr std::size_t kSegmentEntrySize = 32;
 inline constexpr std::size_t kAnnulledEntrySize = 24;
-inline constexpr std::size_t kControlFixedBodySize = 32;
+inline constexpr std::size_t kPageBaseEntrySize = 16;
+inline constexpr std::size_t kControlFixedBodySize = 40;
 inline constexpr std::size_t kMaxControlFileSize = 16 * 1024 * 1024;
 
 std::vector<std::byte> encode_control(const ControlState& state);

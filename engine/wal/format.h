@@ -23,7 +23,7 @@ inline constexpr Lsn kNoLsn = 0;  // LSNs start at 1; 0 means "none" (no previou
 
 // --- Segment header -------------------------------------------------------------------
 inline constexpr std::uint64_t kSegmentMagic = 0x314c415741525541ULL;  // "AURAWAL1"
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;
 inline constexpr std::size_t kSegmentHeaderSize = 40;
 
 struct SegmentHeader {

@@ -7,9 +7,10 @@
 // a CPL) at or below VCL. An MTR is acknowledged only when VDL >= its CPL. No LSN is
 // allocated above VDL + LAL; allocation waits instead.
 //
-// The log also keeps the per-page version index (page -> every LSN that wrote it, in
-// order), which is what gives each record its prev_lsn back-link and what versioned reads
-// search. It is rebuilt by recovery.
+// The log also keeps the per-page version index (page -> every LSN that wrote it at or
+// above the GC floor, in order, after the page's base: its newest version below the floor,
+// which the control file remembers), which is what gives each record its prev_lsn
+// back-link and what versioned reads search. It is rebuilt by recovery.
 //
 // Failures: a write that fails (no space, I/O error) is retried at the same offset with
 // the same bytes, so no gap can open in front of later records; after a bounded number of
@@ -123,7 +124,8 @@ class Log {
   const LogStats& stats() const { return stats_; }
   const LogOptions& options() const { return options_; }
 
-  // Versions of a page: every LSN that wrote it (durable or pending), ascending.
+  // Versions of a page, ascending: every LSN that wrote it (durable or pending) at or above
+  // the GC floor, after its base below the floor when it has one (ControlState::bases).
   const std::vector<Lsn>* versions(PageId page) const;
   // The newest LSN <= at that wrote `page`, or kNoLsn.
   Lsn newest_version_at(PageId page, Lsn at) const;
@@ -145,8 +147,9 @@ class Log {
   // copy. Returns how many moved.
   Result<std::size_t> tier_sealed_segments(Lsn below);
   // Deletes sealed segments whose records are all below `floor` and raises the GC floor
-  // to `floor` durably (control file first, then the files). The caller guarantees that
-  // nothing will read below `floor` again (images cover it). Returns how many went.
+  // to `floor` durably (control file first, then the files), with each page's newest
+  // version below `floor` as its base. The caller guarantees that nothing will read below
+  // `floor` again (images cover it). Returns how many went.
   Result<std::size_t> collect_below(Lsn floor);
 
  private:

@@ -2,6 +2,7 @@
 // Both change which files hold the log, so both go through the control file: the new
 // state is durable before any old file disappears.
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "engine/wal/log.h"
@@ -78,6 +79,14 @@ Result<std::size_t> Log::collect_below(Lsn floor) {
     if (!collectable(i)) control_.segments.push_back(segments_[i]->info);
   }
   control_.gc_floor = floor;
+  // Each page's newest version below the floor stays its base: its image serves it, and the
+  // page's next record links to it. The list is durable with the floor, so a page whose
+  // image is lost later is known to be damaged, never taken for empty.
+  control_.bases.clear();
+  for (const auto& [page, versions] : page_versions_) {
+    const auto above = std::lower_bound(versions.begin(), versions.end(), floor);
+    if (above != versions.begin()) control_.bases.push_back(PageBase{page, *std::prev(above)});
+  }
   ++layout_version_;  // reads below the new floor fail from now on: they must look again
   if (Status s = persist_control(); !s.is_ok()) {
     control_ = before;
@@ -94,9 +103,9 @@ Result<std::size_t> Log::collect_below(Lsn floor) {
   segments_ = std::move(kept);
   ++layout_version_;
   for (auto& [page, versions] : page_versions_) {
-    versions.erase(versions.begin(), std::lower_bound(versions.begin(), versions.end(), floor));
+    const auto above = std::lower_bound(versions.begin(), versions.end(), floor);
+    if (above != versions.begin()) versions.erase(versions.begin(), std::prev(above));
   }
-  std::erase_if(page_versions_, [](const auto& entry) { return entry.second.empty(); });
   for (const std::shared_ptr<Segment>& seg : doomed) {
     if (seg->handle.valid()) rt_.fs.close(std::exchange(seg->handle, FileHandle{})).ignore();
   }

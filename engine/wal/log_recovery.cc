@@ -27,6 +27,13 @@ const AnnulledRange* annulled_at(const ControlState& c, Lsn lsn) {
   return nullptr;
 }
 
+// The page's base below the GC floor (ControlState::bases, ascending page), or kNoLsn.
+Lsn base_of(const ControlState& c, PageId page) {
+  const auto it = std::lower_bound(c.bases.begin(), c.bases.end(), page,
+                                   [](const PageBase& b, PageId p) { return b.page < p; });
+  return it != c.bases.end() && it->page == page ? it->lsn : kNoLsn;
+}
+
 struct ScanState {
   Lsn expected = 1;      // the LSN the next record must carry
   Lsn last_cpl = 0;
@@ -118,9 +125,13 @@ Status Log::recover() {
         break;
       }
       seg->offsets.push_back(static_cast<std::uint32_t>(pos));
+      // Every link is checked that can be: to the page's record before this one in the
+      // scan, or, for a page's first record at or above the floor, to its base below it
+      // (the first records the scan finds below the floor may link to collected ones).
       std::vector<Lsn>& versions = page_versions_[h.page];
-      if (h.prev_lsn != (versions.empty() ? kNoLsn : versions.back()) &&
-          h.prev_lsn >= control_.gc_floor) {
+      const bool checkable = !versions.empty() || h.lsn >= control_.gc_floor;
+      const Lsn expected_prev = versions.empty() ? base_of(control_, h.page) : versions.back();
+      if (checkable && h.prev_lsn != expected_prev) {
         return Status::corruption(path + ": record " + std::to_string(h.lsn) +
                                   " links to previous LSN " + std::to_string(h.prev_lsn) +
                                   " of page " + std::to_string(h.page) +
@@ -168,12 +179,32 @@ Status Log::recover() {
 
   // Drop the versions of records above VDL (an incomplete MTR at the tail), and those below
   // the GC floor that share a segment with records above it: GC collects whole segments,
-  // but what lies below the floor is served from page images, as before the crash.
+  // but what lies below the floor is served from page images, as before the crash. Each
+  // page's base (its newest version below the floor, which the control file remembers)
+  // stays in front: the page's next record links to it, and a read that needs it without
+  // its image is corruption, not an empty page.
   for (auto it = page_versions_.begin(); it != page_versions_.end();) {
     auto& v = it->second;
     v.erase(std::upper_bound(v.begin(), v.end(), vdl), v.end());
-    v.erase(v.begin(), std::lower_bound(v.begin(), v.end(), control_.gc_floor));
+    const auto above = std::lower_bound(v.begin(), v.end(), control_.gc_floor);
+    if (above != v.begin() && *std::prev(above) != base_of(control_, it->first)) {
+      // The scan reached the page's base itself: GC recorded the newest version it knew.
+      return Status::corruption("page " + std::to_string(it->first) + ": its newest record below "
+                                "the GC floor is " + std::to_string(*std::prev(above)) +
+                                ", but the control file says its base is " +
+                                std::to_string(base_of(control_, it->first)));
+    }
+    v.erase(v.begin(), above);
     it = v.empty() ? page_versions_.erase(it) : std::next(it);
+  }
+  for (const PageBase& base : control_.bases) {
+    if (base.lsn > vdl) {  // the decoder saw it below the floor; GC kept the floor <= VDL
+      return Status::corruption("page " + std::to_string(base.page) + ": its base " +
+                                std::to_string(base.lsn) + " lies above the recovered VDL " +
+                                std::to_string(vdl));
+    }
+    std::vector<Lsn>& v = page_versions_[base.page];
+    v.insert(v.begin(), base.lsn);
   }
 
   // Annul (VDL, VDL + LAL] in a new epoch; new LSNs start above it.

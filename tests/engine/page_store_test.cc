@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
+#include "engine/util/coding.h"
 #include "tests/engine/log_harness.h"
 #include "tests/sim/crash_before_op.h"
 
@@ -80,6 +82,25 @@ struct Fixture {
     const Lsn upto = std::min(log->vdl(), last + 2);
     for (PageId p = 0; p < static_cast<PageId>(pages); ++p) {
       for (Lsn at = from; at <= upto; ++at) {
+        Result<std::vector<std::byte>> got = store->read(p, at);
+        ASSERT_TRUE(got.is_ok()) << ctx << " page " << p << " at " << at << ": "
+                                 << got.status().to_string();
+        ASSERT_EQ(*got, replay.page_at(p, at)) << ctx << " page " << p << " at " << at;
+      }
+    }
+  }
+
+  // The same at the read points where a page can change: `from`, each write at or above it
+  // and the LSN after it, and VDL (after a recovery, new writes lie millions of LSNs above
+  // the old ones, past the annulled range).
+  void expect_reads_match_where_pages_change(int pages, Lsn from, const std::string& ctx) {
+    std::set<Lsn> points{from, log->vdl()};
+    for (auto it = replay.writes.lower_bound(from); it != replay.writes.end(); ++it) {
+      points.insert(it->first);
+      if (it->first < log->vdl()) points.insert(it->first + 1);
+    }
+    for (PageId p = 0; p < static_cast<PageId>(pages); ++p) {
+      for (Lsn at : points) {
         Result<std::vector<std::byte>> got = store->read(p, at);
         ASSERT_TRUE(got.is_ok()) << ctx << " page " << p << " at " << at << ": "
                                  << got.status().to_string();
@@ -310,6 +331,248 @@ TEST(PageStore, ACrashAtAnyStepOfACompactionLosesNoImage) {
                               << "crashed before call " << k << " of " << calls;
     }
   }
+}
+
+// --- Page bases: what GC leaves of a page below the floor ---------------------------------
+// Found by `sim --seed 50 --spec media_faults`: GC erased every version below the floor, so
+// the page's next record linked to nothing (prev_lsn 0), and once the image of the page's
+// newest version below the floor was lost (a lost write on IMAGES), reads replayed the
+// newer records onto an empty page, or, with none, returned zeros: wrong data instead of
+// a corruption report.
+
+constexpr std::size_t kSlotSize = 32 + kPageSize;
+
+// The IMAGES slot holding the image of `page` at `lsn` (read through the simulated disk),
+// or UINT64_MAX.
+std::uint64_t image_slot(FileSystem& fs, PageId page, Lsn lsn) {
+  Result<FileHandle> f = fs.open("db/IMAGES", OpenMode::kOpenExisting);
+  EXPECT_TRUE(f.is_ok());
+  if (!f.is_ok()) return UINT64_MAX;
+  const std::uint64_t slots = *fs.size(*f) / kSlotSize;
+  std::uint64_t found = UINT64_MAX;
+  std::vector<std::byte> slot(kSlotSize);
+  for (std::uint64_t i = 0; i < slots && found == UINT64_MAX; ++i) {
+    EXPECT_TRUE(read_exact(fs, *f, i * kSlotSize, slot).is_ok());
+    const std::span<const std::byte> v(slot);
+    if (coding::get<std::uint64_t>(v, 8) == page && coding::get<std::uint64_t>(v, 16) == lsn) {
+      found = i;
+    }
+  }
+  EXPECT_TRUE(fs.close(*f).is_ok());
+  return found;
+}
+
+enum class Damage { kGarbage, kLost };
+
+// Damages that slot durably: its page bytes overwritten (a bit flip or misdirected write),
+// or the whole slot zeroed (a lost write: the file grew, the bytes never landed).
+void damage_image(FileSystem& fs, PageId page, Lsn lsn, Damage how) {
+  const std::uint64_t slot = image_slot(fs, page, lsn);
+  ASSERT_NE(slot, UINT64_MAX) << "no image of page " << page << " at " << lsn;
+  Result<FileHandle> f = fs.open("db/IMAGES", OpenMode::kOpenExisting);
+  ASSERT_TRUE(f.is_ok());
+  const std::vector<std::byte> bytes =
+      how == Damage::kGarbage ? wal::testing::bytes_of("garbage") : std::vector<std::byte>(kSlotSize);
+  const std::uint64_t at = slot * kSlotSize + (how == Damage::kGarbage ? 40 : 0);
+  ASSERT_TRUE(write_all(fs, *f, at, bytes).is_ok());
+  ASSERT_TRUE(fs.sync(*f).is_ok());
+  ASSERT_TRUE(fs.close(*f).is_ok());
+}
+
+LogOptions small_segments() {
+  LogOptions lo;
+  lo.segment_bytes = 1024;  // GC has sealed segments to collect
+  return lo;
+}
+
+// Pages 1 and 3 are written a few times, then page 0 fills several segments; GC then
+// collects up to VDL, so pages 1 and 3 keep only their bases (with images).
+struct GcFixture : Fixture {
+  explicit GcFixture(std::uint64_t seed) : Fixture(seed) {}
+
+  Lsn commit_text(PageId page, std::uint32_t offset, std::string_view text) {
+    const Lsn lsn = wal::testing::commit(*log, wal::testing::redo(page, offset, text));
+    replay.writes[lsn] = {page, offset, wal::testing::bytes_of(text)};
+    return lsn;
+  }
+
+  void write_and_collect() {
+    for (int i = 0; i < 4; ++i) {
+      base[1] = commit_text(1, static_cast<std::uint32_t>(i * 8), "one-" + std::to_string(i));
+      base[3] = commit_text(3, static_cast<std::uint32_t>(i * 8), "three-" + std::to_string(i));
+    }
+    for (int i = 0; i < 40; ++i) commit_text(0, 0, "filler " + std::to_string(i));
+    Result<std::size_t> collected = store->collect(log->vdl());
+    ASSERT_TRUE(collected.is_ok()) << collected.status().to_string();
+    ASSERT_GT(*collected, 0u);
+    ASSERT_GT(log->gc_floor(), base[3]);
+    ASSERT_EQ(store->image_at(1, base[1]), base[1]);
+    ASSERT_EQ(store->image_at(3, base[3]), base[3]);
+  }
+
+  void close() {  // before a crash: the store, then the log it reads
+    store.reset();
+    log.reset();
+  }
+
+  std::map<PageId, Lsn> base;
+};
+
+std::vector<Lsn> versions_of(const Log& log, PageId page) {
+  const std::vector<Lsn>* v = log.versions(page);
+  return v == nullptr ? std::vector<Lsn>{} : *v;
+}
+
+Lsn prev_lsn_of(Log& log, Lsn lsn) {
+  Result<Log::OwnedRecord> rec = log.read_record(lsn);
+  EXPECT_TRUE(rec.is_ok()) << rec.status().to_string();
+  return rec.is_ok() ? rec->header.prev_lsn : ~Lsn{0};
+}
+
+TEST(PageStoreBases, ANewRecordOnACollectedPageLinksToItsBaseBeforeAndAfterACrash) {
+  GcFixture f(11);
+  Lsn new3 = 0;
+  f.h.run([&] {
+    f.open(small_segments());
+    f.write_and_collect();
+    ASSERT_FALSE(HasFatalFailure());
+    // The page's versions keep its base in front of what is above the floor.
+    EXPECT_EQ(versions_of(*f.log, 3), (std::vector<Lsn>{f.base[3]}));
+    new3 = f.commit_text(3, 60, "new");
+    EXPECT_EQ(prev_lsn_of(*f.log, new3), f.base[3]);
+    f.store->drop_cache();
+    f.expect_reads_match_where_pages_change(4, f.log->gc_floor(), "after GC");
+    f.close();
+  });
+  f.h.crash(sim::CrashMode::kSubset);
+  f.h.run([&] {
+    f.open(small_segments());
+    // Recovery restores the bases from the control file: page 1 has no record above the
+    // floor, and is still known.
+    EXPECT_EQ(versions_of(*f.log, 1), (std::vector<Lsn>{f.base[1]}));
+    EXPECT_EQ(versions_of(*f.log, 3), (std::vector<Lsn>{f.base[3], new3}));
+    const Lsn new1 = f.commit_text(1, 60, "new");
+    EXPECT_EQ(prev_lsn_of(*f.log, new1), f.base[1]);
+    EXPECT_EQ(prev_lsn_of(*f.log, f.commit_text(3, 0, "newer")), new3);
+    f.store->drop_cache();
+    f.expect_reads_match_where_pages_change(4, f.log->gc_floor(), "after GC and a crash");
+    f.close();
+  });
+  // And once more: the links written after the recovery hold up in the next one.
+  f.h.crash(sim::CrashMode::kDropAll);
+  f.h.run([&] {
+    f.open(small_segments());
+    f.expect_reads_match_where_pages_change(4, f.log->gc_floor(), "after a second crash");
+  });
+}
+
+// Every read of `page` at every read point from the floor up is kCorruption naming the page
+// and its base, never bytes.
+void expect_reads_are_corruption(GcFixture& f, PageId page, const std::string& ctx) {
+  f.store->drop_cache();
+  for (int pass = 0; pass < 2; ++pass) {  // the first read drops the damaged image
+    std::set<Lsn> points{f.log->gc_floor(), f.log->vdl()};
+    for (auto it = f.replay.writes.lower_bound(f.log->gc_floor()); it != f.replay.writes.end();
+         ++it) {
+      points.insert(it->first);
+      if (it->first < f.log->vdl()) points.insert(it->first + 1);
+    }
+    for (Lsn at : points) {
+      Result<std::vector<std::byte>> got = f.store->read(page, at);
+      ASSERT_FALSE(got.is_ok()) << ctx << ": page " << page << " at " << at << " read "
+                                << (*got == std::vector<std::byte>(kPageSize) ? "zeros"
+                                                                              : "bytes");
+      ASSERT_EQ(got.kind(), ErrorKind::kCorruption) << ctx << ": " << got.status().to_string();
+      const std::string& m = got.status().message();
+      EXPECT_NE(m.find("page " + std::to_string(page)), std::string::npos) << m;
+      EXPECT_NE(m.find("base LSN " + std::to_string(f.base[page])), std::string::npos) << m;
+    }
+  }
+}
+
+// A page whose base image is damaged or lost after GC: its reads are corruption, for a page
+// with records above the floor (1) and one without (3), with or without a crash in between;
+// the other pages still read exactly, and images and GC go on for them.
+void damaged_base_case(Damage how, bool crash) {
+  const std::string ctx = std::string(how == Damage::kGarbage ? "damaged" : "lost") +
+                          (crash ? " image, after a crash" : " image, no crash");
+  GcFixture f(12);
+  f.h.run([&] {
+    PageStoreOptions po;
+    po.image_after = 2;
+    f.open(small_segments(), po);
+    f.write_and_collect();
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    f.commit_text(1, 40, "above the floor");
+    f.commit_text(1, 50, "and again");
+    damage_image(f.h.rt().fs, 1, f.base[1], how);
+    damage_image(f.h.rt().fs, 3, f.base[3], how);
+    if (crash) f.close();
+  });
+  ASSERT_FALSE(::testing::Test::HasFatalFailure()) << ctx;
+  if (crash) f.h.crash(sim::CrashMode::kSubset);
+  f.h.run([&] {
+    if (crash) {
+      PageStoreOptions po;
+      po.image_after = 2;
+      f.open(small_segments(), po);
+    }
+    expect_reads_are_corruption(f, 1, ctx);
+    expect_reads_are_corruption(f, 3, ctx);
+    // The damage is confined to those pages: the others read exactly, and background work
+    // (images, GC) goes on without them.
+    f.expect_reads_match_where_pages_change(1, f.log->gc_floor(), ctx);
+    const Lsn still = f.commit_text(1, 0, "still damaged");
+    for (int i = 0; i < 30; ++i) f.commit_text(i % 2 == 0 ? 0 : 2, 0, "more " + std::to_string(i));
+    Result<std::size_t> imaged = f.store->write_images(f.log->vdl());
+    ASSERT_TRUE(imaged.is_ok()) << ctx << ": " << imaged.status().to_string();
+    EXPECT_GT(*imaged, 0u) << ctx;  // pages 0 and 2
+    Result<std::size_t> collected = f.store->collect(still + 1);
+    ASSERT_TRUE(collected.is_ok()) << ctx << ": " << collected.status().to_string();
+    ASSERT_EQ(f.log->gc_floor(), still + 1);
+    // Page 1's newest version below the new floor is its base now (it could not be imaged:
+    // its chain reaches the damaged one); page 3 keeps its old base.
+    ASSERT_GT(f.log->gc_floor(), still);
+    EXPECT_EQ(versions_of(*f.log, 1), (std::vector<Lsn>{still})) << ctx;
+    EXPECT_EQ(versions_of(*f.log, 3), (std::vector<Lsn>{f.base[3]})) << ctx;
+    f.base[1] = still;
+    expect_reads_are_corruption(f, 1, ctx + ", after more GC");
+    expect_reads_are_corruption(f, 3, ctx + ", after more GC");
+    f.store->drop_cache();
+    f.expect_reads_match_where_pages_change(1, f.log->gc_floor(), ctx + ", after more GC");
+    for (PageId p : {PageId{0}, PageId{2}}) {
+      for (Lsn at = f.log->gc_floor(); at <= f.log->vdl(); ++at) {
+        Result<std::vector<std::byte>> got = f.store->read(p, at);
+        ASSERT_TRUE(got.is_ok()) << ctx << " page " << p << " at " << at;
+        ASSERT_EQ(*got, f.replay.page_at(p, at)) << ctx << " page " << p << " at " << at;
+      }
+    }
+    f.close();
+  });
+  ASSERT_FALSE(::testing::Test::HasFatalFailure()) << ctx;
+  // After yet another crash, still corruption: the bases are durable, the pages not forgotten.
+  f.h.crash(sim::CrashMode::kDropAll);
+  f.h.run([&] {
+    f.open(small_segments());
+    expect_reads_are_corruption(f, 1, ctx + ", after the last crash");
+    expect_reads_are_corruption(f, 3, ctx + ", after the last crash");
+  });
+}
+
+TEST(PageStoreBases, ADamagedBaseImageMakesReadsCorruptionNeverZeros) {
+  damaged_base_case(Damage::kGarbage, /*crash=*/false);
+}
+
+TEST(PageStoreBases, ADamagedBaseImageMakesReadsCorruptionAfterACrash) {
+  damaged_base_case(Damage::kGarbage, /*crash=*/true);
+}
+
+TEST(PageStoreBases, ALostBaseImageMakesReadsCorruptionNeverZeros) {
+  damaged_base_case(Damage::kLost, /*crash=*/false);
+}
+
+TEST(PageStoreBases, ALostBaseImageMakesReadsCorruptionAfterACrash) {
+  damaged_base_case(Damage::kLost, /*crash=*/true);
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ namespace {
 // --- The doc's numbers, tied to the code ------------------------------------------------
 static_assert(kSegmentHeaderSize == 40);                // FORMAT.md, Segment header
 static_assert(kSegmentMagic == 0x314c415741525541ULL);  // FORMAT.md, Segment header ("AURAWAL1")
-static_assert(kFormatVersion == 1);                     // FORMAT.md, Segment header; Control header
+static_assert(kFormatVersion == 2);                     // FORMAT.md, Segment header; Control header
 static_assert(kRecordHeaderSize == 56);                 // FORMAT.md, Record
 static_assert(kRecordMagic == 0x44524552);              // FORMAT.md, Record ("RERD")
 static_assert(kMaxPayload == 65536);                    // FORMAT.md, Record
@@ -70,9 +70,10 @@ static_assert(record_offset::kVdlHint == 48);           // FORMAT.md, Record
 static_assert(record_offset::kCrcCoverageBegin == 8);   // FORMAT.md, Record (CRC coverage)
 static_assert(kControlMagic == 0x314c544341525541ULL);  // FORMAT.md, Control header ("AURACTL1")
 static_assert(kControlHeaderSize == 24);                // FORMAT.md, Control header
-static_assert(kControlFixedBodySize == 32);             // FORMAT.md, Fixed body
+static_assert(kControlFixedBodySize == 40);             // FORMAT.md, Fixed body
 static_assert(kSegmentEntrySize == 32);                 // FORMAT.md, Segment entry
 static_assert(kAnnulledEntrySize == 24);                // FORMAT.md, Annulled range
+static_assert(kPageBaseEntrySize == 16);                // FORMAT.md, Page base
 static_assert(kMaxControlFileSize == 16 * 1024 * 1024);  // FORMAT.md, Conventions
 static_assert(static_cast<int>(Tier::kHot) == 0 &&
               static_cast<int>(Tier::kCold) == 1);  // FORMAT.md, Segment entry
@@ -218,6 +219,7 @@ ControlState golden_control() {
           .first_lsn = 0x1234, .epoch = 2, .tier = Tier::kHot, .sealed = false, .last_lsn = 0},
   };
   s.annulled = {AnnulledRange{.from = 0x1200, .to = 0x1233, .epoch = 2}};
+  s.bases = {PageBase{.page = 7, .lsn = 0xff}, PageBase{.page = 0xabcd, .lsn = 0x20}};
   return s;
 }
 
@@ -258,11 +260,11 @@ void expect_corruption(const Result<T>& r, std::string_view reason, std::string_
 
 constexpr std::string_view kGoldenSegmentHex =
     "4155524157414c31"  // 0  magic "AURAWAL1"
-    "01000000"          // 8  version 1
+    "02000000"          // 8  version 2
     "00000000"          // 12 flags: none
     "3412000000000000"  // 16 first_lsn 0x1234
     "0200000000000000"  // 24 epoch 2
-    "d13b326b"          // 32 crc32c of bytes [0, 32)
+    "b20a0ea0"          // 32 crc32c of bytes [0, 32)
     "00000000";         // 36 reserved
 
 constexpr std::string_view kGoldenRecordHex =
@@ -282,34 +284,42 @@ constexpr std::string_view kGoldenRecordHex =
 constexpr std::string_view kGoldenControlHex =
     // header
     "4155524143544c31"  // 0  magic "AURACTL1"
-    "01000000"          // 8  version 1
-    "78000000"          // 12 body length 120 = 32 + 2 * 32 + 1 * 24
-    "1d56244c"          // 16 crc32c of the body, bytes [24, 144)
-    "72723a3a"          // 20 crc32c of bytes [0, 16)
+    "02000000"          // 8  version 2
+    "a0000000"          // 12 body length 160 = 40 + 2 * 32 + 1 * 24 + 2 * 16
+    "cc9f3a17"          // 16 crc32c of the body, bytes [24, 184)
+    "18b15807"          // 20 crc32c of bytes [0, 16)
     // body
     "0200000000000000"  // 24 epoch 2
     "3012000000000000"  // 32 durable_watermark 0x1230
     "0001000000000000"  // 40 gc_floor 0x100
     "02000000"          // 48 segment count 2
     "01000000"          // 52 annulled count 1
+    "02000000"          // 56 page base count 2
+    "00000000"          // 60 reserved
     // segment 0
-    "0100000000000000"  // 56 first_lsn 1
-    "0100000000000000"  // 64 epoch 1
-    "ff11000000000000"  // 72 last_lsn 0x11ff
-    "01"                // 80 tier: cold
-    "01"                // 81 sealed
-    "000000000000"      // 82 reserved
+    "0100000000000000"  // 64 first_lsn 1
+    "0100000000000000"  // 72 epoch 1
+    "ff11000000000000"  // 80 last_lsn 0x11ff
+    "01"                // 88 tier: cold
+    "01"                // 89 sealed
+    "000000000000"      // 90 reserved
     // segment 1
-    "3412000000000000"  // 88 first_lsn 0x1234
-    "0200000000000000"  // 96 epoch 2
-    "0000000000000000"  // 104 last_lsn 0 (not sealed)
-    "00"                // 112 tier: hot
-    "00"                // 113 not sealed
-    "000000000000"      // 114 reserved
+    "3412000000000000"  // 96 first_lsn 0x1234
+    "0200000000000000"  // 104 epoch 2
+    "0000000000000000"  // 112 last_lsn 0 (not sealed)
+    "00"                // 120 tier: hot
+    "00"                // 121 not sealed
+    "000000000000"      // 122 reserved
     // annulled range 0
-    "0012000000000000"  // 120 from 0x1200
-    "3312000000000000"  // 128 to 0x1233
-    "0200000000000000"; // 136 epoch 2
+    "0012000000000000"  // 128 from 0x1200
+    "3312000000000000"  // 136 to 0x1233
+    "0200000000000000"  // 144 epoch 2
+    // page base 0
+    "0700000000000000"  // 152 page 7
+    "ff00000000000000"  // 160 lsn 0xff
+    // page base 1
+    "cdab000000000000"  // 168 page 0xabcd
+    "2000000000000000"; // 176 lsn 0x20
 // clang-format on
 
 TEST(WalFormatGolden, SegmentHeader) {
@@ -434,7 +444,8 @@ void expect_control_round_trip(const ControlState& s) {
   const Bytes encoded = encode_control(s);
   EXPECT_EQ(encoded.size(), kControlHeaderSize + kControlFixedBodySize +
                                 s.segments.size() * kSegmentEntrySize +
-                                s.annulled.size() * kAnnulledEntrySize);
+                                s.annulled.size() * kAnnulledEntrySize +
+                                s.bases.size() * kPageBaseEntrySize);
   Result<ControlState> decoded = decode_control(encoded);
   ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
   EXPECT_EQ(*decoded, s);
@@ -459,7 +470,16 @@ TEST(WalFormatRoundTrip, ControlStates) {
     many.annulled.push_back(
         AnnulledRange{.from = 10 + i * 100, .to = 10 + i * 100 + i, .epoch = i});
   }
+  for (std::uint64_t i = 0; i < 300; ++i) {
+    many.bases.push_back(PageBase{.page = i * 3, .lsn = 1 + (i * 37) % 999});
+  }
   expect_control_round_trip(many);
+
+  ControlState only_bases;
+  only_bases.gc_floor = UINT64_MAX;
+  only_bases.bases = {PageBase{.page = 0, .lsn = 1}, PageBase{.page = 1, .lsn = UINT64_MAX - 1},
+                      PageBase{.page = UINT64_MAX, .lsn = 42}};
+  expect_control_round_trip(only_bases);
 
   ControlState only_annulled;
   only_annulled.annulled = {AnnulledRange{.from = 1, .to = 1, .epoch = 1},
@@ -661,8 +681,10 @@ TEST(WalFormatSegmentCorruption, EachHeaderCheckRejectsOnItsOwn) {
   };
   expect_corruption(decode_segment_header(edited(0, kSegmentMagic + 1, 8, true)), "bad magic",
                     "magic");
-  expect_corruption(decode_segment_header(edited(8, 2, 4, true)), "unsupported version 2",
-                    "version 2");
+  expect_corruption(decode_segment_header(edited(8, 1, 4, true)), "unsupported version 1",
+                    "version 1");
+  expect_corruption(decode_segment_header(edited(8, 3, 4, true)), "unsupported version 3",
+                    "version 3");
   expect_corruption(decode_segment_header(edited(12, 1, 4, true)), "reserved", "flags");
   // Bytes 36..39 are outside the CRC: only the reserved check guards them.
   expect_corruption(decode_segment_header(edited(36, 1, 4, false)), "reserved", "reserved tail");
@@ -708,7 +730,7 @@ TEST(WalFormatControlCorruption, EveryTruncationAndExtensionIsRejected) {
 
 TEST(WalFormatControlCorruption, LyingLengthsAndCountsAreRejectedWithoutAllocation) {
   // The body length in the header, resealed: it must match the bytes actually there.
-  for (const std::uint32_t body : {0u, 31u, 119u, 121u, 0x7fffffffu, 0xffffffffu}) {
+  for (const std::uint32_t body : {0u, 31u, 39u, 159u, 161u, 0x7fffffffu, 0xffffffffu}) {
     Bytes bad = encode_control(golden_control());
     put<std::uint32_t>(std::span<std::byte>(bad), 12, body);
     reseal_control(bad);
@@ -719,23 +741,32 @@ TEST(WalFormatControlCorruption, LyingLengthsAndCountsAreRejectedWithoutAllocati
     EXPECT_LT(largest, kSmallAllocation) << "body length " << body;
   }
   // The entry counts, resealed: they must account for the body exactly.
-  for (const auto& [segments, annulled] :
-       std::vector<std::pair<std::uint32_t, std::uint32_t>>{{3, 1},
-                                                            {2, 0},
-                                                            {1, 2},
-                                                            {0xffffffffu, 1},
-                                                            {2, 0xffffffffu},
-                                                            {0x80000000u, 0x80000000u}}) {
+  struct Counts {
+    std::uint32_t segments, annulled, bases;
+  };
+  for (const Counts& c : std::vector<Counts>{{3, 1, 2},
+                                             {2, 0, 2},
+                                             {1, 2, 2},
+                                             {2, 1, 1},
+                                             {2, 1, 3},
+                                             {2, 1, 0},
+                                             {0xffffffffu, 1, 2},
+                                             {2, 0xffffffffu, 2},
+                                             {2, 1, 0xffffffffu},
+                                             {0x80000000u, 0x80000000u, 2},
+                                             {2, 1, 0x80000000u}}) {
+    const std::string what = "counts " + std::to_string(c.segments) + "/" +
+                             std::to_string(c.annulled) + "/" + std::to_string(c.bases);
     Bytes bad = encode_control(golden_control());
-    put<std::uint32_t>(std::span<std::byte>(bad), kControlHeaderSize + 24, segments);
-    put<std::uint32_t>(std::span<std::byte>(bad), kControlHeaderSize + 28, annulled);
+    put<std::uint32_t>(std::span<std::byte>(bad), kControlHeaderSize + 24, c.segments);
+    put<std::uint32_t>(std::span<std::byte>(bad), kControlHeaderSize + 28, c.annulled);
+    put<std::uint32_t>(std::span<std::byte>(bad), kControlHeaderSize + 32, c.bases);
     reseal_control(bad);
     AllocationWatch watch;
     Result<ControlState> r = decode_control(bad);
     const std::size_t largest = watch.largest();
-    expect_corruption(r, "entry counts",
-                      "counts " + std::to_string(segments) + "/" + std::to_string(annulled));
-    EXPECT_LT(largest, kSmallAllocation) << "counts " << segments << "/" << annulled;
+    expect_corruption(r, "entry counts", what);
+    EXPECT_LT(largest, kSmallAllocation) << what;
   }
   // Control: the watch does see allocations the decoder makes for real entries.
   ControlState big;
@@ -810,11 +841,12 @@ TEST(WalFormatControlCorruption, EachBodyCheckRejectsOnItsOwn) {
     reseal_control(bad);
     expect_corruption(decode_control(bad), "bad magic", "magic");
   }
-  {
+  for (const std::uint32_t version : {1u, 3u}) {
     Bytes bad = encode_control(g);
-    put<std::uint32_t>(std::span<std::byte>(bad), 8, 2);
+    put<std::uint32_t>(std::span<std::byte>(bad), 8, version);
     reseal_control(bad);
-    expect_corruption(decode_control(bad), "unsupported version", "version 2");
+    expect_corruption(decode_control(bad), "unsupported version",
+                      "version " + std::to_string(version));
   }
   {
     Bytes bad = encode_control(g);
@@ -825,11 +857,61 @@ TEST(WalFormatControlCorruption, EachBodyCheckRejectsOnItsOwn) {
     // The body CRC is outside the header CRC's coverage, so the fixed one is accepted.
     EXPECT_TRUE(decode_control(bad).is_ok());
   }
+  // Page bases: each below the floor (0x100 in the golden state), never 0, ascending pages.
+  constexpr std::size_t kBase0 = kAnn0 + kAnnulledEntrySize;
+  constexpr std::size_t kBase1 = kBase0 + kPageBaseEntrySize;
+  expect_corruption(
+      decode_control(resealed(g, [](std::span<std::byte> b) { put<std::uint64_t>(b, kBase0 + 8, 0); })),
+      "page base", "base lsn 0");
+  expect_corruption(decode_control(resealed(g,
+                                            [](std::span<std::byte> b) {
+                                              put<std::uint64_t>(b, kBase1 + 8, 0x100);  // = floor
+                                            })),
+                    "not below the GC floor", "base lsn at the floor");
+  expect_corruption(decode_control(resealed(g,
+                                            [](std::span<std::byte> b) {
+                                              put<std::uint64_t>(b, kBase0 + 8, UINT64_MAX);
+                                            })),
+                    "not below the GC floor", "base lsn above the floor");
+  expect_corruption(decode_control(resealed(g,
+                                            [](std::span<std::byte> b) {
+                                              put<std::uint64_t>(b, kBase1, 7);  // page 7 twice
+                                            })),
+                    "page bases out of order", "duplicate base page");
+  expect_corruption(decode_control(resealed(g,
+                                            [](std::span<std::byte> b) {
+                                              put<std::uint64_t>(b, kBase1, 6);  // 7 then 6
+                                            })),
+                    "page bases out of order", "descending base pages");
+  {
+    // A floor lowered under a base, everything else intact: the base is refused.
+    ControlState low = g;
+    low.gc_floor = 0xff;
+    expect_corruption(decode_control(encode_control(low)), "not below the GC floor",
+                      "floor lowered to a base");
+    ControlState no_floor = g;
+    no_floor.gc_floor = 0;
+    expect_corruption(decode_control(encode_control(no_floor)), "not below the GC floor",
+                      "bases without a floor");
+  }
+  for (std::size_t reserved = 36; reserved < kControlFixedBodySize; ++reserved) {
+    expect_corruption(decode_control(resealed(g,
+                                              [reserved](std::span<std::byte> b) {
+                                                b[reserved] = std::byte{1};
+                                              })),
+                      "reserved", "fixed body reserved byte " + std::to_string(reserved));
+  }
   // Control: a resealed legal edit is accepted.
   Result<ControlState> legal =
       decode_control(resealed(g, [](std::span<std::byte> b) { b[kSeg0 + 24] = std::byte{0}; }));
   ASSERT_TRUE(legal.is_ok()) << legal.status().to_string();
   EXPECT_EQ(legal->segments[0].tier, Tier::kHot);
+  Result<ControlState> legal_base = decode_control(resealed(g, [](std::span<std::byte> b) {
+    put<std::uint64_t>(b, kBase1 + 8, 0xff);  // just below the floor
+    put<std::uint64_t>(b, kBase1, 8);         // the next page up
+  }));
+  ASSERT_TRUE(legal_base.is_ok()) << legal_base.status().to_string();
+  EXPECT_EQ(legal_base->bases[1], (PageBase{.page = 8, .lsn = 0xff}));
 }
 
 // --- The control file on the simulated disk -----------------------------------------------
