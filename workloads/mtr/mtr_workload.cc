@@ -147,6 +147,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
     return;  // an injected I/O error, say: the driver restarts the node later
   }
   storage_failed_ = false;
+  open_backoff_ = kMillisecond;
   storage_ = std::move(opened).value();
   const wal::RecoveryReport& r = storage_->log().recovery();
   ++stats_.recoveries;
@@ -362,9 +363,15 @@ void MtrWorkload::run_driver() {
       break;  // the liveness phase below reports it if the system does not recover
     }
     // A stopped log (fsync failure) or a failed open waits for a restart: it recovers from
-    // what is durable.
-    if (storage_failed_ || (storage_ && storage_->log().stopped())) {
-      if (storage_ && storage_->log().stopped()) coverage_.hit("log_stopped");
+    // what is durable. Failed opens in a row back off (1 ms, doubling up to 1 s), as a
+    // supervisor would: a sector that stays unreadable fails every attempt the same way.
+    const bool stopped = storage_ && storage_->log().stopped();
+    if (stopped || (storage_failed_ && world_.clock().now() >= next_open_at_)) {
+      if (stopped) coverage_.hit("log_stopped");
+      if (storage_failed_) {
+        next_open_at_ = world_.clock().now() + open_backoff_;
+        open_backoff_ = std::min<Nanos>(open_backoff_ * 2, kSecond);
+      }
       crash_storage();
       ++stats_.storage_crashes;
       storage_failed_ = false;  // until this new attempt to open fails too

@@ -88,6 +88,8 @@ class MtrWorkload {
   NodeId storage_node_ = 0;
   std::unique_ptr<storage::Storage> storage_;  // null while down or recovering
   bool storage_failed_ = false;   // the last open failed (corruption, or a fault)
+  Nanos open_backoff_ = kMillisecond;  // the wait before the next restart after a failed open
+  Nanos next_open_at_ = 0;
   bool volume_lost_ = false;  // an open reported corruption: the volume will not open again
   bool fsync_failed_since_open_ = false;  // an fsync of the storage failed since it opened
   bool log_write_unsynced_ = false;  // a log segment write not yet followed by its fsync
