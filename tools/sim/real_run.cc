@@ -18,6 +18,7 @@
 #include "engine/runtime/posix/real_runtime.h"
 #include "engine/storage/storage.h"
 #include "sim/rng.h"
+#include "tools/sim/worker_pool.h"
 #include "workloads/check/suite.h"
 #include "workloads/mtr/mtr_parts.h"
 #include "workloads/real/wire.h"
@@ -83,32 +84,14 @@ class Incarnation {
 
   // Recovery as the model sees it, then every page read at the recovered VDL.
   void report_recovery() {
-    const wal::RecoveryReport& r = storage_->log().recovery();
-    obs::Recovered rec{.fresh = r.fresh, .epoch = r.epoch, .vcl = r.vcl_found,
-                       .vdl = r.vdl_found, .watermark = r.watermark,
-                       .next_lsn = storage_->log().next_lsn()};
-    if (r.annulled) {
-      rec.annul_from = r.annulled->from;
-      rec.annul_to = r.annulled->to;
-      send(obs::Annulled{r.annulled->from, r.annulled->to, r.epoch});
-    }
+    const obs::Recovered rec = recovered_observation(*storage_);
+    if (rec.annul_to != 0) send(obs::Annulled{rec.annul_from, rec.annul_to, rec.epoch});
     send(rec);
     const Lsn vdl = storage_->vdl();
     for (storage::PageId page = 0; page < o_.spec.workload.pages; ++page) {
-      send(read_observation("recovery", page, vdl, storage_->read(page, vdl)));
+      send(read_observation("recovery", page, vdl, /*at_read_point=*/true, storage_->read(page, vdl)));
     }
     send(kReadyLine);
-  }
-
-  static obs::Read read_observation(const std::string& node, storage::PageId page, Lsn at,
-                                    const Result<std::vector<std::byte>>& got) {
-    obs::Read r{.node = node, .page = page, .at = at, .at_read_point = true};
-    if (got.is_ok()) {
-      r.bytes = plain_bytes(*got);
-    } else {
-      r.error = error_name(got.kind());
-    }
-    return r;
   }
 
   // A compute node on this storage: commits, reads at its read point, refreshes, until
@@ -146,7 +129,7 @@ class Incarnation {
         case 1: {
           const storage::PageId page = rng.below(w.pages);
           Result<std::vector<std::byte>> got = node.read(page);
-          send(read_observation(name, page, node.read_point(), got));
+          send(read_observation(name, page, node.read_point(), /*at_read_point=*/true, got));
           break;
         }
         default:
@@ -232,17 +215,6 @@ bool pump(int fd, std::string& buffer, Checker& checker, Clock::time_point until
   }
 }
 
-std::string describe_status(int status) {
-  if (WIFSIGNALED(status)) {
-    return std::string("was killed by signal ")
-        .append(std::to_string(WTERMSIG(status)))
-        .append(" (")
-        .append(::strsignal(WTERMSIG(status)))
-        .append(")");
-  }
-  return std::string("exited with code ").append(std::to_string(WEXITSTATUS(status)));
-}
-
 }  // namespace
 
 RealRunReport run_real(const RealRunOptions& o, std::ostream& progress) {
@@ -287,7 +259,7 @@ RealRunReport run_real(const RealRunOptions& o, std::ostream& progress) {
     const bool killed_by_us = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !last;
     if (!killed_by_us && !(last && WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
       report.violations.push_back({"incarnation", std::string("incarnation ").append(std::to_string(i)) + " " +
-                                                      describe_status(status) +
+                                                      describe_wait_status(status) +
                                                       " (its stderr is above)", 0, 0});
       break;
     }

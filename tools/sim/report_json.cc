@@ -5,6 +5,10 @@
 
 namespace aurora::tools {
 
+std::string spec_label(const workloads::RunSpec& spec) {
+  return spec.spec_arg.empty() ? std::string("default") : spec.spec_arg;
+}
+
 nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& r,
                            std::int64_t wall_ns) {
   nlohmann::json violations = nlohmann::json::array();
@@ -13,7 +17,7 @@ nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunR
                           {"event", v.event}});
   }
   return {{"seed", r.seed},
-          {"spec", spec.spec_arg.empty() ? std::string("default") : spec.spec_arg},
+          {"spec", spec_label(spec)},
           {"result", r.passed ? "pass" : "fail"},
           {"reproduce", reproduce_command(spec)},
           {"trace_hash", sim::Trace::format_hash(r.trace_hash)},

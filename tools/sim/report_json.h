@@ -3,12 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "workloads/run.h"
 
 namespace aurora::tools {
+
+// The spec as a run's JSON names it: --spec as given, or "default".
+std::string spec_label(const workloads::RunSpec& spec);
 
 nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& report,
                            std::int64_t wall_ns);

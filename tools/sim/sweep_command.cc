@@ -166,7 +166,7 @@ nlohmann::json crash_line(const workloads::RunSpec& spec, const WorkerResult& r,
   std::string what = "the worker " + r.describe_ending(timeout_s);
   if (!last.empty()) what += ": " + last;
   return {{"seed", spec.seed},
-          {"spec", spec.spec_arg.empty() ? std::string("default") : spec.spec_arg},
+          {"spec", spec_label(spec)},
           {"result", "crash"},
           {"reproduce", reproduce_command(spec)},
           {"crash", what},

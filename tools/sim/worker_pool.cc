@@ -91,6 +91,7 @@ WorkerResult reap(Child& c) {
   r.output = std::move(c.output);
   r.log_tail = c.log.size() > kLogTailBytes ? c.log.substr(c.log.size() - kLogTailBytes) : c.log;
   r.wall_s = std::chrono::duration<double>(Clock::now() - c.start).count();
+  r.status = status;
   if (c.timed_out) {
     r.ending = WorkerResult::Ending::kTimedOut;
   } else if (WIFSIGNALED(status)) {
@@ -107,22 +108,23 @@ WorkerResult reap(Child& c) {
 
 bool memory_limits_work() { return !kAddressSanitizer; }
 
-std::string WorkerResult::describe_ending(double timeout_s) const {
-  switch (ending) {
-    case Ending::kExited:
-      return "exited with code " + std::to_string(code);
-    case Ending::kSignaled: {
-      const char* name = ::strsignal(code);
-      return "killed by signal " + std::to_string(code) + " (" +
-             (name != nullptr ? name : "unknown") + ")";
-    }
-    case Ending::kTimedOut: {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%g", timeout_s);
-      return std::string("exceeded the time limit of ").append(buf).append(" s");
-    }
+std::string describe_wait_status(int status) {
+  if (WIFSIGNALED(status)) {
+    const char* name = ::strsignal(WTERMSIG(status));
+    return std::string("killed by signal ")
+        .append(std::to_string(WTERMSIG(status)))
+        .append(" (")
+        .append(name != nullptr ? name : "unknown")
+        .append(")");
   }
-  return "?";
+  return std::string("exited with code ").append(std::to_string(WEXITSTATUS(status)));
+}
+
+std::string WorkerResult::describe_ending(double timeout_s) const {
+  if (ending != Ending::kTimedOut) return describe_wait_status(status);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", timeout_s);
+  return std::string("exceeded the time limit of ").append(buf).append(" s");
 }
 
 bool run_workers(std::size_t count, unsigned parallel, const WorkerLimits& limits,

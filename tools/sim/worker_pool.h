@@ -27,6 +27,7 @@ struct WorkerResult {
   std::size_t job = 0;
   Ending ending = Ending::kExited;
   int code = 0;            // exit code (kExited) or signal number (kSignaled)
+  int status = 0;          // waitpid's status
   std::string output;      // what the job wrote to its result descriptor
   std::string log_tail;    // the last lines the child wrote to stdout and stderr
   double wall_s = 0;
@@ -38,6 +39,10 @@ struct WorkerResult {
 // child: it writes its result to `fd` and returns the child's exit code. `done(result)` runs
 // in the caller as each job ends. When `*stop` becomes non-zero (a signal handler sets it),
 // the children under way are killed, their jobs are not reported, and run returns false.
+// How a child process ended, from waitpid's status: "exited with code 3", "killed by
+// signal 6 (Aborted)".
+std::string describe_wait_status(int status);
+
 // True when memory limits take effect in this build (not under AddressSanitizer).
 bool memory_limits_work();
 

@@ -48,6 +48,37 @@ RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
   return out;
 }
 
+check::obs::Recovered recovered_observation(storage::Storage& storage) {
+  const wal::RecoveryReport& r = storage.log().recovery();
+  check::obs::Recovered rec{.fresh = r.fresh,
+                            .epoch = r.epoch,
+                            .vcl = r.vcl_found,
+                            .vdl = r.vdl_found,
+                            .watermark = r.watermark,
+                            .next_lsn = storage.log().next_lsn()};
+  if (r.annulled) {
+    rec.annul_from = r.annulled->from;
+    rec.annul_to = r.annulled->to;
+  }
+  return rec;
+}
+
+check::obs::Read read_observation(std::string node, storage::PageId page, wal::Lsn at,
+                                  bool at_read_point, const Result<std::vector<std::byte>>& got,
+                                  wal::Lsn may_refuse_below) {
+  check::obs::Read r{.node = std::move(node),
+                     .page = page,
+                     .at = at,
+                     .at_read_point = at_read_point,
+                     .may_refuse_below = may_refuse_below};
+  if (got.is_ok()) {
+    r.bytes = plain_bytes(*got);
+  } else {
+    r.error = error_name(got.kind());
+  }
+  return r;
+}
+
 std::vector<std::uint8_t> plain_bytes(const std::vector<std::byte>& b) {
   std::vector<std::uint8_t> out(b.size());
   std::transform(b.begin(), b.end(), out.begin(),

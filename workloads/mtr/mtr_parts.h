@@ -26,6 +26,13 @@ struct RandomMtr {
 };
 RandomMtr random_mtr(const Spec& spec, sim::Rng& rng);
 
+// What the model learns when a storage opened: its recovery as a Recovered observation.
+check::obs::Recovered recovered_observation(storage::Storage& storage);
+// A read's outcome for the model: the bytes, or the error's name.
+check::obs::Read read_observation(std::string node, storage::PageId page, wal::Lsn at,
+                                  bool at_read_point, const Result<std::vector<std::byte>>& got,
+                                  wal::Lsn may_refuse_below = 0);
+
 std::vector<std::uint8_t> plain_bytes(const std::vector<std::byte>& b);
 // "out_of_range", "corruption", "io_error", ...: the model's names of error kinds.
 std::string error_name(ErrorKind k);

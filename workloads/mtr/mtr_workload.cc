@@ -151,21 +151,11 @@ void MtrWorkload::boot_storage(Runtime rt) {
   storage_ = std::move(opened).value();
   const wal::RecoveryReport& r = storage_->log().recovery();
   ++stats_.recoveries;
-  obs::Recovered rec{.fresh = r.fresh,
-                     .epoch = r.epoch,
-                     .vcl = r.vcl_found,
-                     .vdl = r.vdl_found,
-                     .watermark = r.watermark,
-                     .next_lsn = storage_->log().next_lsn()};
-  if (r.annulled) {
-    rec.annul_from = r.annulled->from;
-    rec.annul_to = r.annulled->to;
-  }
   if (r.torn_tail) coverage_.hit("torn_tail_truncated");
   if (r.records_beyond_hole > 0) coverage_.hit("valid_records_after_hole_annulled");
   if (r.vcl_found > r.vdl_found) coverage_.hit("crash_mid_mtr_recovered");
   if (std::exchange(fsync_failed_since_open_, false)) coverage_.hit("fsync_error_survived");
-  observe(rec);
+  observe(recovered_observation(*storage_));
   for (auto& c : computes_) {
     if (c->link) c->link->connect(*storage_, rt);
   }
@@ -258,14 +248,8 @@ void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
     return;
   }
   if (got.is_ok() && slot.storage_crashes_seen > 0) coverage_.hit("compute_outlived_storage");
-  obs::Read r{.node = slot.name, .page = page, .at = at, .at_read_point = true};
-  if (got.is_ok()) {
-    r.bytes = plain_bytes(*got);
-  } else {
-    r.error = error_name(got.kind());
-    if (got.kind() == ErrorKind::kCorruption) coverage_.hit("corruption_reported");
-  }
-  observe(std::move(r));
+  if (!got.is_ok() && got.kind() == ErrorKind::kCorruption) coverage_.hit("corruption_reported");
+  observe(read_observation(slot.name, page, at, /*at_read_point=*/true, got));
   ++stats_.reads_checked;
   // Sometimes the same read again with every cache cold (invariant 9).
   if (got.is_ok() && storage_ && rng.chance(0.1)) {
@@ -284,14 +268,8 @@ void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
   const Lsn may_refuse_below = storage_->min_read_point();
   Result<std::vector<std::byte>> got = slot.link->read(page, at);
   if (!got.is_ok() && storage_unavailable(got.kind())) return;
-  obs::Read r{.node = slot.name, .page = page, .at = at, .may_refuse_below = may_refuse_below};
-  if (got.is_ok()) {
-    r.bytes = plain_bytes(*got);
-  } else {
-    r.error = error_name(got.kind());
-    if (got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");
-  }
-  observe(std::move(r));
+  if (!got.is_ok() && got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");
+  observe(read_observation(slot.name, page, at, /*at_read_point=*/false, got, may_refuse_below));
   ++stats_.reads_checked;
 }
 
