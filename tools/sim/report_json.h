@@ -1,5 +1,5 @@
 // One run as a JSON object: the line `sim --summary-json` appends and `sim sweep --out`
-// writes per seed. The fields are listed in tools/sim/SIM_OUTPUT.md.
+// writes per seed. The fields are listed in RUN_JSON.md beside this file.
 #pragma once
 
 #include <cstdint>
