@@ -107,18 +107,10 @@ class Incarnation {
       switch (rng.pick_weighted(weights)) {
         case 0: {
           RandomMtr m = random_mtr(o_.spec, rng);
-          const std::uint64_t n = m.writes.size();
-          storage::CommitHooks hooks{
-              .appended =
-                  [&](Lsn cpl) {
-                    send(obs::Appended{.node = name, .first = cpl - n + 1, .cpl = cpl,
-                                       .writes = m.writes, .vdl = storage_->vdl(),
-                                       .lal = o_.spec.storage.lal});
-                  },
-              .acknowledged =
-                  [&](Lsn cpl) {
-                    send(obs::Acked{.node = name, .cpl = cpl, .vdl = storage_->vdl()});
-                  }};
+          const storage::CommitHooks hooks = observing_hooks(
+              name, std::move(m.writes), o_.spec.storage.lal,
+              [this]() -> std::optional<Lsn> { return storage_->vdl(); },
+              [this](check::Observation o) { send(o); });
           Result<Lsn> cpl = node.commit(m.mtr, hooks);
           if (!cpl.is_ok()) {
             std::cerr << name << ": commit failed: " << cpl.status().to_string() << "\n";

@@ -48,6 +48,26 @@ RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
   return out;
 }
 
+storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write> writes,
+                                     wal::Lsn lal, std::function<std::optional<wal::Lsn>()> vdl,
+                                     std::function<void(check::Observation)> report) {
+  const std::uint64_t n = writes.size();
+  return storage::CommitHooks{
+      .appended =
+          [node, writes = std::move(writes), n, lal, vdl, report](wal::Lsn cpl) {
+            report(check::obs::Appended{.node = node,
+                                        .first = cpl - n + 1,
+                                        .cpl = cpl,
+                                        .writes = writes,
+                                        .vdl = vdl().value_or(0),
+                                        .lal = lal});
+          },
+      .acknowledged =
+          [node, vdl, report](wal::Lsn cpl) {
+            report(check::obs::Acked{.node = node, .cpl = cpl, .vdl = vdl().value_or(cpl)});
+          }};
+}
+
 check::obs::Recovered recovered_observation(storage::Storage& storage) {
   const wal::RecoveryReport& r = storage.log().recovery();
   check::obs::Recovered rec{.fresh = r.fresh,

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,15 @@ struct RandomMtr {
   std::vector<check::Write> writes;
 };
 RandomMtr random_mtr(const Spec& spec, sim::Rng& rng);
+
+// Commit hooks that report an MTR of `writes`, committed by `node`, to `report`: an Appended
+// observation when its LSNs are allocated and an Acked one when it is acknowledged. `vdl`
+// answers the storage's VDL at that moment, or nothing when the storage is gone (then 0 is
+// reported for an append, the CPL for an acknowledgement). The hooks own copies of all
+// they use: they may run after the committing fiber died.
+storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write> writes,
+                                     wal::Lsn lal, std::function<std::optional<wal::Lsn>()> vdl,
+                                     std::function<void(check::Observation)> report);
 
 // What the model learns when a storage opened: its recovery as a Recovered observation.
 check::obs::Recovered recovered_observation(storage::Storage& storage);

@@ -214,22 +214,14 @@ void MtrWorkload::op(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
 
 void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   RandomMtr m = random_mtr(spec_, rng);
-  const std::uint64_t n = m.writes.size();
-  // The hooks run on the storage node, maybe after this fiber died: they own what they use.
-  storage::CommitHooks hooks{
-      .appended =
-          [this, name = slot.name, writes = std::move(m.writes), n](Lsn cpl) {
-            observe(obs::Appended{.node = name,
-                                  .first = cpl - n + 1,
-                                  .cpl = cpl,
-                                  .writes = writes,
-                                  .vdl = storage_ ? storage_->vdl() : 0,
-                                  .lal = spec_.storage.lal});
-          },
-      .acknowledged =
-          [this, name = slot.name](Lsn cpl) {
-            observe(obs::Acked{.node = name, .cpl = cpl, .vdl = storage_ ? storage_->vdl() : cpl});
-          }};
+  // The hooks run on the storage node, maybe after this fiber died.
+  const storage::CommitHooks hooks = observing_hooks(
+      slot.name, std::move(m.writes), spec_.storage.lal,
+      [this]() -> std::optional<Lsn> {
+        if (!storage_) return std::nullopt;
+        return storage_->vdl();
+      },
+      [this](check::Observation o) { observe(std::move(o)); });
   Result<Lsn> cpl = node.commit(m.mtr, hooks);
   if (cpl.is_ok()) {
     ++stats_.commits_acked;
