@@ -1,6 +1,7 @@
 // 4.7: acknowledged MTRs survive every crash; the recovered log is exactly a prefix (in
 // LSN order) of what was written, ending on a CPL. Judged at each successful recovery:
-//  - recoverable regime: no acknowledged MTR above the recovered VDL (a fresh volume after
+//  - recoverable regime: no acknowledged MTR above the recovered VDL or inside a range
+//    annulled by this recovery or by one a crash interrupted (a fresh volume after
 //    acknowledgements loses them all). In the unrestricted regime losing them is allowed
 //    only with a corruption report, which invariant 10 (torn_tail_vs_corruption) judges.
 //  - both regimes: the recovered VDL is a consistency point, VCL >= VDL, and a non-empty
@@ -26,17 +27,18 @@ class Durability final : public Checker {
   std::optional<std::string> observe(const Observation& o, const Model& model) override {
     const auto* r = std::get_if<obs::Recovered>(&o);
     if (r == nullptr || r->corruption) return std::nullopt;
-    const Lsn vdl = r->fresh ? 0 : r->vdl;
     const std::string who = r->fresh ? std::string("a fresh volume was created")
                                      : "the recovery of epoch " + std::to_string(r->epoch) +
                                            " found VDL " + std::to_string(r->vdl);
     if (!unrestricted_) {
-      const std::vector<const Mtr*> lost = model.acked_above(vdl);
+      // Lost: above the recovered VDL, or inside a range this recovery (or one a crash
+      // interrupted since) annulled.
+      const std::vector<const Mtr*> lost = model.acked_lost_by(*r);
       if (!lost.empty()) {
         return who + ", losing " + std::to_string(lost.size()) + " acknowledged MTR(s), from " +
                describe_mtr(*lost.front()) + " to CPL " + std::to_string(lost.back()->cpl) +
-               ": expected recovered VDL >= " + std::to_string(lost.back()->cpl) +
-               " (every acknowledged MTR survives)";
+               ": expected every acknowledged MTR to survive (recovered VDL >= " +
+               std::to_string(lost.back()->cpl) + ", none of them annulled)";
       }
     }
     if (r->fresh) return std::nullopt;

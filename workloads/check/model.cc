@@ -120,16 +120,35 @@ void Model::forget(std::map<Lsn, Mtr>::iterator it) {
 }
 
 // The annulment is durable: its MTRs never happened, and a later recovery may end on its
-// end. (The Recovered of the same recovery, if it comes, records it again; harmless.)
+// end. They are forgotten only by the next successful Recovered (this recovery's, or the
+// next one's if a crash strikes first), which the checkers judge against a model that still
+// holds them: forgotten here, an acknowledged MTR lost inside the range would be gone before
+// anyone looked for it. (The Recovered of the same recovery records the range again;
+// harmless.)
 void Model::apply_annulled(const obs::Annulled& a) {
-  for (auto it = mtrs_.begin(); it != mtrs_.end();) {
-    auto next = std::next(it);
-    if (it->second.first <= a.to && it->second.cpl >= a.from) forget(it);
-    it = next;
-  }
   annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1});
+  unsettled_annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1});
   annulled_up_to_ = std::max(annulled_up_to_, a.to);
   consistency_points_.insert(a.to);
+}
+
+bool Model::forgets(const Mtr& m, const obs::Recovered& r) const {
+  if (m.cpl > r.vdl) return true;
+  const auto overlaps = [&m](Lsn from, Lsn to) { return m.first <= to && m.cpl >= from; };
+  if (annuls_something(r) && overlaps(r.annul_from, r.annul_to)) return true;
+  for (const Annulment& an : unsettled_annulments_) {
+    if (overlaps(an.from, an.to)) return true;
+  }
+  return false;
+}
+
+std::vector<const Mtr*> Model::acked_lost_by(const obs::Recovered& r) const {
+  std::vector<const Mtr*> out;
+  if (r.corruption) return out;
+  for (const auto& [cpl, m] : mtrs_) {
+    if (m.acked && (r.fresh || forgets(m, r))) out.push_back(&m);
+  }
+  return out;
 }
 
 void Model::apply_recovered(const obs::Recovered& r) {
@@ -150,17 +169,11 @@ void Model::apply_recovered(const obs::Recovered& r) {
   }
   const bool annulled = annuls_something(r);
   for (auto it = mtrs_.begin(); it != mtrs_.end();) {
-    const Mtr& m = it->second;
-    const bool above = m.cpl > r.vdl;
-    const bool inside = annulled && m.first <= r.annul_to && m.cpl >= r.annul_from;
-    if (above || inside) {
-      auto next = std::next(it);
-      forget(it);
-      it = next;
-    } else {
-      ++it;
-    }
+    auto next = std::next(it);
+    if (forgets(it->second, r)) forget(it);
+    it = next;
   }
+  unsettled_annulments_.clear();
   consistency_points_.insert(r.vdl);
   if (annulled) {
     annulments_.push_back({r.annul_from, r.annul_to, r.epoch, incarnation_ + 1});

@@ -70,6 +70,11 @@ class Model {
   const Mtr* mtr_containing(Lsn lsn) const;
   // Acknowledged live MTRs with CPL > lsn, ascending.
   std::vector<const Mtr*> acked_above(Lsn lsn) const;
+  // Acknowledged live MTRs that the recovery `r` forgets, ascending: those above its VDL,
+  // inside its annulled range, or inside a range annulled since the last successful
+  // recovery (observed as Annulled before `r`); every one of them when `r` is fresh; none
+  // when `r` reports corruption (it forgets nothing).
+  std::vector<const Mtr*> acked_lost_by(const obs::Recovered& r) const;
 
   // --- LSN allocation ---
   // Every range [first, cpl] ever appended on this volume (forgotten ones included), by first.
@@ -139,6 +144,8 @@ class Model {
   void apply_recovered(const obs::Recovered& r);
   void apply_annulled(const obs::Annulled& a);
   void forget(std::map<Lsn, Mtr>::iterator it);
+  // Whether the successful, not fresh recovery `r` forgets `m` (see acked_lost_by).
+  bool forgets(const Mtr& m, const obs::Recovered& r) const;
   void new_incarnation();
   void saw_vdl(Lsn vdl);
 
@@ -153,6 +160,9 @@ class Model {
   Lsn highest_allocated_incarnation_ = 0;
   std::set<Lsn> consistency_points_;
   std::vector<Annulment> annulments_;
+  // Annulments observed since the last successful recovery: their MTRs are forgotten by
+  // the next one (see apply_annulled).
+  std::vector<Annulment> unsettled_annulments_;
   Lsn annulled_up_to_ = 0;
   Lsn highest_vdl_acted_on_ = 0;
   std::uint64_t incarnation_ = 0;

@@ -34,7 +34,7 @@ class TornTailVsCorruption final : public Checker {
              *r->corruption;
     }
     if (r->fresh) {
-      const std::vector<const Mtr*> lost = model.acked_above(0);
+      const std::vector<const Mtr*> lost = model.acked_lost_by(*r);
       if (!unrestricted_ || lost.empty()) return std::nullopt;  // recoverable: durability
       return "a fresh volume was created, silently losing " + std::to_string(lost.size()) +
              " acknowledged MTR(s) up to CPL " + std::to_string(lost.back()->cpl) +
@@ -42,7 +42,7 @@ class TornTailVsCorruption final : public Checker {
     }
     const std::string who = "the recovery of epoch " + std::to_string(r->epoch);
     if (r->watermark > r->vdl) {
-      const std::vector<const Mtr*> lost = model.acked_above(r->vdl);
+      const std::vector<const Mtr*> lost = model.acked_lost_by(*r);
       return who + " ended the log at VDL " + std::to_string(r->vdl) + " (VCL " +
              std::to_string(r->vcl) + "), below the persisted watermark " +
              std::to_string(r->watermark) + ", without reporting corruption (" +
@@ -52,7 +52,7 @@ class TornTailVsCorruption final : public Checker {
     }
     if (!unrestricted_ || model.corruption_reported()) return std::nullopt;
     std::vector<const Mtr*> protected_lost;
-    for (const Mtr* m : model.acked_above(r->vdl)) {
+    for (const Mtr* m : model.acked_lost_by(*r)) {
       if (m->cpl <= r->watermark) protected_lost.push_back(m);
     }
     if (protected_lost.empty()) return std::nullopt;
