@@ -68,6 +68,19 @@ storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write>
           }};
 }
 
+std::optional<check::obs::Annulled> annulled_observation(std::string_view kind,
+                                                         std::span<const Field> fields) {
+  if (kind != "recovery.annulled") return std::nullopt;
+  check::obs::Annulled a;
+  for (const Field& f : fields) {
+    const std::string_view key(f.key);
+    if (key == "from") a.from = f.u;
+    if (key == "to") a.to = f.u;
+    if (key == "epoch") a.epoch = f.u;
+  }
+  return a;
+}
+
 check::obs::Recovered recovered_observation(storage::Storage& storage) {
   const wal::RecoveryReport& r = storage.log().recovery();
   check::obs::Recovered rec{.fresh = r.fresh,

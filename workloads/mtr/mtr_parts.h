@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/compute/compute_node.h"
@@ -36,6 +38,11 @@ RandomMtr random_mtr(const Spec& spec, sim::Rng& rng);
 storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write> writes,
                                      wal::Lsn lal, std::function<std::optional<wal::Lsn>()> vdl,
                                      std::function<void(check::Observation)> report);
+
+// The Annulled observation of a "recovery.annulled" engine event (nothing for any other
+// kind): a recovery's annulment, observed when it becomes durable.
+std::optional<check::obs::Annulled> annulled_observation(std::string_view kind,
+                                                         std::span<const Field> fields);
 
 // What the model learns when a storage opened: its recovery as a Recovered observation.
 check::obs::Recovered recovered_observation(storage::Storage& storage);

@@ -98,15 +98,8 @@ void MtrWorkload::observe_state() {
 // Cold copies made by tiering are not the segment until the control file says so.)
 void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields) {
   coverage_.on_event(kind, fields);
-  if (kind == "recovery.annulled") {
-    obs::Annulled a;
-    for (const Field& f : fields) {
-      const std::string_view key(f.key);
-      if (key == "from") a.from = f.u;
-      if (key == "to") a.to = f.u;
-      if (key == "epoch") a.epoch = f.u;
-    }
-    observe(a);
+  if (std::optional<obs::Annulled> a = annulled_observation(kind, fields)) {
+    observe(*a);
     return;
   }
   if (kind.starts_with("fault.")) ++stats_.faults_fired;
