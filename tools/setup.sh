@@ -3,6 +3,8 @@
 #
 #   tools/setup.sh                  install what is missing, configure and build (release)
 #   tools/setup.sh --preset debug   the same with another preset of CMakePresets.json
+#   tools/setup.sh --preset fuzz    the libFuzzer targets (clang 14; tests/fuzz/README.md)
+#   tools/setup.sh --preset release --preset asan-ubsan --preset fuzz   several, in order
 #   tools/setup.sh --no-build       install the build dependencies only
 #
 # Every dependency is a Debian package. Safe to run again: it installs only what is
@@ -23,18 +25,21 @@ readonly PACKAGES=(
   libcli11-dev             # the sim command line
   libbenchmark-dev         # benchmarks
   libtomlplusplus-dev      # workload specs
+  clang-14                 # the fuzz preset: clang++-14 builds the libFuzzer targets
+  libclang-rt-14-dev       # ...and links libFuzzer and the sanitizers' runtimes
 )
 
 usage() {
   cat <<EOF
-usage: tools/setup.sh [--preset NAME] [--no-build]
+usage: tools/setup.sh [--preset NAME]... [--no-build]
 
 Installs the Debian packages aurora-sim needs (only those missing), then runs
   cmake --preset NAME && cmake --build --preset NAME -j\$(nproc)
-from the repository root.
+from the repository root, for each --preset given (in that order).
 
   --preset NAME  a configure/build preset of CMakePresets.json: release (default, or
-                 \$AURORA_PRESET), debug, asan-ubsan
+                 \$AURORA_PRESET), debug, asan-ubsan, fuzz (the libFuzzer targets of
+                 tests/fuzz, built with clang 14; run them with ctest --preset fuzz)
   --no-build     install the dependencies only
   -h, --help     this help
 EOF
@@ -46,17 +51,17 @@ fail() {
   exit 2
 }
 
-preset="${AURORA_PRESET:-release}"
+presets=()
 build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0 ;;
     --preset)
-      [[ $# -ge 2 && -n "$2" ]] || fail "--preset needs a name (release, debug, asan-ubsan)"
-      preset="$2"
+      [[ $# -ge 2 && -n "$2" ]] || fail "--preset needs a name (release, debug, asan-ubsan, fuzz)"
+      presets+=("$2")
       shift
       ;;
-    --preset=*) preset="${1#--preset=}" ;;
+    --preset=*) presets+=("${1#--preset=}") ;;
     -h | --help)
       usage
       exit 0
@@ -73,8 +78,11 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 presets_file="$repo_root/CMakePresets.json"
 if [[ $build -eq 1 ]]; then
   [[ -f "$presets_file" ]] || fail "no CMakePresets.json in $repo_root"
-  grep -Eq "\"name\"[[:space:]]*:[[:space:]]*\"${preset}\"" "$presets_file" ||
-    fail "unknown preset '$preset' (see $presets_file: release, debug, asan-ubsan)"
+  [[ ${#presets[@]} -gt 0 ]] || presets=("${AURORA_PRESET:-release}")
+  for preset in "${presets[@]}"; do
+    grep -Eq "\"name\"[[:space:]]*:[[:space:]]*\"${preset}\"" "$presets_file" ||
+      fail "unknown preset '$preset' (see $presets_file: release, debug, asan-ubsan, fuzz)"
+  done
 fi
 
 # --- 1. The machine -----------------------------------------------------------------
@@ -133,9 +141,11 @@ fi
 
 # --- 3. Configure and build ------------------------------------------------------------
 cd "$repo_root"
-step "configuring: cmake --preset $preset (in $repo_root)"
-cmake --preset "$preset"
 jobs="$(nproc 2>/dev/null || echo 1)"
-step "building: cmake --build --preset $preset -j$jobs"
-cmake --build --preset "$preset" -j"$jobs"
-step "done: binaries in build/$preset; run the tests with: ctest --preset $preset"
+for preset in "${presets[@]}"; do
+  step "configuring: cmake --preset $preset (in $repo_root)"
+  cmake --preset "$preset"
+  step "building: cmake --build --preset $preset -j$jobs"
+  cmake --build --preset "$preset" -j"$jobs"
+  step "done: binaries in build/$preset; run the tests with: ctest --preset $preset"
+done

@@ -14,6 +14,7 @@
 //     anything else happens. Then tidy up: cut the annulled tail off its segment, delete
 //     segments wholly annulled and files no control file lists.
 #include <algorithm>
+#include <limits>
 
 #include "engine/wal/log.h"
 
@@ -177,6 +178,34 @@ Status Log::recover() {
         std::to_string(vcl) + (st.hole ? " (hole at " + st.hole_where + ")" : ""));
   }
 
+  // LSNs and epochs are 64-bit counts that never come near their end (a volume would need
+  // centuries of appends, or of recoveries): bytes that say otherwise are corrupt. Accepted,
+  // they made the annulment below wrap around (found by tests/fuzz/wal_recovery_fuzz.cc,
+  // corpus/wal_recovery/regression-*-wraps): VDL + LAL overflowed into a range ending
+  // below its start or starting at LSN 0, the next LSN or the new epoch became 0, and the
+  // control file written next was one the next open refuses.
+  constexpr Lsn kMaxLsn = std::numeric_limits<Lsn>::max();
+  if (vdl >= kMaxLsn - options_.lal || st.max_lsn_seen == kMaxLsn ||
+      control_.epoch == std::numeric_limits<Epoch>::max()) {
+    return Status::corruption(std::string("LSN ")
+                                  .append(std::to_string(std::max(vdl, st.max_lsn_seen)))
+                                  .append(" or epoch ")
+                                  .append(std::to_string(control_.epoch))
+                                  .append(" is too close to 2^64 for recovery to go on"));
+  }
+
+  // Every annulled range ends at or below the recovered VDL: the recovery that annulled it
+  // made its end the VDL (and the durable watermark) before any LSN above it. A range above
+  // means the log lost what followed it; and appending this recovery's range after it wrote
+  // ranges out of order, a control file the next open refused (found by
+  // tests/fuzz/wal_recovery_fuzz.cc: corpus/wal_recovery/regression-annulled-above-vdl).
+  if (!control_.annulled.empty() && control_.annulled.back().to > vdl) {
+    return Status::corruption(std::string("the control file annuls LSNs up to ")
+                                  .append(std::to_string(control_.annulled.back().to))
+                                  .append(", above the recovered VDL ")
+                                  .append(std::to_string(vdl)));
+  }
+
   // Drop the versions of records above VDL (an incomplete MTR at the tail), and those below
   // the GC floor that share a segment with records above it: GC collects whole segments,
   // but what lies below the floor is served from page images, as before the crash. Each
@@ -220,12 +249,19 @@ Status Log::recover() {
   std::vector<std::shared_ptr<Segment>> kept;
   control_.segments.clear();
   for (auto& seg : segments_) {
-    if (seg->info.first_lsn > vdl) {
-      // Wholly annulled: unlisted below, so the sweep of unlisted files deletes it.
+    const std::size_t keep =
+        seg->info.first_lsn > vdl
+            ? 0
+            : std::min<std::size_t>(seg->offsets.size(), vdl - seg->info.first_lsn + 1);
+    if (keep == 0) {
+      // Wholly annulled: unlisted below, so the sweep of unlisted files deletes it. That is
+      // also a segment that starts at or below VDL but holds no record of the recovered log
+      // (the control file says it starts inside an annulled range): sealed, it would say
+      // last_lsn = first_lsn - 1, a control file the next open refused (found by
+      // tests/fuzz/wal_recovery_fuzz.cc: corpus/wal_recovery/regression-empty-kept-segment).
       if (seg->handle.valid()) rt_.fs.close(seg->handle).ignore();
       continue;
     }
-    const std::size_t keep = std::min<std::size_t>(seg->offsets.size(), vdl - seg->info.first_lsn + 1);
     seg->offsets.resize(keep);
     seg->info.sealed = true;
     seg->info.last_lsn = seg->info.first_lsn + keep - 1;

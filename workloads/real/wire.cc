@@ -1,5 +1,9 @@
 #include "workloads/real/wire.h"
 
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 namespace aurora::workloads::real {
@@ -73,10 +77,31 @@ json to_json(const check::Observation& o) {
       o);
 }
 
-// Reads one field; throws json errors on a missing field or a wrong type.
+// Reads an unsigned integer of type T. nlohmann's get<T>() converts whatever number it
+// finds: a fraction or an integer beyond 64 bits (kept as a double) became an out-of-range
+// float-to-integer conversion, which is undefined behaviour (tests/fuzz/wire_fuzz.cc found
+// it: corpus/wire/regression-lal-beyond-64-bits), and a negative or too large integer
+// silently wrapped. Every integer encode_observation writes is one of these, exactly.
+template <typename T>
+T integer(const json& v) {
+  static_assert(std::is_unsigned_v<T> && !std::is_same_v<T, bool>);
+  if (!v.is_number_unsigned()) {
+    throw std::invalid_argument(
+        std::string("expected a non-negative integer, found ").append(v.type_name()));
+  }
+  const auto x = v.get<std::uint64_t>();
+  if (x > std::numeric_limits<T>::max()) throw std::invalid_argument("integer out of range");
+  return static_cast<T>(x);
+}
+
+// Reads one field; throws on a missing field or a wrong type.
 template <typename T>
 T field(const json& j, const char* key) {
-  return j.at(key).get<T>();
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    return integer<T>(j.at(key));
+  } else {
+    return j.at(key).get<T>();
+  }
 }
 
 check::Observation from_json(const json& j, std::string_view kind) {
@@ -87,7 +112,8 @@ check::Observation from_json(const json& j, std::string_view kind) {
     for (const json& w : j.at("writes")) {
       auto bytes = unhex(w.at(2).get<std::string>());
       if (!bytes) throw std::invalid_argument("bad hex in a write");
-      a.writes.push_back({w.at(0).get<check::PageId>(), w.at(1).get<std::uint32_t>(), *bytes});
+      a.writes.push_back(
+          {integer<check::PageId>(w.at(0)), integer<std::uint32_t>(w.at(1)), *bytes});
     }
     return a;
   }
