@@ -2,24 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <span>
-#include <utility>
 #include <vector>
 
-// Debian builds libtomlplusplus with exceptions (its symbols live in toml::v3::ex), so with
-// exceptions on, toml::parse throws toml::parse_error; without them it returns a
-// toml::parse_result. parse_toml() below handles both.
-#include <toml++/toml.h>
-
 #include "engine/runtime/assert.h"
-#include "engine/runtime/posix/posix_file_system.h"
 #include "engine/storage/presets.h"
 #include "engine/wal/format.h"
 #include "engine/wal/log.h"
+#include "workloads/spec/toml_input.h"
 
 #ifndef AURORA_SOURCE_DIR
 #error "AURORA_SOURCE_DIR must name the source tree (workloads/CMakeLists.txt defines it)"
@@ -45,10 +37,17 @@ std::optional<FaultRegime> parse_fault_regime(std::string_view s) {
 
 namespace {
 
-using Line = std::uint32_t;
+using toml_input::cat;
+using toml_input::Entry;
+using toml_input::entries_of;
+using toml_input::fault_kind_names;
+using toml_input::format_double;
+using toml_input::join;
+using toml_input::kMaxInt;  // TOML integers are signed 64-bit: no spec value can be larger
+using toml_input::Line;
+using toml_input::quoted;
+using toml_input::type_name;
 
-// TOML integers are signed 64-bit: no spec value can be larger.
-constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 
 constexpr std::array<std::string_view, 4> kTables = {"meta", "workload", "faults", "storage"};
@@ -76,89 +75,10 @@ static_assert(kMaxPageSize == 65536, "SPEC_FORMAT.md documents page_size <= 6553
 constexpr std::int64_t kMinSegmentBytes = static_cast<std::int64_t>(wal::kSegmentHeaderSize) + 1;
 static_assert(kMinSegmentBytes == 41, "SPEC_FORMAT.md documents segment_bytes >= 41");
 
-template <std::size_t N>
-std::string join(const std::array<std::string_view, N>& names) {
-  std::string out;
-  for (std::string_view n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-
-std::string fault_kind_names() {
-  std::string out;
-  for (std::size_t i = 0; i < sim::kFaultKindCount; ++i) {
-    if (!out.empty()) out += ", ";
-    out += sim::fault_kind_name(static_cast<sim::FaultKind>(i));
-  }
-  return out;
-}
-
-std::string_view type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
-  }
-  return "nothing";
-}
-
-// Concatenates string pieces by appending. (GCC 12 reports a false -Wrestrict on
-// `"literal" + std::string(...)`, GCC bug 105329; appending to one string avoids it.)
-template <typename... Parts>
-std::string cat(const Parts&... parts) {
-  std::string out;
-  (out.append(std::string_view(parts)), ...);
-  return out;
-}
-
-std::string quoted(std::string_view s) { return cat("\"", s, "\""); }
-
-std::string format_double(double v) {
-  std::array<char, 64> buf{};
-  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  AURORA_ASSERT(ec == std::errc(), "to_chars of a double cannot fail with 64 bytes");
-  std::string out(buf.data(), end);
-  // TOML needs a '.' or an exponent in a float ("45" would read back as an integer);
-  // inf and nan are already TOML floats.
-  if (out.find_first_of(".eEn") == std::string::npos) out += ".0";
-  return out;
-}
-
-// One key of a table, with the line that defines it.
-struct Entry {
-  std::string_view key;
-  Line line = 0;
-  Line column = 0;  // orders keys that share a line (inline tables)
-  const toml::node* node = nullptr;
-};
-
-// A table's entries in the order they appear in the text (toml::table orders them by
-// key), so the first error reported is the first one in the file.
-std::vector<Entry> entries_of(const toml::table& t) {
-  std::vector<Entry> out;
-  for (auto&& [k, v] : t) {
-    const toml::source_position at =
-        k.source().begin.line != 0 ? k.source().begin : v.source().begin;
-    out.push_back({k.str(), at.line, at.column, &v});
-  }
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-  });
-  return out;
-}
-
-class Parser {
+// The typed values (integer, number, boolean, text) and error() come from FieldReader.
+class Parser : private toml_input::FieldReader {
  public:
-  explicit Parser(std::string_view source) : source_(source) {}
+  explicit Parser(std::string_view source) : FieldReader(source) {}
 
   Status parse(const toml::table& root, Spec& spec) {
     for (const Entry& e : entries_of(root)) {
@@ -181,14 +101,9 @@ class Parser {
     return check_workload(spec.workload);
   }
 
-  Status error(Line line, std::string message) const {
-    return Status::invalid_argument(cat(source_, ":", std::to_string(line), ": ", message));
-  }
-
  private:
-  template <std::size_t N>
   Status unknown_key(const Entry& e, std::string_view table,
-                     const std::array<std::string_view, N>& known) const {
+                     std::span<const std::string_view> known) const {
     return error(e.line, cat("unknown key ", table, ".", e.key, " (known: ", join(known), ")"));
   }
 
@@ -402,29 +317,7 @@ class Parser {
     return Status::ok();
   }
 
-  // --- typed values ---
-
-  static std::string range_text(std::int64_t min, std::int64_t max) {
-    if (max == kMaxInt) return cat(">= ", std::to_string(min));
-    return cat("in ", std::to_string(min), "..", std::to_string(max));
-  }
-
-  template <typename T>
-  Status integer(const Entry& e, const std::string& name, std::int64_t min, std::int64_t max,
-                 T& out) const {
-    const toml::value<std::int64_t>* v = e.node->as_integer();
-    if (v == nullptr) {
-      return error(e.line, name + " must be an integer " + range_text(min, max) + ", not " +
-                               std::string(type_name(*e.node)));
-    }
-    const std::int64_t x = v->get();
-    if (x < min || x > max) {
-      return error(e.line, name + " must be an integer " + range_text(min, max) + " (got " +
-                               std::to_string(x) + ")");
-    }
-    out = static_cast<T>(x);
-    return Status::ok();
-  }
+  // --- typed values of specs only (FieldReader reads the common ones) ---
 
   // An integer count of `unit`s, stored as Nanos.
   Status duration(const Entry& e, const std::string& name, std::int64_t min, Nanos unit,
@@ -435,49 +328,8 @@ class Parser {
     return Status::ok();
   }
 
-  // A float; an integer is accepted too (a weight of 45 is 45.0).
-  Status number(const Entry& e, const std::string& name, double min, double max,
-                double& out) const {
-    const std::string range = max == std::numeric_limits<double>::infinity()
-                                  ? cat(">= ", format_double(min))
-                                  : cat("in [", format_double(min), ", ", format_double(max), "]");
-    double x = 0;
-    if (const toml::value<double>* f = e.node->as_floating_point()) {
-      x = f->get();
-    } else if (const toml::value<std::int64_t>* i = e.node->as_integer()) {
-      x = static_cast<double>(i->get());
-    } else {
-      return error(e.line, name + " must be a number " + range + ", not " +
-                               std::string(type_name(*e.node)));
-    }
-    if (!std::isfinite(x) || x < min || x > max) {
-      return error(e.line, name + " must be a number " + range + " (got " + format_double(x) + ")");
-    }
-    out = x;
-    return Status::ok();
-  }
-
   Status weight(const Entry& e, const std::string& name, double& out) const {
     return number(e, name, 0.0, std::numeric_limits<double>::infinity(), out);
-  }
-
-  Status boolean(const Entry& e, const std::string& name, bool& out) const {
-    const toml::value<bool>* v = e.node->as_boolean();
-    if (v == nullptr) {
-      return error(e.line, name + " must be a boolean (true or false), not " +
-                               std::string(type_name(*e.node)));
-    }
-    out = v->get();
-    return Status::ok();
-  }
-
-  Status text(const Entry& e, const std::string& name, std::string& out) const {
-    const toml::value<std::string>* v = e.node->as_string();
-    if (v == nullptr) {
-      return error(e.line, name + " must be a string, not " + std::string(type_name(*e.node)));
-    }
-    out = v->get();
-    return Status::ok();
   }
 
   template <typename T, typename ParseFn>
@@ -504,28 +356,8 @@ class Parser {
     return line;
   }
 
-  std::string source_;
   std::map<std::string, Line> lines_;  // [workload] key -> its line, for checks across keys
 };
-
-// Parses TOML text into a table, or the syntax error as "<source>:<line>: ...".
-Result<toml::table> parse_toml(std::string_view text, std::string_view source) {
-  const auto syntax_error = [&](const toml::parse_error& e) {
-    return Status::invalid_argument(cat(source, ":", std::to_string(e.source().begin.line),
-                                        ": TOML syntax: ", e.description()));
-  };
-#if TOML_EXCEPTIONS
-  try {
-    return toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return syntax_error(e);
-  }
-#else
-  toml::parse_result result = toml::parse(text, source);
-  if (!result) return syntax_error(result.error());
-  return std::move(result).table();
-#endif
-}
 
 // --- writing ---
 
@@ -576,7 +408,7 @@ void line(std::string& out, std::string_view key, const std::string& value) {
 }  // namespace
 
 Result<Spec> parse_spec(std::string_view text, std::string_view source) {
-  Result<toml::table> root = parse_toml(text, source);
+  Result<toml::table> root = toml_input::parse_toml(text, source);
   if (!root.is_ok()) return root.status();
   Spec spec;
   spec.source = std::string(source);
@@ -586,57 +418,17 @@ Result<Spec> parse_spec(std::string_view text, std::string_view source) {
 }
 
 Result<Spec> load_spec(const std::string& path) {
-  // Through the seam's POSIX implementation: its root is the file's directory.
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0                ? "/"
-                                                      : path.substr(0, slash);
-  const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
-  const auto fail = [&](const Status& s) {
-    return Status(s.kind(), path + ": cannot read spec file: " + s.message());
-  };
-  PosixFileSystem fs(dir);
-  Result<FileHandle> handle = fs.open(file, OpenMode::kOpenExisting);
-  if (!handle.is_ok()) return fail(handle.status());
-  Result<std::uint64_t> size = fs.size(*handle);
-  std::string text;
-  Status read = size.status();
-  if (size.is_ok()) {
-    text.resize(*size);
-    read = read_exact(fs, *handle, 0,
-                      std::as_writable_bytes(std::span<char>(text.data(), text.size())));
-  }
-  // Nothing was written through the handle: closing it cannot lose data.
-  fs.close(*handle).ignore();
-  if (!read.is_ok()) return fail(read);
-  return parse_spec(text, path);
+  Result<std::string> text = toml_input::read_file(path, "spec");
+  if (!text.is_ok()) return text.status();
+  return parse_spec(*text, path);
 }
 
 std::string specs_directory() { return cat(AURORA_SOURCE_DIR, "/workloads/specs"); }
 
 Result<Spec> find_spec(std::string_view name_or_path) {
-  const bool is_path = name_or_path.find('/') != std::string_view::npos ||
-                       name_or_path.ends_with(".toml");
-  if (is_path) return load_spec(std::string(name_or_path));
-  const std::string dir = specs_directory();
-  PosixFileSystem fs(dir);
-  const std::string file = std::string(name_or_path) + ".toml";
-  Result<bool> exists = fs.exists(file);
-  if (exists.is_ok() && *exists) return load_spec(dir + "/" + file);
-
-  std::string shipped;
-  Result<std::vector<std::string>> names = fs.list("");
-  if (names.is_ok()) {
-    for (const std::string& n : *names) {
-      if (!n.ends_with(".toml")) continue;
-      if (!shipped.empty()) shipped += ", ";
-      shipped += n.substr(0, n.size() - 5);
-    }
-  } else {
-    shipped = cat("cannot list ", dir, ": ", names.status().message());
-  }
-  return Status::not_found(cat("unknown spec ", quoted(name_or_path), " (shipped specs in ", dir,
-                               ": ", shipped, "; or give a path to a .toml file)"));
+  Result<std::string> path = toml_input::find_file(name_or_path, specs_directory(), "spec");
+  if (!path.is_ok()) return path.status();
+  return load_spec(*path);
 }
 
 std::string to_toml(const Spec& spec) {
