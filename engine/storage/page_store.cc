@@ -1,6 +1,8 @@
 #include "engine/storage/page_store.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 
 #include "engine/util/coding.h"
 #include "engine/util/crc32c.h"
@@ -141,13 +143,60 @@ Result<std::vector<std::byte>> PageStore::read_once(PageId page, Lsn at) {
   if (version == wal::kNoLsn) return std::vector<std::byte>(options_.page_size);
   if (const std::vector<std::byte>* hit = cache_.get({page, version})) {
     ++stats_.cache_hits;
+    rt_.events.emit("page.cache_hit", {{"page", page}, {"at", at}, {"version", version}});
     return *hit;
   }
   ++stats_.cache_misses;
+  // Opens the materialization: trace viewers pair it with page.materialize for its span.
+  rt_.events.emit("page.cache_miss", {{"page", page}, {"at", at}, {"version", version}});
   Result<std::vector<std::byte>> bytes = materialize(page, version, at);
-  if (bytes.is_ok()) cache_.put({page, version}, *bytes);
+  if (bytes.is_ok() && options_.cache_pages > 0) {
+    cache_.put({page, version}, *bytes);
+    rt_.events.emit("page.cache_insert", {{"page", page}, {"version", version},
+                                          {"cached", cache_.size()},
+                                          {"capacity", options_.cache_pages}});
+  }
   return bytes;
 }
+
+namespace {
+
+// The LSNs of a chain in replay order (oldest first) as text for the page.chain event,
+// in a fixed buffer so that tracing a materialization allocates nothing: all of them
+// when there are at most kChainListed, else the first few, "..", and the last few.
+class ChainText {
+ public:
+  explicit ChainText(const std::vector<wal::Log::OwnedRecord>& newest_first) {
+    const std::size_t n = newest_first.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (n > kChainListed && i == kChainHead) {
+        append("..");
+        i = n - kChainTail;
+      }
+      append_lsn(newest_first[n - 1 - i].header.lsn);
+    }
+  }
+  std::string_view view() const { return {buf_.data(), len_}; }
+
+ private:
+  static constexpr std::size_t kChainListed = 8;
+  static constexpr std::size_t kChainHead = 4;
+  static constexpr std::size_t kChainTail = 3;
+  void append(std::string_view s) {
+    if (len_ != 0) buf_[len_++] = ' ';
+    len_ += s.copy(buf_.data() + len_, s.size());
+  }
+  void append_lsn(Lsn lsn) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, lsn).ptr;
+    append(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  // At most kChainListed numbers of 20 digits, their separators and "..".
+  std::array<char, kChainListed * 21 + 3> buf_{};
+  std::size_t len_ = 0;
+};
+
+}  // namespace
 
 // Replays the page's chain from its base (newest image <= version, or an empty page) up to
 // `version`, reading each record through its prev_lsn link.
@@ -190,6 +239,12 @@ Result<std::vector<std::byte>> PageStore::materialize(PageId page, Lsn version, 
     l = rec->header.prev_lsn;
     chain.push_back(std::move(*rec));
   }
+  rt_.events.emit("page.chain",
+                  {{"page", page}, {"version", version}, {"base", base_lsn},
+                   {"replayed", chain.size()},
+                   {"first", chain.empty() ? wal::kNoLsn : chain.back().header.lsn},
+                   {"last", chain.empty() ? wal::kNoLsn : chain.front().header.lsn},
+                   {"lsns", ChainText(chain).view()}});
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     const wal::RecordHeader& h = it->header;
     if (static_cast<std::uint64_t>(h.page_offset) + h.length > options_.page_size) {

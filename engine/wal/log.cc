@@ -168,6 +168,8 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
     pending_offsets_.push_back(static_cast<std::uint32_t>(pending_.size()));
     encode_record(h, r.bytes, pending_);
     versions.push_back(lsn);
+    rt_.events.emit("wal.record", {{"lsn", lsn}, {"page", r.page}, {"prev", h.prev_lsn},
+                                   {"offset", r.offset}, {"len", h.length}, {"cpl", h.cpl}});
   }
   pending_last_cpl_ = lsn;
   stats_.records_appended += mtr.size();
@@ -277,6 +279,9 @@ Status Log::flush_batch() {
   vdl_ = last_cpl;  // batches always end on a CPL: appends add whole MTRs
   rt_.events.emit("wal.flush", {{"first", first}, {"last", last}, {"bytes", bytes.size()},
                                 {"vcl", vcl_}, {"vdl", vdl_}});
+  // Published: what waiters and readers see from now on (next: the first LSN not yet
+  // allocated, so appends made during the fsync show as the span above VCL).
+  rt_.events.emit("wal.durable", {{"vcl", vcl_}, {"vdl", vdl_}, {"next", next_lsn_}});
   vdl_waiters_.notify_all(rt_.sched);
   return Status::ok();
 }

@@ -1,5 +1,6 @@
 // Runs the sim binary with arguments through the shell and returns its exit code and what
-// it printed (stdout and stderr together).
+// it printed: stdout and stderr together, or stdout alone (stderr dropped) when
+// `with_stderr` is false (sanitizer builds print warnings on stderr).
 #pragma once
 
 #include <sys/wait.h>
@@ -15,8 +16,10 @@ struct SimRun {
   std::string output;
 };
 
-inline SimRun run_sim(const std::string& args, const std::string& prefix = "") {
-  const std::string cmd = prefix + std::string(AURORA_SIM_BINARY) + " " + args + " 2>&1";
+inline SimRun run_sim(const std::string& args, const std::string& prefix = "",
+                      bool with_stderr = true) {
+  const std::string cmd = prefix + std::string(AURORA_SIM_BINARY) + " " + args +
+                          (with_stderr ? " 2>&1" : " 2>/dev/null");
   SimRun r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return r;

@@ -3,6 +3,9 @@
 //   sim sweep --seeds A..B ...       many seeds in worker processes, with a summary
 //   sim seeds add --seed N ...       add a seed to the regression corpus (seeds/)
 //   sim real --data-dir D --kills N  the workload on real files, SIGKILLed and restarted
+//   sim demo | viz-demo              a narrated tour of the engine (viz: with diagrams)
+//   sim repl | viz-repl              interactive: two compute nodes A and B on one volume
+//   sim scenario FILE                a TOML scenario of steps, then its metrics
 // Exit codes (DESIGN.md section 7): 0 pass, 1 an invariant was violated, 2 bad usage or bad
 // input; a sweep stopped by Ctrl-C exits 130.
 #include <cstdlib>
@@ -13,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/sim/frontend_command.h"
 #include "tools/sim/real_command.h"
 #include "tools/sim/run_command.h"
 #include "tools/sim/run_flags.h"
@@ -110,11 +114,44 @@ int main(int argc, char** argv) {
   real->add_option("--max-kill-ms", max_kill_ms, "...and at most this long")
       ->check(CLI::Range(0.0, 60'000.0));
 
+  // The engine's front ends (tools/shell/).
+  struct FrontEndSub {
+    tools::FrontEnd which;
+    const char* name;
+    const char* help;
+    CLI::App* app = nullptr;
+    tools::FrontEndFlags flags;
+  };
+  FrontEndSub front_ends[] = {
+      {tools::FrontEnd::kDemo, "demo", "a narrated tour: writes, versioned reads, two nodes, a crash"},
+      {tools::FrontEnd::kVizDemo, "viz-demo", "the tour with a diagram of every internal operation"},
+      {tools::FrontEnd::kRepl, "repl", "interactive: put, get, refresh, state, crash, recover, ..."},
+      {tools::FrontEnd::kVizRepl, "viz-repl",
+       "interactive with diagrams, suggestions, two nodes and background workers"},
+      {tools::FrontEnd::kScenario, "scenario", "run a TOML scenario, then print its metrics"},
+  };
+  std::string scenario_path;
+  for (FrontEndSub& f : front_ends) {
+    f.app = app.add_subcommand(f.name, f.help);
+    tools::add_frontend_flags(*f.app, f.flags);
+    if (f.which == tools::FrontEnd::kScenario) {
+      f.app->add_option("file", scenario_path, "the scenario (.toml; tools/shell/SCENARIO_FORMAT.md)")
+          ->required();
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+
+  for (const FrontEndSub& f : front_ends) {
+    if (f.app->parsed()) {
+      return tools::frontend_command(f.which, f.flags, want_color(no_color, STDOUT_FILENO),
+                                     scenario_path);
+    }
   }
 
   if (sweep->parsed()) {
@@ -158,7 +195,8 @@ int main(int argc, char** argv) {
     return tools::real_command(real_options);
   }
   if (!*seed_opt) {
-    std::cerr << "sim: --seed is required (or a subcommand: sweep, seeds); see sim --help\n";
+    std::cerr << "sim: --seed is required (or a subcommand: sweep, seeds, real, demo, repl, ...); "
+                 "see sim --help\n";
     return 2;
   }
   if (!tools::load_spec_flag(spec_arg, options.spec)) return 2;
