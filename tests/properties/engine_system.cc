@@ -92,14 +92,9 @@ void EngineSystem::observe(check::Observation o) { (void)suite_.observe(o); }
 
 void EngineSystem::observe_state() {
   if (!storage_) return;
-  obs::State s;
-  s.vcl = storage_->vcl();
-  s.vdl = storage_->vdl();
-  s.highest_allocated = storage_->log().highest_allocated();
-  s.epoch = storage_->epoch();
-  s.gc_floor = storage_->log().gc_floor();
-  for (const auto& n : nodes_) s.read_points.push_back(n->read_point());
-  observe(std::move(s));
+  std::vector<Lsn> read_points;
+  for (const auto& n : nodes_) read_points.push_back(n->read_point());
+  observe(workloads::state_observation(*storage_, std::move(read_points)));
 }
 
 storage::CommitHooks EngineSystem::hooks(std::string node, const std::vector<check_write>& writes) {

@@ -81,6 +81,17 @@ std::optional<check::obs::Annulled> annulled_observation(std::string_view kind,
   return a;
 }
 
+check::obs::State state_observation(storage::Storage& storage, std::vector<wal::Lsn> read_points) {
+  check::obs::State s;
+  s.vcl = storage.vcl();
+  s.vdl = storage.vdl();
+  s.highest_allocated = storage.log().highest_allocated();
+  s.epoch = storage.epoch();
+  s.gc_floor = storage.log().gc_floor();
+  s.read_points = std::move(read_points);
+  return s;
+}
+
 check::obs::Recovered recovered_observation(storage::Storage& storage) {
   const wal::RecoveryReport& r = storage.log().recovery();
   check::obs::Recovered rec{.fresh = r.fresh,

@@ -44,6 +44,10 @@ storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write>
 std::optional<check::obs::Annulled> annulled_observation(std::string_view kind,
                                                          std::span<const Field> fields);
 
+// A snapshot of the storage's counters for the model, with the read points of the live
+// compute nodes.
+check::obs::State state_observation(storage::Storage& storage, std::vector<wal::Lsn> read_points);
+
 // What the model learns when a storage opened: its recovery as a Recovered observation.
 check::obs::Recovered recovered_observation(storage::Storage& storage);
 // A read's outcome for the model: the bytes, or the error's name.

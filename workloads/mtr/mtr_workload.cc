@@ -78,16 +78,11 @@ void MtrWorkload::record(std::vector<Violation> found) {
 
 void MtrWorkload::observe_state() {
   if (!storage_) return;
-  obs::State s;
-  s.vcl = storage_->vcl();
-  s.vdl = storage_->vdl();
-  s.highest_allocated = storage_->log().highest_allocated();
-  s.epoch = storage_->epoch();
-  s.gc_floor = storage_->log().gc_floor();
+  std::vector<Lsn> read_points;
   for (const auto& c : computes_) {
-    if (c->live != nullptr && c->link->connected()) s.read_points.push_back(c->live->read_point());
+    if (c->live != nullptr && c->link->connected()) read_points.push_back(c->live->read_point());
   }
-  observe(std::move(s));
+  observe(state_observation(*storage_, std::move(read_points)));
 }
 
 // Invariant 11 is about the files that hold acknowledged data: after an fsync of a log
