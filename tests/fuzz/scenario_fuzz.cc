@@ -3,7 +3,6 @@
 // an exception or a crash. A scenario it accepts is one the runner can run as it stands:
 // every step's fields within the documented bounds, no empty repeat, no mark read before a
 // step sets it, and at most kMaxStepsRun steps with repeats expanded.
-#include <cctype>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -18,15 +17,6 @@ using aurora::shell::Step;
 using aurora::shell::StepOp;
 
 constexpr std::string_view kSource = "fuzz.toml";
-
-// "fuzz.toml:<digits>: ..." with a line >= 1.
-bool names_source_and_line(const std::string& message) {
-  if (message.rfind(std::string(kSource) + ":", 0) != 0) return false;
-  std::size_t i = kSource.size() + 1;
-  const std::size_t digits_from = i;
-  while (i < message.size() && std::isdigit(static_cast<unsigned char>(message[i])) != 0) ++i;
-  return i > digits_from && message[digits_from] != '0' && message.compare(i, 2, ": ") == 0;
-}
 
 // Checks what the parser promises of each accepted step; `marks` are those set so far, in
 // the order of the file.
@@ -96,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (scenario.kind() != ErrorKind::kInvalidArgument) {
       fuzz::finding("parse_scenario: not kInvalidArgument");
     }
-    if (!names_source_and_line(scenario.status().message())) {
+    if (!fuzz::names_source_and_line(scenario.status().message(), kSource)) {
       fuzz::finding("parse_scenario: the error does not start with <source>:<line>: ");
     }
     return 0;

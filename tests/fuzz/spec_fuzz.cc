@@ -1,8 +1,7 @@
 // The workload spec parser (workloads/spec/spec.h) on arbitrary text. A bad spec is
-// kInvalidArgument "<source>:<line>: <message>" (the parser's documented error: a spec is
+// kInvalidArgument "<source>:<line>: <message>" with a line >= 1 (the parser's documented error: a spec is
 // a file someone wrote), never an exception or a crash. A spec it accepts prints (to_toml)
 // as TOML that parses back to an equal spec.
-#include <cctype>
 #include <string>
 
 #include "tests/fuzz/fuzz_support.h"
@@ -12,15 +11,6 @@ namespace {
 
 constexpr std::string_view kSource = "fuzz.toml";
 
-// "fuzz.toml:<digits>: ..."
-bool names_source_and_line(const std::string& message) {
-  if (message.rfind(std::string(kSource) + ":", 0) != 0) return false;
-  std::size_t i = kSource.size() + 1;
-  const std::size_t digits_from = i;
-  while (i < message.size() && std::isdigit(static_cast<unsigned char>(message[i])) != 0) ++i;
-  return i > digits_from && message.compare(i, 2, ": ") == 0;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -29,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!spec.is_ok()) {
     if (spec.kind() != ErrorKind::kInvalidArgument)
       fuzz::finding("parse_spec: not kInvalidArgument");
-    if (!names_source_and_line(spec.status().message())) {
+    if (!fuzz::names_source_and_line(spec.status().message(), kSource)) {
       fuzz::finding("parse_spec: the error does not start with <source>:<line>: ");
     }
     return 0;

@@ -102,10 +102,7 @@ class Presentation {
 
 int frontend_command(FrontEnd which, const FrontEndFlags& flags, bool color, const std::string& path) {
   const std::string me = std::string("sim ").append(name_of(which));
-  if (flags.fs == "posix" && flags.data_dir.empty()) {
-    std::cerr << me << ": --fs posix needs --data-dir DIR\n";
-    return 2;
-  }
+  // (--fs posix without --data-dir: Session::open refuses it, exit 2 below.)
   if (flags.fs == "sim" && !flags.data_dir.empty()) {
     std::cerr << me << ": --data-dir goes with --fs posix\n";
     return 2;
