@@ -25,12 +25,32 @@ std::uint64_t stream_key(std::string_view name) {
   return h;
 }
 
-Rng::Rng(std::uint64_t seed, std::string_view name) {
+// lint: the choice tape's own
+Rng::Rng(std::uint64_t seed, std::string_view name, ChoiceChannel* channel)
+    : channel_(channel) {
   std::uint64_t x = seed ^ rotl(stream_key(name), 17);
   for (auto& word : s_) word = splitmix64(x);
 }
 
-std::uint64_t Rng::next() {
+template <class Fresh>
+std::uint64_t Rng::choose(std::uint64_t bound, Fresh fresh) {
+  if (channel_ == nullptr) return fresh();
+  std::uint64_t v = 0;
+  if (channel_->replay == nullptr) {
+    v = fresh();
+  } else if (channel_->next < channel_->replay->size()) {
+    v = (*channel_->replay)[channel_->next++];
+    // A value from another run's context (a shrinker's edit) may be out of range here: the
+    // largest value in range is the nearest.
+    if (bound != 0 && v >= bound) v = bound - 1;
+  } else {
+    ++channel_->neutral;
+  }
+  if (channel_->record) channel_->recorded.push_back(v);
+  return v;
+}
+
+std::uint64_t Rng::raw_next() {
   const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
   const std::uint64_t t = s_[1] << 17;
   s_[2] ^= s_[0];
@@ -42,34 +62,60 @@ std::uint64_t Rng::next() {
   return result;
 }
 
-std::uint64_t Rng::below(std::uint64_t n) {
+std::uint64_t Rng::raw_below(std::uint64_t n) {
   AURORA_ASSERT(n > 0, "Rng::below(0)");
   const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // reject the biased tail
   std::uint64_t x;
   do {
-    x = next();
+    x = raw_next();
   } while (x >= limit);
   return x % n;
+}
+
+double Rng::raw_unit() { return static_cast<double>(raw_next() >> 11) * 0x1.0p-53; }
+
+std::uint64_t Rng::next() {
+  return choose(0, [&] { return raw_next(); });
+}
+
+std::uint64_t Rng::below(std::uint64_t n) {
+  AURORA_ASSERT(n > 0, "Rng::below(0)");
+  return choose(n, [&] { return raw_below(n); });
 }
 
 std::int64_t Rng::range(std::int64_t lo, std::int64_t hi) {
   AURORA_ASSERT(lo <= hi, "Rng::range with lo > hi");
   const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  if (span == UINT64_MAX) return static_cast<std::int64_t>(next());
-  return lo + static_cast<std::int64_t>(below(span + 1));
+  const std::uint64_t offset =
+      span == UINT64_MAX
+          ? choose(0, [&] { return raw_next() - static_cast<std::uint64_t>(lo); })
+                         : choose(span + 1, [&] { return raw_below(span + 1); });
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + offset);
 }
 
-double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double Rng::unit() {
+  return static_cast<double>(choose(std::uint64_t{1} << 53, [&] { return raw_next() >> 11; })) *
+         0x1.0p-53;
+}
 
-bool Rng::chance(double p) { return unit() < p; }
+bool Rng::chance(double p) {
+  return choose(2, [&] { return raw_unit() < p ? 1 : 0; }) == 1;
+}
 
 std::size_t Rng::pick_weighted(std::span<const double> weights) {
-  double total = 0;
-  for (double w : weights) total += w;
-  double pick = unit() * total;
-  std::size_t i = 0;
-  while (i + 1 < weights.size() && pick >= weights[i]) pick -= weights[i++];
-  return i;
+  AURORA_ASSERT(!weights.empty(), "Rng::pick_weighted of no weights");
+  const std::size_t picked = choose(weights.size(), [&] {
+    double total = 0;
+    for (double w : weights) total += w;
+    double pick = raw_unit() * total;
+    std::size_t i = 0;
+    while (i + 1 < weights.size() && pick >= weights[i]) pick -= weights[i++];
+    return static_cast<std::uint64_t>(i);
+  });
+  if (weights[picked] > 0) return picked;
+  std::size_t first = 0;
+  while (first + 1 < weights.size() && !(weights[first] > 0)) ++first;
+  return first;
 }
 
 }  // namespace aurora::sim

@@ -16,12 +16,16 @@ std::optional<SchedulerKind> parse_scheduler_kind(std::string_view s) {
 
 World::World(WorldOptions options)
     : options_(std::move(options)),
+      own_choices_(options_.choices == nullptr ? std::make_unique<ChoiceTape>(options_.seed)
+                                               : nullptr),
+      choices_(options_.choices != nullptr ? options_.choices : own_choices_.get()),
       strategy_(make_strategy()),
       sched_(std::make_unique<Scheduler>(time_, *strategy_,
                                          SchedulerOptions{.stack_size = options_.stack_size})),
       clock_(*sched_),
       trace_(std::make_unique<Trace>(*sched_)),
       faults_(std::make_unique<FaultInjector>(options_.faults, stream("faults"), *trace_)) {
+  AURORA_ASSERT(choices_->seed() == options_.seed, "a world's choice tape is of another seed");
   sched_->set_observer(trace_.get());
   nodes_[kWorldNode].name = "world";
   trace_->set_node_name(kWorldNode, "world");
@@ -43,14 +47,6 @@ std::unique_ptr<PickStrategy> World::make_strategy() {
   return std::make_unique<RandomStrategy>(stream("scheduler"));
 }
 
-Rng& World::stream(std::string_view name) {
-  auto it = streams_.find(name);
-  if (it == streams_.end()) {
-    it = streams_.emplace(std::string(name), std::make_unique<Rng>(options_.seed, name)).first;
-  }
-  return *it->second;
-}
-
 World::Node& World::node(NodeId id) {
   auto it = nodes_.find(id);
   AURORA_ASSERT(it != nodes_.end(), "unknown node " + std::to_string(id));
@@ -68,8 +64,7 @@ NodeId World::add_node(std::string name, std::function<void(Runtime)> boot_fn) {
   Node& n = nodes_[id];
   n.name = std::move(name);
   n.boot = std::move(boot_fn);
-  n.latency_rng = std::make_unique<Rng>(options_.seed, "latency/" + n.name);
-  n.disk = std::make_unique<SimFs>(n.name, *sched_, *faults_, *n.latency_rng, *trace_);
+  n.disk = std::make_unique<SimFs>(n.name, *sched_, *faults_, stream("latency/" + n.name), *trace_);
   trace_->set_node_name(id, n.name);
   boot(id);
   return id;

@@ -21,6 +21,7 @@
 #include "engine/runtime/clock.h"
 #include "engine/runtime/runtime.h"
 #include "engine/runtime/scheduler.h"
+#include "sim/choice_tape.h"
 #include "sim/fault_injector.h"
 #include "sim/rng.h"
 #include "sim/sim_fs.h"
@@ -41,6 +42,9 @@ struct WorldOptions {
   std::uint64_t pct_steps = 200'000;   // PCT's k: change points are drawn below this
   FaultConfig faults = FaultConfig::recoverable();
   std::size_t stack_size = 128 * 1024;
+  // Where the run's random streams come from. Null: a tape of `seed` that records nothing,
+  // owned by the world. A tape given here must be of `seed` and outlive the world.
+  ChoiceTape* choices = nullptr;
 };
 
 class World {
@@ -54,9 +58,10 @@ class World {
 
   std::uint64_t seed() const { return options_.seed; }
   const WorldOptions& options() const { return options_; }
-  // The named stream `name` of this run's seed. Streams are created on first use and
+  // The named stream `name` of this run's choice tape. Streams are created on first use and
   // independent of each other: "scheduler", "faults", "workload", "node/<name>", ...
-  Rng& stream(std::string_view name);
+  Rng& stream(std::string_view name) { return choices_->stream(name); }
+  ChoiceTape& choices() { return *choices_; }
 
   Scheduler& sched() { return *sched_; }
   Clock& clock() { return clock_; }
@@ -90,7 +95,6 @@ class World {
   struct Node {
     std::string name;
     std::function<void(Runtime)> boot;
-    std::unique_ptr<Rng> latency_rng;
     std::unique_ptr<SimFs> disk;
     bool up = true;
     std::uint64_t crashes = 0;
@@ -103,7 +107,8 @@ class World {
 
   // Declaration order is construction order: each member needs only those above it.
   WorldOptions options_;
-  std::map<std::string, std::unique_ptr<Rng>, std::less<>> streams_;
+  std::unique_ptr<ChoiceTape> own_choices_;  // when the options give none
+  ChoiceTape* choices_;
   VirtualTimeSource time_;
   std::string strategy_description_;
   std::unique_ptr<PickStrategy> strategy_;

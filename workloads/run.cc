@@ -5,6 +5,33 @@
 
 namespace aurora::workloads {
 
+namespace {
+constexpr std::pair<WorkloadKind, std::string_view> kWorkloadNames[] = {
+    {WorkloadKind::kMtr, "mtr"},
+    {WorkloadKind::kFileChurn, "file-churn"},
+};
+}  // namespace
+
+std::string_view workload_name(WorkloadKind k) {
+  for (const auto& [kind, name] : kWorkloadNames) {
+    if (kind == k) return name;
+  }
+  return "?";
+}
+
+std::optional<WorkloadKind> parse_workload(std::string_view name) {
+  for (const auto& [kind, n] : kWorkloadNames) {
+    if (n == name) return kind;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> workload_names() {
+  std::vector<std::string> out;
+  for (const auto& [kind, name] : kWorkloadNames) out.emplace_back(name);
+  return out;
+}
+
 Spec effective_spec(const RunSpec& run) {
   Spec s = run.spec;
   if (run.ops) s.workload.ops = *run.ops;
@@ -19,11 +46,23 @@ Spec effective_spec(const RunSpec& run) {
   return s;
 }
 
-sim::WorldOptions world_options(const RunSpec& run) {
+RunShape run_shape(const RunSpec& run) {
+  const Spec s = effective_spec(run);
+  if (run.workload == WorkloadKind::kFileChurn) {
+    FileChurnOptions churn;
+    return {run.ops.value_or(churn.ops),
+            run.crashes ? *run.crashes : static_cast<std::uint64_t>(churn.crashes),
+            run.nodes ? *run.nodes : static_cast<std::uint64_t>(churn.nodes), s.faults.regime};
+  }
+  return {s.workload.ops, s.workload.crashes, s.workload.compute_nodes, s.faults.regime};
+}
+
+sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices) {
   sim::WorldOptions o;
   o.seed = run.seed;
   o.scheduler = run.scheduler;
-  o.faults = draw_fault_config(effective_spec(run).faults, run.seed);
+  o.faults = draw_fault_config(effective_spec(run).faults, choices);
+  o.choices = &choices;
   return o;
 }
 
@@ -108,8 +147,9 @@ RunReport run_mtr(const RunSpec& run, sim::World& world) {
 
 }  // namespace
 
-RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer) {
-  sim::World world(world_options(run));
+RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer, sim::ChoiceTape* choices) {
+  sim::ChoiceTape from_seed(run.seed);
+  sim::World world(world_options(run, choices != nullptr ? *choices : from_seed));
   if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
   return run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
                                                   : run_mtr(run, world);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/world.h"
@@ -18,6 +19,10 @@ enum class WorkloadKind : std::uint8_t {
   kMtr,        // the engine under MTRs, reads and crashes (workloads/mtr/): the main job
   kFileChurn,  // the smoke workload of the simulated disk alone (workloads/smoke/)
 };
+// "mtr", "file-churn": the names --workload takes.
+std::string_view workload_name(WorkloadKind k);
+std::optional<WorkloadKind> parse_workload(std::string_view name);
+std::vector<std::string> workload_names();
 
 struct RunSpec {
   std::uint64_t seed = 1;
@@ -56,10 +61,24 @@ struct RunReport {
 // The spec with the command line's overrides applied.
 Spec effective_spec(const RunSpec& run);
 
-// The world options of a run: the fault configuration drawn for the seed (swarm).
-sim::WorldOptions world_options(const RunSpec& run);
+// The size of the run the workload will make: the spec's or the workload's own defaults,
+// with the command line's overrides applied.
+struct RunShape {
+  std::uint64_t ops = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t nodes = 0;
+  FaultRegime regime = FaultRegime::kNone;
+};
+RunShape run_shape(const RunSpec& run);
 
-// Runs the spec. `trace_writer` (optional) receives every event as a JSON line.
-RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer = nullptr);
+// The world options of a run: the fault configuration drawn (swarm) from `choices`, which
+// the world then draws everything else from.
+sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices);
+
+// Runs the spec. `trace_writer` (optional) receives every event as a JSON line. `choices`
+// (optional, of run.seed) is the run's choice tape, to record or replay; without one the
+// run draws from the seed.
+RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer = nullptr,
+                   sim::ChoiceTape* choices = nullptr);
 
 }  // namespace aurora::workloads

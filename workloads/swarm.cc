@@ -2,11 +2,10 @@
 
 #include <cmath>
 
-#include "sim/rng.h"
 
 namespace aurora::workloads {
 
-sim::FaultConfig draw_fault_config(const FaultSpec& spec, std::uint64_t seed) {
+sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choices) {
   sim::FaultConfig c;
   switch (spec.regime) {
     case FaultRegime::kNone: c = sim::FaultConfig::none(); break;
@@ -14,7 +13,7 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, std::uint64_t seed) {
     case FaultRegime::kUnrestricted: c = sim::FaultConfig::unrestricted(); break;
   }
   if (spec.swarm) {
-    sim::Rng swarm(seed, "swarm");
+    sim::Rng& swarm = choices.stream("swarm");
     for (std::size_t k = 0; k < sim::kFaultKindCount; ++k) {
       sim::FaultRule& r = c.rules[k];
       // Two draws per kind whatever the outcome, so one kind's draw never shifts another's.
@@ -31,7 +30,7 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, std::uint64_t seed) {
     if (o.probability) r.probability = *o.probability;
     if (o.budget) r.budget = *o.budget;
   }
-  sim::Rng disk(seed, "disk-config");
+  sim::Rng& disk = choices.stream("disk-config");
   static constexpr sim::CrashMode kModes[] = {sim::CrashMode::kDropAll, sim::CrashMode::kPrefix,
                                               sim::CrashMode::kSubset};
   static constexpr std::uint32_t kUnits[] = {512, 4096, 1};

@@ -4,16 +4,18 @@
 // different mixes (a run with fewer kinds on often reaches deeper into the ones that are).
 // The spec's per-kind overrides apply after the draw. The crash mode, the atomic unit, what
 // a lost unit exposes and how reads look after a failed fsync are drawn from the seed's
-// "disk-config" stream unless the spec fixes them.
+// "disk-config" stream unless the spec fixes them. Both streams are the run's choice
+// tape's, so a replayed run draws the same configuration, and a shrinker can simplify it.
 #pragma once
 
 #include <cstdint>
 
+#include "sim/choice_tape.h"
 #include "sim/fault_injector.h"
 #include "workloads/spec/spec.h"
 
 namespace aurora::workloads {
 
-sim::FaultConfig draw_fault_config(const FaultSpec& spec, std::uint64_t seed);
+sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choices);
 
 }  // namespace aurora::workloads

@@ -52,6 +52,7 @@ struct Rule {
 constexpr std::string_view kPosixDir = "engine/runtime/posix/";
 constexpr std::string_view kPosixDirInside = "/engine/runtime/posix/";  // a longer path
 constexpr std::string_view kLookupOnly = "// lint: lookup-only";
+constexpr std::string_view kTapesOwn = "// lint: the choice tape's own";
 
 const std::vector<Rule> kRules = {
     {"wall-clock", "_clock", R"(\b(system|steady|high_resolution|utc|tai|gps|file)_clock\b)",
@@ -85,6 +86,11 @@ const std::vector<Rule> kRules = {
      "iteration order is unspecified and can reach behaviour or the trace; use std::map/set, "
      "or mark a container that is never iterated with '// lint: lookup-only'",
      /*posix_exempt=*/false, kLookupOnly},
+    {"rng off the tape", "Rng",
+     R"((\bRng\s+\w+\s*[({])|(make_unique\s*<\s*(sim::)?Rng\s*>)|((^|\W)(sim::)?Rng\s*\())",
+     "a stream made outside the choice tape escapes --record-choices, --replay-choices and "
+     "sim shrink; take it from the run's tape (World::stream, ChoiceTape::stream)",
+     /*posix_exempt=*/false, kTapesOwn},
     {"catch (...)", "catch", R"(\bcatch\s*\(\s*\.\.\.\s*\))",
      "swallows boost::context's forced_unwind, which kills fibers; catch specific types",
      /*posix_exempt=*/false},
@@ -387,6 +393,10 @@ const std::vector<BadCase> kBadCases = {
     {"sim/a.h", "void f(const std::unordered_map<int, int>& m);", "unordered container"},
     {"sim/a.cc", "} catch (...) {", "catch (...)"},
     {"sim/a.cc", "catch(...){}", "catch (...)"},
+    {"workloads/a.cc", "sim::Rng swarm(seed, \"swarm\");", "rng off the tape"},
+    {"workloads/a.cc", "Rng r{seed, name};", "rng off the tape"},
+    {"sim/a.cc", "auto r = std::make_unique<Rng>(seed, name);", "rng off the tape"},
+    {"engine/a.cc", "x = sim::Rng(seed, \"t\").next();", "rng off the tape"},
     // The POSIX exemption covers the world, not these two.
     {"engine/runtime/posix/x.cc", "} catch (...) {", "catch (...)"},
     {"engine/runtime/posix/x.cc", "std::unordered_map<int, int> fds;", "unordered container"},
@@ -461,6 +471,12 @@ const std::vector<AllowedCase> kAllowedCases = {
      "operand(2);\nruntime(nullptr);\nt.time(0);\nthread_count = 1;\nstd::thread_local_x;\n"
      "catch (const std::exception& e) {}\nclock_gettime_fake();\nsteady_clock_like x;\n",
      "names that only look like banned ones"},
+    {"workloads/a.cc",
+     "sim::Rng& rng = world.stream(\"workload\");\nexplicit S(Rng& rng);\nstd::unique_ptr<Rng> r;\n"
+     "void f(sim::Rng& r, Rng* p);\n",
+     "streams taken from the tape, by reference or pointer"},
+    {"sim/a.cc", "auto r = std::make_unique<Rng>(seed, name);  // lint: the choice tape's own",
+     "the tape's own factory, marked"},
     {"engine/a.cc", "constexpr Nanos kSecond = 1'000'000'000;\nint y = 0x1'0;\n",
      "digit separators are not character literals"},
 };

@@ -28,7 +28,9 @@ TEST(FileChurn, RecoverableRegimeRunsCleanAndReallyCrashes) {
 TEST(FileChurn, DurabilityCheckerFiresWhenAcknowledgedBytesChange) {
   int fired = 0;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    sim::WorldOptions options = world_options(RunSpec{.seed = seed, .workload = WorkloadKind::kFileChurn});
+    sim::ChoiceTape choices(seed);
+    sim::WorldOptions options =
+        world_options(RunSpec{.seed = seed, .workload = WorkloadKind::kFileChurn}, choices);
     options.faults = sim::FaultConfig::none();
     sim::FaultRule& flip = options.faults.rule(sim::FaultKind::kBitFlip);
     flip.enabled = true;
@@ -57,7 +59,9 @@ TEST(FileChurn, DurabilityCheckerFiresWhenAcknowledgedBytesChange) {
 TEST(FileChurn, DurabilityCheckerFiresOnLostWrites) {
   int fired = 0;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    sim::WorldOptions options = world_options(RunSpec{.seed = seed, .workload = WorkloadKind::kFileChurn});
+    sim::ChoiceTape choices(seed);
+    sim::WorldOptions options =
+        world_options(RunSpec{.seed = seed, .workload = WorkloadKind::kFileChurn}, choices);
     options.faults = sim::FaultConfig::none();
     sim::FaultRule& lost = options.faults.rule(sim::FaultKind::kLostWrite);
     lost.enabled = true;

@@ -2,6 +2,8 @@
 //   sim --seed N [--spec S] ...      one seeded simulation of a workload spec
 //   sim sweep --seeds A..B ...       many seeds in worker processes, with a summary
 //   sim seeds add --seed N ...       add a seed to the regression corpus (seeds/)
+//   sim --replay-choices FILE        a run from its choice tape (--record-choices FILE writes one)
+//   sim shrink --seed N ...          minimize a failing run to a small reproduction
 //   sim real --data-dir D --kills N  the workload on real files, SIGKILLed and restarted
 //   sim demo | viz-demo              a narrated tour of the engine (viz: with diagrams)
 //   sim repl | viz-repl              interactive: two compute nodes A and B on one volume
@@ -16,11 +18,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/sim/choice_io.h"
 #include "tools/sim/frontend_command.h"
 #include "tools/sim/real_command.h"
 #include "tools/sim/run_command.h"
 #include "tools/sim/run_flags.h"
 #include "tools/sim/seeds_command.h"
+#include "tools/sim/shrink_command.h"
 #include "tools/sim/sweep_command.h"
 
 namespace {
@@ -57,6 +61,12 @@ int main(int argc, char** argv) {
   app.add_option("--summary-json", options.summary_json, "append a JSON summary of the run");
   app.add_flag("--check-determinism", options.check_determinism,
                "run the seed twice and compare the traces event by event");
+  app.add_option("--record-choices", options.record_choices,
+                 "write every random decision of the run to this choice file");
+  auto* replay_opt =
+      app.add_option("--replay-choices", options.replay_path,
+                     "run from a choice file instead of a seed (its flags apply unless given here)")
+          ->excludes(seed_opt);
 
   // sim sweep
   CLI::App* sweep = app.add_subcommand("sweep", "run a range of seeds in worker processes");
@@ -96,6 +106,22 @@ int main(int argc, char** argv) {
   seeds_add->add_option("--fixed-by", add_options.fixed_by, "the commit that fixed it");
   seeds_add->add_option("--name", add_options.name, "the file name after '<seed>-'");
   seeds_add->add_option("--dir", add_options.dir, "the corpus directory (default: seeds/)");
+
+  // sim shrink
+  CLI::App* shrink = app.add_subcommand("shrink", "minimize a failing run to a small reproduction");
+  tools::ShrinkCommandOptions shrink_options;
+  tools::RunFlags shrink_flags;
+  std::string shrink_spec;
+  auto* shrink_seed = shrink->add_option("--seed", shrink_options.spec.seed, "the failing seed");
+  shrink->add_option("--from", shrink_options.from_path, "...or a choice file of a failing run")
+      ->excludes(shrink_seed);
+  shrink->add_option("--spec", shrink_spec, kSpecHelp);
+  tools::add_run_flags(*shrink, shrink_flags);
+  shrink->add_option("--out", shrink_options.out,
+                     "where the minimized choice file goes (default: shrunk-<seed>.choices)");
+  shrink->add_option("--max-runs", shrink_options.max_runs, "candidate runs at most")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
+  shrink->add_flag("--verbose,-v", shrink_options.verbose, "print every smaller run kept");
 
   // sim real
   CLI::App* real = app.add_subcommand("real", "the workload on real files, killed and restarted");
@@ -182,6 +208,27 @@ int main(int argc, char** argv) {
     return tools::seeds_add_command(add_options);
   }
 
+  if (shrink->parsed()) {
+    if (!shrink_options.from_path.empty()) {
+      Result<sim::ChoiceFile> file = tools::read_choice_file(shrink_options.from_path);
+      Result<workloads::RunSpec> spec =
+          file.is_ok() ? tools::run_spec_of(*file, shrink_options.from_path) : file.status();
+      if (!spec.is_ok()) {
+        std::cerr << "sim shrink: --from: " << spec.status().message() << "\n";
+        return 2;
+      }
+      shrink_options.from = std::move(file).value();
+      shrink_options.spec = std::move(spec).value();
+    } else if (!*shrink_seed) {
+      std::cerr << "sim shrink: --seed or --from is required\n";
+      return 2;
+    }
+    if (!shrink_spec.empty() || shrink_options.from_path.empty()) {
+      if (!tools::load_spec_flag(shrink_spec, shrink_options.spec)) return 2;
+    }
+    tools::apply_run_flags(shrink_flags, shrink_options.spec);
+    return tools::shrink_command(shrink_options);
+  }
   if (real->parsed()) {
     if (min_kill_ms > max_kill_ms) {
       std::cerr << "sim real: --min-kill-ms is above --max-kill-ms\n";
@@ -194,12 +241,24 @@ int main(int argc, char** argv) {
     real_options.max_before_kill = static_cast<Nanos>(max_kill_ms * 1e6);
     return tools::real_command(real_options);
   }
-  if (!*seed_opt) {
-    std::cerr << "sim: --seed is required (or a subcommand: sweep, seeds, real, demo, repl, ...); "
-                 "see sim --help\n";
+  if (*replay_opt) {
+    Result<sim::ChoiceFile> file = tools::read_choice_file(options.replay_path);
+    Result<workloads::RunSpec> spec =
+        file.is_ok() ? tools::run_spec_of(*file, options.replay_path) : file.status();
+    if (!spec.is_ok()) {
+      std::cerr << "sim: --replay-choices: " << spec.status().message() << "\n";
+      return 2;
+    }
+    options.replay = std::move(file).value();
+    options.spec = std::move(spec).value();
+    if (!spec_arg.empty() && !tools::load_spec_flag(spec_arg, options.spec)) return 2;
+  } else if (!*seed_opt) {
+    std::cerr << "sim: --seed is required (or --replay-choices, or a subcommand: sweep, seeds, "
+                 "shrink, real, demo, repl, ...); see sim --help\n";
+    return 2;
+  } else if (!tools::load_spec_flag(spec_arg, options.spec)) {
     return 2;
   }
-  if (!tools::load_spec_flag(spec_arg, options.spec)) return 2;
   tools::apply_run_flags(run_flags, options.spec);
   options.color = want_color(no_color, STDOUT_FILENO);
   return tools::run_command(options);

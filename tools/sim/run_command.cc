@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/choice_tape.h"
 #include "sim/trace.h"
+#include "tools/sim/choice_io.h"
 #include "tools/sim/determinism.h"
 #include "tools/sim/report_json.h"
 
@@ -38,7 +40,9 @@ std::vector<std::string> reproduce_args(const workloads::RunSpec& spec) {
     a.push_back(std::move(value));
   };
   if (!spec.spec_arg.empty()) add("--spec", spec.spec_arg);
-  if (spec.workload == workloads::WorkloadKind::kFileChurn) add("--workload", "file-churn");
+  if (spec.workload != workloads::WorkloadKind::kMtr) {
+    add("--workload", std::string(workloads::workload_name(spec.workload)));
+  }
   if (spec.scheduler != sim::SchedulerKind::kRandom) {
     add("--scheduler", std::string(sim::scheduler_kind_name(spec.scheduler)));
   }
@@ -69,6 +73,13 @@ std::string reproduce_command(const workloads::RunSpec& spec) {
   return cmd;
 }
 
+std::string replay_command(const std::string& path, const workloads::RunSpec& spec) {
+  std::string cmd = "sim --replay-choices " + shell_word(path);
+  const std::vector<std::string> args = reproduce_args(spec);
+  for (std::size_t i = 2; i < args.size(); ++i) cmd.append(" ").append(shell_word(args[i]));
+  return cmd;
+}
+
 namespace {
 
 // Keeps the last `keep` trace lines up to event number `upto` (events are numbered from 1,
@@ -94,9 +105,19 @@ class TailWriter final : public sim::TraceWriter {
 
 int run_command(const RunOptions& options) {
   const workloads::RunSpec& spec = options.spec;
+  const std::string reproduce = options.replay ? replay_command(options.replay_path, spec)
+                                               : reproduce_command(spec);
   std::cout << "seed: " << spec.seed << std::endl;  // first, even if the run then crashes
-  set_assert_context("seed=" + std::to_string(spec.seed) +
-                     " reproduce: " + reproduce_command(spec));
+  set_assert_context("seed=" + std::to_string(spec.seed) + " reproduce: " + reproduce);
+  // Every run of this command (the main one, and the reruns for the trace's tail and the
+  // determinism check) draws from a tape of its own: the seed, or the replayed file.
+  const auto make_tape = [&](bool record) {
+    return options.replay ? std::make_unique<sim::ChoiceTape>(spec.seed, options.replay->choices)
+                          : std::make_unique<sim::ChoiceTape>(spec.seed, record);
+  };
+  const auto run_once = [&](sim::TraceWriter* w) {
+    return workloads::run_seed(spec, w, make_tape(false).get());
+  };
 
   std::ofstream trace_file;
   std::unique_ptr<FileTraceWriter> writer;
@@ -117,8 +138,17 @@ int run_command(const RunOptions& options) {
     }
   }
 
+  if (!options.record_choices.empty()) {
+    // Known to be writable before the run, not found unwritable after it.
+    std::ofstream probe(options.record_choices + ".tmp", std::ios::out | std::ios::trunc);
+    if (!probe) {
+      std::cerr << "sim: --record-choices: cannot write '" << options.record_choices << ".tmp'\n";
+      return 2;
+    }
+  }
+  const std::unique_ptr<sim::ChoiceTape> tape = make_tape(!options.record_choices.empty());
   const auto start = std::chrono::steady_clock::now();
-  const workloads::RunReport report = workloads::run_seed(spec, writer.get());
+  const workloads::RunReport report = workloads::run_seed(spec, writer.get(), tape.get());
   const std::int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::steady_clock::now() - start)
                                    .count();
@@ -128,7 +158,7 @@ int run_command(const RunOptions& options) {
 
   std::optional<Divergence> divergence;
   if (options.check_determinism) {
-    divergence = check_determinism(spec);
+    divergence = find_divergence([&](sim::TraceWriter& w) { (void)run_once(&w); });
     std::cout << "determinism: " << (divergence ? "DIFFERENT" : "same trace twice") << "\n";
   }
 
@@ -144,7 +174,7 @@ int run_command(const RunOptions& options) {
     // The events leading to the first violation: the run again (it is deterministic),
     // keeping the trace's tail up to the event at which the checker fired.
     TailWriter tail(report.violations.front().event, 20);
-    (void)workloads::run_seed(spec, &tail);
+    (void)run_once(&tail);
     std::cout << "the last " << tail.lines().size() << " events before it:\n";
     for (const std::string& line : tail.lines()) std::cout << "  " << line << "\n";
   }
@@ -166,7 +196,32 @@ int run_command(const RunOptions& options) {
             << "  events: " << report.events << "  sim_time_ms: "
             << static_cast<double>(report.sim_time_ns) / 1e6
             << "  wall_ms: " << static_cast<double>(wall_ns) / 1e6 << "\n";
-  if (!passed) std::cout << "reproduce: " << reproduce_command(spec) << "\n";
+  if (options.replay) {
+    std::cout << "choices: replayed " << options.replay->choices.size() << " from "
+              << options.replay_path;
+    const std::uint64_t neutral = tape->neutral_draws();
+    if (neutral > 0) std::cout << "; " << neutral << " draws past its end were neutral";
+    std::cout << "\n";
+    if (!options.replay->expect.empty()) {
+      const bool again = !report.violations.empty() &&
+                         report.violations.front().invariant == options.replay->expect;
+      std::cout << "expected violation " << options.replay->expect << ": "
+                << (again ? "reproduced" : "NOT reproduced") << "\n";
+    }
+  }
+  if (!options.record_choices.empty()) {
+    const sim::ChoiceFile file = choice_file_of(
+        spec, report.violations.empty() ? "" : report.violations.front().invariant,
+        tape->recorded());
+    const Status written = write_choice_file(options.record_choices, file);
+    if (!written.is_ok()) {
+      std::cerr << "sim: --record-choices: " << written.message() << "\n";
+      return 2;
+    }
+    std::cout << "choices: recorded " << file.choices.size() << " to " << options.record_choices
+              << " (replay: " << replay_command(options.record_choices, spec) << ")\n";
+  }
+  if (!passed) std::cout << "reproduce: " << reproduce << "\n";
 
   if (summary_file.is_open()) {
     nlohmann::json j = report_json(spec, report, wall_ns);

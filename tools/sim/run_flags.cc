@@ -5,8 +5,11 @@
 namespace aurora::tools {
 
 void add_run_flags(CLI::App& app, RunFlags& f) {
-  app.add_option("--workload", f.workload, "what runs: the engine (mtr) or the disk smoke test")
-      ->check(CLI::IsMember({"mtr", "file-churn"}));
+  f.workload_opt =
+      app.add_option("--workload", f.workload,
+                     "what runs: the engine (mtr), the disk smoke test (file-churn), or an "
+                     "example system with a known bug (example/...; workloads/examples/)")
+          ->check(CLI::IsMember(workloads::workload_names()));
   f.ops_opt = app.add_option("--ops", f.ops, "operations in the safety phase (overrides the spec)")
                   ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   f.nodes_opt =
@@ -16,19 +19,19 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
           ->check(CLI::Range(0, 100'000));
   app.add_option("--faults", f.faults, "fault regime (overrides the spec)")
       ->check(CLI::IsMember({"none", "recoverable", "unrestricted"}));
-  app.add_option("--scheduler", f.scheduler, "scheduling strategy")
+  f.scheduler_opt = app.add_option("--scheduler", f.scheduler, "scheduling strategy")
       ->check(CLI::IsMember({"random", "pct"}));
   app.add_option("--crash-mode", f.crash_mode, "what a crash keeps (default: drawn from the seed)")
       ->check(CLI::IsMember({"drop-all", "prefix", "subset"}));
 }
 
 void apply_run_flags(const RunFlags& f, workloads::RunSpec& spec) {
-  spec.scheduler = *sim::parse_scheduler_kind(f.scheduler);
-  spec.workload = f.workload == "file-churn" ? workloads::WorkloadKind::kFileChurn
-                                             : workloads::WorkloadKind::kMtr;
-  if (f.ops_opt != nullptr && *f.ops_opt) spec.ops = f.ops;
-  if (f.nodes_opt != nullptr && *f.nodes_opt) spec.nodes = f.nodes;
-  if (f.crashes_opt != nullptr && *f.crashes_opt) spec.crashes = f.crashes;
+  const auto given = [](const CLI::Option* o) { return o != nullptr && o->count() > 0; };
+  if (given(f.scheduler_opt)) spec.scheduler = *sim::parse_scheduler_kind(f.scheduler);
+  if (given(f.workload_opt)) spec.workload = *workloads::parse_workload(f.workload);
+  if (given(f.ops_opt)) spec.ops = f.ops;
+  if (given(f.nodes_opt)) spec.nodes = f.nodes;
+  if (given(f.crashes_opt)) spec.crashes = f.crashes;
   if (!f.faults.empty()) spec.faults = workloads::parse_fault_regime(f.faults);
   if (!f.crash_mode.empty()) spec.crash_mode = sim::parse_crash_mode(f.crash_mode);
 }

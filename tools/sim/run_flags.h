@@ -20,6 +20,8 @@ struct RunFlags {
   std::uint64_t ops = 0;
   std::uint32_t nodes = 0;
   std::uint32_t crashes = 0;
+  CLI::Option* workload_opt = nullptr;
+  CLI::Option* scheduler_opt = nullptr;
   CLI::Option* ops_opt = nullptr;
   CLI::Option* nodes_opt = nullptr;
   CLI::Option* crashes_opt = nullptr;
@@ -29,7 +31,8 @@ struct RunFlags {
 // (not --spec: a sweep takes several).
 void add_run_flags(CLI::App& app, RunFlags& flags);
 
-// Applies the parsed flags to `spec` (the overrides the reproduce line names).
+// Applies the flags given to `spec` (the overrides the reproduce line names); flags not
+// given leave `spec` as it is.
 void apply_run_flags(const RunFlags& flags, workloads::RunSpec& spec);
 
 // Loads --spec (a shipped name or a .toml path) into `spec`; on failure prints

@@ -1,0 +1,290 @@
+#include "workloads/shrink.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace aurora::workloads {
+
+namespace {
+
+// Past a stream's end the tape answers 0, so trailing zeros say nothing: cut them, and
+// streams left empty.
+sim::Choices trimmed(sim::Choices c) {
+  for (auto it = c.streams.begin(); it != c.streams.end();) {
+    std::vector<std::uint64_t>& v = it->second;
+    while (!v.empty() && v.back() == 0) v.pop_back();
+    it = v.empty() ? c.streams.erase(it) : std::next(it);
+  }
+  return c;
+}
+
+std::uint64_t saturating_sum(const sim::Choices& c) {
+  std::uint64_t sum = 0;
+  for (const auto& [name, values] : c.streams) {
+    for (std::uint64_t v : values) sum = v > UINT64_MAX - sum ? UINT64_MAX : sum + v;
+  }
+  return sum;
+}
+
+// Smaller is simpler. Lexicographic, over naturals: every strictly descending chain ends.
+using Key = std::array<std::uint64_t, 9>;
+
+Key key_of(const RunSpec& spec, const RunReport& r, const sim::Choices& c) {
+  const RunShape s = run_shape(spec);
+  return {r.ops,     r.crashes, r.faults_fired, c.size(), saturating_sum(c),
+          s.ops,     s.crashes, s.nodes,        static_cast<std::uint64_t>(s.regime)};
+}
+
+RunSize size_of(const RunReport& r, const sim::Choices& c) {
+  return {r.ops, r.crashes, r.faults_fired, r.events, c.size()};
+}
+
+struct Candidate {
+  RunSpec spec;
+  sim::Choices choices;
+};
+
+class Shrinker {
+ public:
+  Shrinker(const ShrinkOptions& options, std::string invariant)
+      : options_(options), invariant_(std::move(invariant)) {}
+
+  bool out_of_runs() const { return runs_ >= options_.max_runs; }
+  std::uint64_t runs() const { return runs_; }
+  const Candidate& best() const { return best_; }
+  const RunReport& best_report() const { return best_report_; }
+
+  void start(Candidate c, RunReport report) {
+    best_ = std::move(c);
+    best_report_ = std::move(report);
+    best_key_ = key_of(best_.spec, best_report_, best_.choices);
+  }
+
+  // Runs the candidate; keeps it (as the tape it actually used) when it fails the same way
+  // and is smaller. True when kept.
+  bool attempt(Candidate c, const std::string& what) {
+    if (out_of_runs()) return false;
+    ++runs_;
+    sim::ChoiceTape tape(c.spec.seed, std::move(c.choices));
+    RunReport report = run_seed(c.spec, nullptr, &tape);
+    if (report.violations.empty() || report.violations.front().invariant != invariant_) {
+      return false;
+    }
+    sim::Choices used = trimmed(tape.recorded());
+    const Key key = key_of(c.spec, report, used);
+    if (!(key < best_key_)) return false;
+    if (options_.on_step) {
+      options_.on_step(what + ": ops " + std::to_string(best_report_.ops) + " -> " +
+                       std::to_string(report.ops) + ", crashes " +
+                       std::to_string(best_report_.crashes) + " -> " +
+                       std::to_string(report.crashes) + ", choices " +
+                       std::to_string(best_.choices.size()) + " -> " + std::to_string(used.size()) +
+                       " (run " + std::to_string(runs_) + ")");
+    }
+    best_ = Candidate{std::move(c.spec), std::move(used)};
+    best_report_ = std::move(report);
+    best_key_ = key;
+    return true;
+  }
+
+  // Each pass returns whether it kept anything.
+  bool fewer_crashes_and_nodes() {
+    bool kept = false;
+    kept |= lower_flag("--crashes", [](const RunShape& s) { return s.crashes; }, 0,
+                       [](RunSpec& r, std::uint64_t n) { r.crashes = static_cast<std::uint32_t>(n); });
+    if (best_.spec.workload == WorkloadKind::kMtr || best_.spec.workload == WorkloadKind::kFileChurn) {
+      kept |= lower_flag("--nodes", [](const RunShape& s) { return s.nodes; }, 1,
+                         [](RunSpec& r, std::uint64_t n) { r.nodes = static_cast<std::uint32_t>(n); });
+    }
+    return kept;
+  }
+
+  bool no_faults() {
+    bool kept = false;
+    if (run_shape(best_.spec).regime != FaultRegime::kNone) {
+      Candidate c = best_;
+      c.spec.faults = FaultRegime::kNone;
+      kept |= attempt(std::move(c), "--faults none");
+    }
+    const auto faults = best_.choices.streams.find("faults");
+    if (faults == best_.choices.streams.end()) return kept;
+    {
+      Candidate c = best_;
+      c.choices.streams.erase("faults");
+      if (attempt(std::move(c), "no fault fires")) return true;
+    }
+    for (std::size_t i = 0; !out_of_runs(); ++i) {
+      const auto it = best_.choices.streams.find("faults");
+      if (it == best_.choices.streams.end() || i >= it->second.size()) break;
+      if (it->second[i] == 0) continue;
+      Candidate c = best_;
+      c.choices.streams["faults"][i] = 0;
+      kept |= attempt(std::move(c), "fault decision " + std::to_string(i) + " made 0");
+    }
+    return kept;
+  }
+
+  // The smallest --ops that still fails, by bisection.
+  bool cut_short() {
+    std::uint64_t lo = 0;  // taken not to fail
+    std::uint64_t hi = run_shape(best_.spec).ops;
+    bool kept = false;
+    while (hi - lo > 1 && !out_of_runs()) {
+      const std::uint64_t mid = lo + (hi - lo) / 2;
+      Candidate c = best_;
+      c.spec.ops = mid;
+      if (attempt(std::move(c), "--ops " + std::to_string(mid))) {
+        hi = mid;
+        kept = true;
+      } else {
+        lo = mid;
+      }
+    }
+    return kept;
+  }
+
+  bool delete_runs() {
+    bool kept = false;
+    for (const std::string& name : stream_order()) {
+      for (std::size_t width : {8, 4, 2, 1}) {
+        std::size_t i = stream_size(name);
+        while (i > 0 && !out_of_runs()) {
+          --i;
+          const std::size_t size = stream_size(name);
+          if (size > kMaxValuesToEdit) break;
+          if (i >= size) i = size - 1;
+          const std::size_t n = std::min(width, size - i);
+          Candidate c = best_;
+          std::vector<std::uint64_t>& v = c.choices.streams[name];
+          v.erase(v.begin() + static_cast<std::ptrdiff_t>(i),
+                  v.begin() + static_cast<std::ptrdiff_t>(i + n));
+          kept |= attempt(std::move(c), "deleted " + std::to_string(n) + " of " + name +
+                                            " at " + std::to_string(i));
+        }
+      }
+    }
+    return kept;
+  }
+
+  bool lower_values() {
+    bool kept = false;
+    for (const std::string& name : stream_order()) {
+      if (stream_size(name) > kMaxValuesToEdit) continue;
+      for (std::size_t i = 0; i < stream_size(name) && !out_of_runs(); ++i) {
+        const std::uint64_t v = best_.choices.streams.at(name)[i];
+        if (v == 0) continue;
+        if (set_value(name, i, 0)) {
+          kept = true;
+          continue;
+        }
+        // Between 0 (which does not fail) and v (which does): a few bisection steps.
+        std::uint64_t lo = 0, hi = v;
+        for (int step = 0; step < kBisectSteps && !out_of_runs(); ++step) {
+          const std::uint64_t mid = lo + (hi - lo) / 2;
+          if (mid == lo) break;
+          if (set_value(name, i, mid)) {
+            kept = true;
+            hi = mid;
+          } else {
+            lo = mid;
+          }
+        }
+      }
+    }
+    return kept;
+  }
+
+ private:
+  static constexpr std::size_t kMaxValuesToEdit = 20'000;  // a stream longer is left whole
+  static constexpr int kBisectSteps = 8;
+
+  std::size_t stream_size(const std::string& name) const {
+    const auto it = best_.choices.streams.find(name);
+    return it == best_.choices.streams.end() ? 0 : it->second.size();
+  }
+
+  // The workload's streams first: their values are the operations.
+  std::vector<std::string> stream_order() const {
+    std::vector<std::string> first, rest;
+    for (const auto& [name, values] : best_.choices.streams) {
+      (name == "workload" || name.starts_with("node/") ? first : rest).push_back(name);
+    }
+    first.insert(first.end(), rest.begin(), rest.end());
+    return first;
+  }
+
+  bool set_value(const std::string& name, std::size_t i, std::uint64_t value) {
+    Candidate c = best_;
+    std::vector<std::uint64_t>& values = c.choices.streams[name];
+    if (i >= values.size()) return false;
+    const std::uint64_t old = values[i];
+    values[i] = value;
+    return attempt(std::move(c), name + "[" + std::to_string(i) + "] " + std::to_string(old) +
+                                     " -> " + std::to_string(value));
+  }
+
+  template <class Get, class Set>
+  bool lower_flag(const std::string& flag, Get get, std::uint64_t floor, Set set) {
+    const std::uint64_t now = get(run_shape(best_.spec));
+    std::vector<std::uint64_t> tries;
+    for (std::uint64_t t : {floor, floor + 1, now / 2, now - 1}) {
+      if (t >= floor && t < now && std::find(tries.begin(), tries.end(), t) == tries.end()) {
+        tries.push_back(t);
+      }
+    }
+    std::sort(tries.begin(), tries.end());
+    for (std::uint64_t t : tries) {
+      Candidate c = best_;
+      set(c.spec, t);
+      if (attempt(std::move(c), flag + " " + std::to_string(t))) return true;
+    }
+    return false;
+  }
+
+  const ShrinkOptions& options_;
+  std::string invariant_;
+  Candidate best_;
+  RunReport best_report_;
+  Key best_key_{};
+  std::uint64_t runs_ = 0;
+};
+
+}  // namespace
+
+Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choices>& from,
+                            const ShrinkOptions& options) {
+  std::unique_ptr<sim::ChoiceTape> tape =
+      from ? std::make_unique<sim::ChoiceTape>(spec.seed, *from)
+           : std::make_unique<sim::ChoiceTape>(spec.seed, /*record=*/true);
+  RunReport first = run_seed(spec, nullptr, tape.get());
+  if (first.violations.empty()) {
+    return Status::invalid_argument("the run passes: there is no failure to shrink");
+  }
+  ShrinkResult result;
+  result.invariant = first.violations.front().invariant;
+  result.original_violation = first.violations.front();
+  sim::Choices used = trimmed(tape->recorded());
+  result.original = size_of(first, used);
+
+  Shrinker s(options, result.invariant);
+  s.start(Candidate{spec, std::move(used)}, std::move(first));
+  bool kept = true;
+  while (kept && !s.out_of_runs()) {
+    kept = false;
+    kept |= s.fewer_crashes_and_nodes();
+    kept |= s.no_faults();
+    kept |= s.cut_short();
+    kept |= s.delete_runs();
+    kept |= s.lower_values();
+  }
+  result.exhausted = s.out_of_runs();
+  result.runs = s.runs();
+  result.spec = s.best().spec;
+  result.choices = s.best().choices;
+  result.minimized = size_of(s.best_report(), result.choices);
+  result.minimized_violation = s.best_report().violations.front();
+  return result;
+}
+
+}  // namespace aurora::workloads

@@ -1,0 +1,65 @@
+// The shrinker: from a failing run (a seed, or a choice tape), a much smaller run that
+// still violates the same invariant, kept as a choice tape plus the flags that run it.
+//
+// A candidate is the run's flags and its tape (sim/choice_tape.h). The shrinker proposes
+// simpler candidates and keeps one when its run's first violation is the same invariant and
+// the run is smaller: fewer operations, then fewer crashes, then fewer faults fired, then
+// fewer choices, then smaller ones (that order is well founded, so shrinking ends). The
+// proposals, in rounds until one round keeps nothing:
+//   1. fewer crashes (the --crashes flag: 0, 1, then halving) and fewer compute nodes;
+//   2. no faults: the "none" regime, then every fault decision that fired made 0, one at a
+//      time;
+//   3. the workload cut short: the smallest --ops that still fails (binary search);
+//   4. operations removed: runs of 8, 4, 2 and 1 values deleted from each stream (the
+//      streams are independent, so deleting one operation's draws from a node's stream
+//      leaves the other streams' decisions where they were);
+//   5. lower values: each value set to 0, else binary-searched down.
+// Every candidate's run is answered from its tape, neutral (0) past its end; what the run
+// actually drew becomes the new tape, its trailing zeros cut.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/runtime/status.h"
+#include "sim/choice_tape.h"
+#include "workloads/run.h"
+
+namespace aurora::workloads {
+
+// How big a run is, as the shrinker reports it.
+struct RunSize {
+  std::uint64_t ops = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t faults = 0;
+  std::uint64_t events = 0;
+  std::uint64_t choices = 0;
+};
+
+struct ShrinkOptions {
+  std::uint64_t max_runs = 2000;  // candidate runs at most
+  // Called with a line for every candidate kept ("crashes 3 -> 1").
+  std::function<void(const std::string&)> on_step;
+};
+
+struct ShrinkResult {
+  std::string invariant;  // the violated invariant kept throughout
+  Violation original_violation;
+  Violation minimized_violation;
+  RunSize original;
+  RunSize minimized;
+  RunSpec spec;           // the minimized run's flags (seed unchanged)
+  sim::Choices choices;   // and its tape
+  std::uint64_t runs = 0;     // candidate runs made
+  bool exhausted = false;     // stopped at max_runs, not at a fixed point
+};
+
+// Shrinks `spec`'s run, drawn from the seed, or from `from` when given. kInvalidArgument
+// when that run does not fail: there is nothing to shrink.
+Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choices>& from,
+                            const ShrinkOptions& options = {});
+
+}  // namespace aurora::workloads
