@@ -1,5 +1,8 @@
 #include "workloads/run.h"
 
+#include <algorithm>
+
+#include "workloads/examples/example_workload.h"
 #include "workloads/mtr/mtr_workload.h"
 #include "workloads/swarm.h"
 
@@ -9,7 +12,25 @@ namespace {
 constexpr std::pair<WorkloadKind, std::string_view> kWorkloadNames[] = {
     {WorkloadKind::kMtr, "mtr"},
     {WorkloadKind::kFileChurn, "file-churn"},
+    {WorkloadKind::kExampleAckBeforeFsync, "example/ack-before-fsync"},
+    {WorkloadKind::kExampleChecksumIsEnd, "example/checksum-is-end"},
 };
+
+std::optional<examples::ExampleKind> example_of(WorkloadKind k) {
+  switch (k) {
+    case WorkloadKind::kExampleAckBeforeFsync: return examples::ExampleKind::kAckBeforeFsync;
+    case WorkloadKind::kExampleChecksumIsEnd: return examples::ExampleKind::kChecksumIsEnd;
+    default: return std::nullopt;
+  }
+}
+
+examples::ExampleOptions example_options(const RunSpec& run, examples::ExampleKind kind) {
+  examples::ExampleOptions o;
+  o.kind = kind;
+  if (run.ops) o.ops = *run.ops;
+  if (run.crashes) o.crashes = *run.crashes;
+  return o;
+}
 }  // namespace
 
 std::string_view workload_name(WorkloadKind k) {
@@ -48,6 +69,13 @@ Spec effective_spec(const RunSpec& run) {
 
 RunShape run_shape(const RunSpec& run) {
   const Spec s = effective_spec(run);
+  if (const auto example = example_of(run.workload)) {
+    const examples::ExampleOptions o = example_options(run, *example);
+    const auto& rules = examples::example_faults(*example).rules;
+    const bool faults = std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.enabled; });
+    return {o.ops, o.crashes, 1,
+            run.faults.value_or(faults ? FaultRegime::kUnrestricted : FaultRegime::kNone)};
+  }
   if (run.workload == WorkloadKind::kFileChurn) {
     FileChurnOptions churn;
     return {run.ops.value_or(churn.ops),
@@ -61,7 +89,18 @@ sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices) {
   sim::WorldOptions o;
   o.seed = run.seed;
   o.scheduler = run.scheduler;
-  o.faults = draw_fault_config(effective_spec(run).faults, choices);
+  if (const auto example = example_of(run.workload)) {
+    // An example runs with its own faults, or a regime's (--faults) without swarm; the disk's
+    // crash mode and the rest are drawn as for every run.
+    FaultSpec fs;
+    fs.regime = run.faults.value_or(FaultRegime::kNone);
+    fs.swarm = false;
+    fs.crash_mode = run.crash_mode;
+    o.faults = draw_fault_config(fs, choices);
+    if (!run.faults) o.faults.rules = examples::example_faults(*example).rules;
+  } else {
+    o.faults = draw_fault_config(effective_spec(run).faults, choices);
+  }
   o.choices = &choices;
   return o;
 }
@@ -145,12 +184,34 @@ RunReport run_mtr(const RunSpec& run, sim::World& world) {
   return report;
 }
 
+RunReport run_example(const RunSpec& run, sim::World& world, examples::ExampleKind kind) {
+  examples::ExampleWorkload workload(world, example_options(run, kind));
+  RunReport report;
+  report.seed = run.seed;
+  report.configuration = world.describe() + workload.describe();
+  workload.install();
+  const RunOutcome outcome = world.run({.max_steps = run.max_steps});
+  report.violations = workload.violations();
+  finish_report(report, world, outcome);
+  const examples::ExampleStats& st = workload.stats();
+  report.ops = st.ops;
+  report.crashes = st.crashes;
+  report.recoveries_checked = st.recoveries_checked;
+  report.corruptions_reported = st.corruptions_reported;
+  report.acknowledged = st.acknowledged;
+  for (std::size_t k = 0; k < sim::kFaultKindCount; ++k) {
+    report.faults_fired += world.faults().fired(static_cast<sim::FaultKind>(k));
+  }
+  return report;
+}
+
 }  // namespace
 
 RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer, sim::ChoiceTape* choices) {
   sim::ChoiceTape from_seed(run.seed);
   sim::World world(world_options(run, choices != nullptr ? *choices : from_seed));
   if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
+  if (const auto example = example_of(run.workload)) return run_example(run, world, *example);
   return run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
                                                   : run_mtr(run, world);
 }

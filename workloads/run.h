@@ -18,8 +18,12 @@ namespace aurora::workloads {
 enum class WorkloadKind : std::uint8_t {
   kMtr,        // the engine under MTRs, reads and crashes (workloads/mtr/): the main job
   kFileChurn,  // the smoke workload of the simulated disk alone (workloads/smoke/)
+  // Example systems with known bugs, not the engine (workloads/examples/): a sweep finds
+  // their bugs and `sim shrink` minimizes the failures.
+  kExampleAckBeforeFsync,
+  kExampleChecksumIsEnd,
 };
-// "mtr", "file-churn": the names --workload takes.
+// "mtr", "file-churn", "example/ack-before-fsync", ...: the names --workload takes.
 std::string_view workload_name(WorkloadKind k);
 std::optional<WorkloadKind> parse_workload(std::string_view name);
 std::vector<std::string> workload_names();

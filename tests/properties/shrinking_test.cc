@@ -1,7 +1,7 @@
-// Shrinking, shown on a store with a known bug (ack_before_fsync_store.h): its stateful
-// property fails, and rapidcheck shrinks the failing run to at most five commands (a put,
-// a crash, a recovery). The same property passes on the store without the bug, so the
-// failure is the bug's and not the property's.
+// Shrinking, shown on a store with a known bug (workloads/examples/ack_before_fsync_store.h):
+// its stateful property fails, and rapidcheck shrinks the failing run to at most five
+// commands (a put, a crash, a recovery). The same property passes on the store without the
+// bug, so the failure is the bug's and not the property's.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
@@ -11,10 +11,13 @@
 #include <map>
 
 #include "sim/world.h"
-#include "tests/properties/ack_before_fsync_store.h"
+#include "workloads/examples/ack_before_fsync_store.h"
 
 namespace aurora::properties {
 namespace {
+
+using examples::AckBeforeFsyncOptions;
+using examples::AckBeforeFsyncStore;
 
 constexpr std::uint32_t kKeys = 4;
 
@@ -25,7 +28,8 @@ struct StoreModel {
 
 // The store on a simulated disk, one fiber per operation.
 struct StoreSystem {
-  StoreSystem(std::uint64_t seed, BrokenStoreOptions options) : world(make(seed)), options(options) {
+  StoreSystem(std::uint64_t seed, AckBeforeFsyncOptions options)
+      : world(make(seed)), options(options) {
     node = world.add_node("store", nullptr);
     RC_ASSERT(recover().is_ok());
   }
@@ -56,7 +60,7 @@ struct StoreSystem {
   }
 
   sim::World world;
-  BrokenStoreOptions options;
+  AckBeforeFsyncOptions options;
   NodeId node = 0;
   std::unique_ptr<AckBeforeFsyncStore> store;
 };
@@ -121,7 +125,7 @@ struct RecoverStore : StoreCommand {
 // failing run it found, so after a failed check this is the shrunk counterexample's size.
 std::size_t last_failing_commands = 0;
 
-auto store_property(BrokenStoreOptions options) {
+auto store_property(AckBeforeFsyncOptions options) {
   return [options] {
     StoreSystem sys(*rc::gen::noShrink(rc::gen::arbitrary<std::uint64_t>()), options);
     const StoreModel initial;
@@ -148,7 +152,7 @@ rc::detail::TestParams fixed_params() {
 
 TEST(Shrinking, TheStoreWithoutTheBugPassesTheProperty) {
   const rc::detail::TestResult result = rc::detail::checkTestable(
-      store_property(BrokenStoreOptions{.ack_before_fsync = false}),
+      store_property(AckBeforeFsyncOptions{.ack_before_fsync = false}),
       rc::detail::TestMetadata{}, fixed_params());
   EXPECT_TRUE(result.is<rc::detail::SuccessResult>()) << [&] {
     std::ostringstream out;
@@ -160,7 +164,7 @@ TEST(Shrinking, TheStoreWithoutTheBugPassesTheProperty) {
 TEST(Shrinking, AStoreThatAcksBeforeFsyncShrinksToAtMostFiveCommands) {
   last_failing_commands = 0;
   const rc::detail::TestResult result = rc::detail::checkTestable(
-      store_property(BrokenStoreOptions{.ack_before_fsync = true}), rc::detail::TestMetadata{},
+      store_property(AckBeforeFsyncOptions{.ack_before_fsync = true}), rc::detail::TestMetadata{},
       fixed_params());
   ASSERT_TRUE(result.is<rc::detail::FailureResult>()) << "the bug was not found";
   std::ostringstream shown;

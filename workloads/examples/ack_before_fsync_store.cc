@@ -1,18 +1,14 @@
-#include "tests/properties/ack_before_fsync_store.h"
+#include "workloads/examples/ack_before_fsync_store.h"
 
 #include <array>
 #include <vector>
 
 #include "engine/util/coding.h"
 
-namespace aurora::properties {
-
-namespace {
-constexpr std::size_t kRecordSize = 8;
-}  // namespace
+namespace aurora::examples {
 
 Result<std::unique_ptr<AckBeforeFsyncStore>> AckBeforeFsyncStore::open(
-    Runtime rt, std::string path, BrokenStoreOptions options) {
+    Runtime rt, std::string path, AckBeforeFsyncOptions options) {
   Result<FileHandle> file = rt.fs.open(path, OpenMode::kCreate);
   if (!file.is_ok()) return file.status();
   // The file's name must be durable before a put in it is: a crash could otherwise take
@@ -62,4 +58,4 @@ Status AckBeforeFsyncStore::sync() {
   return rt_.fs.sync(file_);
 }
 
-}  // namespace aurora::properties
+}  // namespace aurora::examples
