@@ -88,6 +88,28 @@ class Shrinker {
     return true;
   }
 
+  // A smaller flag (fewer crashes, fewer operations) also means fewer decisions before a
+  // fault that matters: the same fault decision now answers a later opportunity. So when
+  // the candidate alone does not fail, it is tried again with the leading zeros of a short
+  // stream cut, one more at a time, moving its first decision that fired earlier.
+  bool attempt_realigned(const Candidate& c, const std::string& what) {
+    if (attempt(c, what)) return true;
+    for (const auto& [name, values] : c.choices.streams) {
+      if (values.size() > kMaxValuesToRealign) continue;
+      const auto first = std::find_if(values.begin(), values.end(), [](auto v) { return v != 0; });
+      const auto zeros = static_cast<std::size_t>(first - values.begin());
+      for (std::size_t cut = 1; cut <= zeros && !out_of_runs(); ++cut) {
+        Candidate moved = c;
+        std::vector<std::uint64_t>& v = moved.choices.streams[name];
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(cut));
+        if (attempt(std::move(moved), what + ", " + name + " moved " + std::to_string(cut) + " earlier")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   // Each pass returns whether it kept anything.
   bool fewer_crashes_and_nodes() {
     bool kept = false;
@@ -134,7 +156,7 @@ class Shrinker {
       const std::uint64_t mid = lo + (hi - lo) / 2;
       Candidate c = best_;
       c.spec.ops = mid;
-      if (attempt(std::move(c), "--ops " + std::to_string(mid))) {
+      if (attempt_realigned(c, "--ops " + std::to_string(mid))) {
         hi = mid;
         kept = true;
       } else {
@@ -144,23 +166,41 @@ class Shrinker {
     return kept;
   }
 
+  // Each stream made all neutral at once: the cheapest big cut.
+  bool neutral_streams() {
+    bool kept = false;
+    for (const std::string& name : stream_order()) {
+      if (stream_size(name) == 0 || out_of_runs()) continue;
+      Candidate c = best_;
+      c.choices.streams.erase(name);
+      kept |= attempt(std::move(c), name + " all neutral");
+    }
+    return kept;
+  }
+
+  // Runs of values deleted, halves first and single values last (a delta-debugging
+  // schedule: chunks of one width, aligned from the stream's end).
   bool delete_runs() {
     bool kept = false;
     for (const std::string& name : stream_order()) {
-      for (std::size_t width : {8, 4, 2, 1}) {
-        std::size_t i = stream_size(name);
-        while (i > 0 && !out_of_runs()) {
-          --i;
-          const std::size_t size = stream_size(name);
-          if (size > kMaxValuesToEdit) break;
-          if (i >= size) i = size - 1;
-          const std::size_t n = std::min(width, size - i);
+      const std::size_t start_size = stream_size(name);
+      if (start_size > kMaxValuesToEdit) continue;
+      std::size_t width = 1;
+      while (width * 2 <= start_size / 2) width *= 2;
+      for (; width >= 1; width /= 2) {
+        std::size_t end = stream_size(name);
+        while (end > 0 && !out_of_runs()) {
+          const std::size_t size = stream_size(name);  // a kept candidate may be shorter
+          if (size == 0) break;
+          end = std::min(end, size);
+          const std::size_t begin = end > width ? end - width : 0;
           Candidate c = best_;
           std::vector<std::uint64_t>& v = c.choices.streams[name];
-          v.erase(v.begin() + static_cast<std::ptrdiff_t>(i),
-                  v.begin() + static_cast<std::ptrdiff_t>(i + n));
-          kept |= attempt(std::move(c), "deleted " + std::to_string(n) + " of " + name +
-                                            " at " + std::to_string(i));
+          v.erase(v.begin() + static_cast<std::ptrdiff_t>(begin),
+                  v.begin() + static_cast<std::ptrdiff_t>(end));
+          kept |= attempt(std::move(c), "deleted " + name + "[" + std::to_string(begin) + ".." +
+                                            std::to_string(end) + ")");
+          end = begin;
         }
       }
     }
@@ -171,6 +211,15 @@ class Shrinker {
     bool kept = false;
     for (const std::string& name : stream_order()) {
       if (stream_size(name) > kMaxValuesToEdit) continue;
+      // The whole stream halved, while that keeps failing; then value by value in streams
+      // short enough to afford it.
+      while (!out_of_runs() && stream_size(name) > 0) {
+        Candidate c = best_;
+        for (std::uint64_t& v : c.choices.streams[name]) v /= 2;
+        if (c.choices == best_.choices || !attempt(std::move(c), name + " halved")) break;
+        kept = true;
+      }
+      if (stream_size(name) > kMaxValuesOneByOne) continue;
       for (std::size_t i = 0; i < stream_size(name) && !out_of_runs(); ++i) {
         const std::uint64_t v = best_.choices.streams.at(name)[i];
         if (v == 0) continue;
@@ -197,6 +246,8 @@ class Shrinker {
 
  private:
   static constexpr std::size_t kMaxValuesToEdit = 20'000;  // a stream longer is left whole
+  static constexpr std::size_t kMaxValuesOneByOne = 256;  // lowered value by value
+  static constexpr std::size_t kMaxValuesToRealign = 32;
   static constexpr int kBisectSteps = 8;
 
   std::size_t stream_size(const std::string& name) const {
@@ -204,14 +255,15 @@ class Shrinker {
     return it == best_.choices.streams.end() ? 0 : it->second.size();
   }
 
-  // The workload's streams first: their values are the operations.
+  // The shortest streams first: their edits are the cheapest, and a short stream (the
+  // driver's, the fault decisions) often holds the one decision that matters.
   std::vector<std::string> stream_order() const {
-    std::vector<std::string> first, rest;
-    for (const auto& [name, values] : best_.choices.streams) {
-      (name == "workload" || name.starts_with("node/") ? first : rest).push_back(name);
-    }
-    first.insert(first.end(), rest.begin(), rest.end());
-    return first;
+    std::vector<std::pair<std::size_t, std::string>> by_size;
+    for (const auto& [name, values] : best_.choices.streams) by_size.emplace_back(values.size(), name);
+    std::sort(by_size.begin(), by_size.end());
+    std::vector<std::string> out;
+    for (auto& [size, name] : by_size) out.push_back(std::move(name));
+    return out;
   }
 
   bool set_value(const std::string& name, std::size_t i, std::uint64_t value) {
@@ -237,7 +289,7 @@ class Shrinker {
     for (std::uint64_t t : tries) {
       Candidate c = best_;
       set(c.spec, t);
-      if (attempt(std::move(c), flag + " " + std::to_string(t))) return true;
+      if (attempt_realigned(c, flag + " " + std::to_string(t))) return true;
     }
     return false;
   }
@@ -275,6 +327,7 @@ Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choice
     kept |= s.fewer_crashes_and_nodes();
     kept |= s.no_faults();
     kept |= s.cut_short();
+    kept |= s.neutral_streams();
     kept |= s.delete_runs();
     kept |= s.lower_values();
   }
