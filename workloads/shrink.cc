@@ -27,17 +27,15 @@ std::uint64_t saturating_sum(const sim::Choices& c) {
   return sum;
 }
 
+constexpr std::uint64_t kMinCandidateSteps = 1'000'000;
+
 // Smaller is simpler. Lexicographic, over naturals: every strictly descending chain ends.
 using Key = std::array<std::uint64_t, 9>;
 
-Key key_of(const RunSpec& spec, const RunReport& r, const sim::Choices& c) {
+Key key_of(const RunSpec& spec, const RunSize& r, const sim::Choices& c) {
   const RunShape s = run_shape(spec);
-  return {r.ops,     r.crashes, r.faults_fired, c.size(), saturating_sum(c),
-          s.ops,     s.crashes, s.nodes,        static_cast<std::uint64_t>(s.regime)};
-}
-
-RunSize size_of(const RunReport& r, const sim::Choices& c) {
-  return {r.ops, r.crashes, r.faults_fired, r.events, c.size()};
+  return {r.ops,     r.crashes, r.faults, c.size(), saturating_sum(c),
+          s.ops,     s.crashes, s.nodes,  static_cast<std::uint64_t>(s.regime)};
 }
 
 struct Candidate {
@@ -53,12 +51,12 @@ class Shrinker {
   bool out_of_runs() const { return runs_ >= options_.max_runs; }
   std::uint64_t runs() const { return runs_; }
   const Candidate& best() const { return best_; }
-  const RunReport& best_report() const { return best_report_; }
+  const Trial& best_trial() const { return best_trial_; }
 
-  void start(Candidate c, RunReport report) {
+  void start(Candidate c, Trial trial) {
     best_ = std::move(c);
-    best_report_ = std::move(report);
-    best_key_ = key_of(best_.spec, best_report_, best_.choices);
+    best_trial_ = std::move(trial);
+    best_key_ = key_of(best_.spec, best_trial_.size, best_.choices);
   }
 
   // Runs the candidate; keeps it (as the tape it actually used) when it fails the same way
@@ -66,24 +64,22 @@ class Shrinker {
   bool attempt(Candidate c, const std::string& what) {
     if (out_of_runs()) return false;
     ++runs_;
-    sim::ChoiceTape tape(c.spec.seed, std::move(c.choices));
-    RunReport report = run_seed(c.spec, nullptr, &tape);
-    if (report.violations.empty() || report.violations.front().invariant != invariant_) {
-      return false;
-    }
-    sim::Choices used = trimmed(tape.recorded());
-    const Key key = key_of(c.spec, report, used);
+    Trial trial = options_.runner(c.spec, &c.choices);
+    if (!trial.first || trial.first->invariant != invariant_) return false;
+    sim::Choices used = trimmed(std::move(trial.used));
+    const Key key = key_of(c.spec, trial.size, used);
     if (!(key < best_key_)) return false;
     if (options_.on_step) {
-      options_.on_step(what + ": ops " + std::to_string(best_report_.ops) + " -> " +
-                       std::to_string(report.ops) + ", crashes " +
-                       std::to_string(best_report_.crashes) + " -> " +
-                       std::to_string(report.crashes) + ", choices " +
+      options_.on_step(what + ": ops " + std::to_string(best_trial_.size.ops) + " -> " +
+                       std::to_string(trial.size.ops) + ", crashes " +
+                       std::to_string(best_trial_.size.crashes) + " -> " +
+                       std::to_string(trial.size.crashes) + ", choices " +
                        std::to_string(best_.choices.size()) + " -> " + std::to_string(used.size()) +
                        " (run " + std::to_string(runs_) + ")");
     }
+    trial.size.choices = used.size();
     best_ = Candidate{std::move(c.spec), std::move(used)};
-    best_report_ = std::move(report);
+    best_trial_ = std::move(trial);
     best_key_ = key;
     return true;
   }
@@ -297,30 +293,47 @@ class Shrinker {
   const ShrinkOptions& options_;
   std::string invariant_;
   Candidate best_;
-  RunReport best_report_;
+  Trial best_trial_;
   Key best_key_{};
   std::uint64_t runs_ = 0;
 };
 
 }  // namespace
 
+Trial run_trial_on(const RunSpec& spec, sim::ChoiceTape& tape) {
+  const RunReport r = run_seed(spec, nullptr, &tape);
+  Trial t;
+  if (!r.violations.empty()) t.first = r.violations.front();
+  t.size = {r.ops, r.crashes, r.faults_fired, r.events, 0};
+  t.used = tape.recorded();
+  return t;
+}
+
+Trial run_trial(const RunSpec& spec, const sim::Choices* replay) {
+  std::unique_ptr<sim::ChoiceTape> tape =
+      replay != nullptr ? std::make_unique<sim::ChoiceTape>(spec.seed, *replay)
+                        : std::make_unique<sim::ChoiceTape>(spec.seed, /*record=*/true);
+  return run_trial_on(spec, *tape);
+}
+
 Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choices>& from,
                             const ShrinkOptions& options) {
-  std::unique_ptr<sim::ChoiceTape> tape =
-      from ? std::make_unique<sim::ChoiceTape>(spec.seed, *from)
-           : std::make_unique<sim::ChoiceTape>(spec.seed, /*record=*/true);
-  RunReport first = run_seed(spec, nullptr, tape.get());
-  if (first.violations.empty()) {
-    return Status::invalid_argument("the run passes: there is no failure to shrink");
-  }
+  Trial first = options.runner(spec, from ? &*from : nullptr);
+  if (!first.first) return Status::invalid_argument("the run passes: there is no failure to shrink");
   ShrinkResult result;
-  result.invariant = first.violations.front().invariant;
-  result.original_violation = first.violations.front();
-  sim::Choices used = trimmed(tape->recorded());
-  result.original = size_of(first, used);
+  result.invariant = first.first->invariant;
+  result.original_violation = *first.first;
+  sim::Choices used = trimmed(std::move(first.used));
+  first.size.choices = used.size();
+  result.original = first.size;
+  result.sized = first.sized;
 
+  // Candidates get a step limit of their own (the original keeps the caller's).
+  RunSpec bounded = spec;
+  bounded.max_steps = std::min(spec.max_steps, std::max<std::uint64_t>(kMinCandidateSteps,
+                                                                     4 * first.size.events));
   Shrinker s(options, result.invariant);
-  s.start(Candidate{spec, std::move(used)}, std::move(first));
+  s.start(Candidate{bounded, std::move(used)}, std::move(first));
   bool kept = true;
   while (kept && !s.out_of_runs()) {
     kept = false;
@@ -334,9 +347,10 @@ Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choice
   result.exhausted = s.out_of_runs();
   result.runs = s.runs();
   result.spec = s.best().spec;
+  result.spec.max_steps = spec.max_steps;
   result.choices = s.best().choices;
-  result.minimized = size_of(s.best_report(), result.choices);
-  result.minimized_violation = s.best_report().violations.front();
+  result.minimized = s.best_trial().size;
+  result.minimized_violation = *s.best_trial().first;
   return result;
 }
 

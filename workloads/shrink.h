@@ -15,7 +15,9 @@
 //      leaves the other streams' decisions where they were);
 //   5. lower values: each value set to 0, else binary-searched down.
 // Every candidate's run is answered from its tape, neutral (0) past its end; what the run
-// actually drew becomes the new tape, its trailing zeros cut.
+// actually drew becomes the new tape, its trailing zeros cut. A candidate may run at most
+// four times the original's events in scheduling steps (at least a million): a candidate
+// that livelocks is a different failure, found quickly.
 #pragma once
 
 #include <cstdint>
@@ -39,8 +41,25 @@ struct RunSize {
   std::uint64_t choices = 0;
 };
 
+// One run of a candidate, as the shrinker sees it.
+struct Trial {
+  std::optional<Violation> first;  // the first violation; none when the run passed
+  RunSize size;                    // `choices` left 0: the shrinker counts `used`
+  bool sized = true;               // false: the run died before it could count (all 0)
+  sim::Choices used;               // what the run's draws returned
+};
+
+// Runs `spec` from `replay` (from the seed, recording, when null). The default runs in
+// this process; `sim shrink` runs each trial in a child process, so that a run which
+// fails an assertion or crashes is a failure like any other (tools/sim/isolated_trial.h).
+using TrialRunner = std::function<Trial(const RunSpec& spec, const sim::Choices* replay)>;
+Trial run_trial(const RunSpec& spec, const sim::Choices* replay);
+// The same on a tape the caller holds (of spec.seed).
+Trial run_trial_on(const RunSpec& spec, sim::ChoiceTape& tape);
+
 struct ShrinkOptions {
   std::uint64_t max_runs = 2000;  // candidate runs at most
+  TrialRunner runner = run_trial;
   // Called with a line for every candidate kept ("crashes 3 -> 1").
   std::function<void(const std::string&)> on_step;
 };
@@ -53,6 +72,7 @@ struct ShrinkResult {
   RunSize minimized;
   RunSpec spec;           // the minimized run's flags (seed unchanged)
   sim::Choices choices;   // and its tape
+  bool sized = true;          // false: the failure kills the run before it counts (an assertion)
   std::uint64_t runs = 0;     // candidate runs made
   bool exhausted = false;     // stopped at max_runs, not at a fixed point
 };

@@ -18,6 +18,10 @@ namespace aurora {
 void set_assert_context(std::string context);
 const std::string& assert_context();
 
+// Last words: called once a failed assertion has printed, just before the abort (null:
+// none). `sim shrink` uses it to get a dying run's choice tape out of its process.
+void set_assert_hook(void (*hook)());
+
 }  // namespace aurora
 
 #define AURORA_ASSERT(cond, ...)                                                        \

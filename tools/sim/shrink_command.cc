@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "tools/sim/choice_io.h"
+#include "tools/sim/isolated_trial.h"
 #include "tools/sim/run_command.h"
 #include "workloads/shrink.h"
 
@@ -12,8 +13,13 @@ namespace aurora::tools {
 
 namespace {
 
-void print_sizes(const workloads::RunSize& a, const workloads::RunSize& b) {
-  const auto row = [](const char* what, std::uint64_t x, std::uint64_t y) {
+// A run that died (an assertion) could not count its operations: "-" in the table.
+void print_sizes(const workloads::RunSize& a, const workloads::RunSize& b, bool sized) {
+  const auto row = [&](const char* what, std::uint64_t x, std::uint64_t y) {
+    if (!sized && std::string_view(what) != "choices") {
+      std::printf("  %-11s %10s %10s\n", what, "-", "-");
+      return;
+    }
     std::printf("  %-11s %10llu %10llu\n", what, static_cast<unsigned long long>(x),
                 static_cast<unsigned long long>(y));
   };
@@ -33,6 +39,7 @@ int shrink_command(const ShrinkCommandOptions& o) {
             << std::endl;
   workloads::ShrinkOptions options;
   options.max_runs = o.max_runs;
+  options.runner = run_trial_isolated;
   if (o.verbose) options.on_step = [](const std::string& step) { std::cout << "  kept " << step << "\n"; };
   const auto start = std::chrono::steady_clock::now();
   std::optional<sim::Choices> from;
@@ -46,7 +53,7 @@ int shrink_command(const ShrinkCommandOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const workloads::ShrinkResult& r = *shrunk;
   std::cout << "violation: " << r.invariant << "\n";
-  print_sizes(r.original, r.minimized);
+  print_sizes(r.original, r.minimized, r.sized);
   std::cout << "runs: " << r.runs << (r.exhausted ? " (the --max-runs limit: not a fixed point)" : "")
             << "  wall_s: " << wall_s << "\n";
   const Status written = write_choice_file(out, choice_file_of(r.spec, r.invariant, r.choices));
