@@ -5,15 +5,21 @@
 // simpler candidates and keeps one when its run's first violation is the same invariant and
 // the run is smaller: fewer operations, then fewer crashes, then fewer faults fired, then
 // fewer choices, then smaller ones (that order is well founded, so shrinking ends). The
-// proposals, in rounds until one round keeps nothing:
+// proposals, in rounds until one round keeps nothing (streams shortest first: the driver's
+// and the fault decisions are short, and often hold the decision that matters):
 //   1. fewer crashes (the --crashes flag: 0, 1, then halving) and fewer compute nodes;
-//   2. no faults: the "none" regime, then every fault decision that fired made 0, one at a
-//      time;
-//   3. the workload cut short: the smallest --ops that still fails (binary search);
-//   4. operations removed: runs of 8, 4, 2 and 1 values deleted from each stream (the
-//      streams are independent, so deleting one operation's draws from a node's stream
+//   2. no faults: the "none" regime, then no fault decision firing, then every decision
+//      that fired made 0, one at a time;
+//   3. the workload cut short: the smallest --ops that still fails (bisection);
+//   4. each stream made all neutral at once;
+//   5. operations removed: chunks of a stream deleted, halves first and single values last
+//      (the streams are independent, so deleting one operation's draws from a node's stream
 //      leaves the other streams' decisions where they were);
-//   5. lower values: each value set to 0, else binary-searched down.
+//   6. lower values: a stream halved as a whole, then (in streams of at most 256) each value
+//      set to 0, else bisected down.
+// A smaller flag (1, 3) leaves fewer opportunities before a fault decision that matters, so
+// that decision answers a later one; such a candidate is also tried with the leading zeros
+// of each short stream cut, moving its first decision that fired earlier.
 // Every candidate's run is answered from its tape, neutral (0) past its end; what the run
 // actually drew becomes the new tape, its trailing zeros cut. A candidate may run at most
 // four times the original's events in scheduling steps (at least a million): a candidate
