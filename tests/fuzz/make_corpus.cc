@@ -2,7 +2,8 @@
 // simulated runs: volumes of a storage node after commits, rotations, page images, GC, a
 // recovery and tiering (wal_recovery), and the control files, segment headers and records
 // inside them (control_file, segment_header, wal_record); the lines of a run's trace
-// (trace_reader); one line of every observation kind (wire); the shipped specs (spec).
+// (trace_reader); one line of every observation kind (wire); the shipped specs (spec); the
+// choice tapes of two runs, one that passes and one that violates an invariant (choice_file).
 //
 //   make_corpus OUT_DIR      (tests/fuzz/corpus; writes OUT_DIR/<target>/seed-*)
 //
@@ -17,11 +18,14 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/storage/storage.h"
 #include "engine/wal/control_file.h"
 #include "engine/wal/format.h"
+#include "sim/choice_file.h"
+#include "sim/choice_tape.h"
 #include "sim/trace_reader.h"
 #include "sim/world.h"
 #include "tests/fuzz/volume_image.h"
@@ -430,6 +434,63 @@ void write_spec_corpus(CorpusWriter& corpus) {
   corpus.write("spec", "every-key.toml", workloads::to_toml(workloads::Spec{}));
 }
 
+// --- choice files ------------------------------------------------------------------------
+
+// A run's choice file as `sim --record-choices` writes it, each stream cut to its first
+// `keep` values so that the seed stays a few KB (a tape's prefix is a tape: the rest of the
+// run draws neutral choices).
+void write_recorded_run(CorpusWriter& corpus, const std::string& name,
+                        const workloads::RunSpec& run,
+                        std::vector<std::pair<std::string, std::string>> flags,
+                        const std::string& expect, std::size_t keep) {
+  sim::ChoiceTape tape(run.seed, /*record=*/true);
+  (void)workloads::run_seed(run, nullptr, &tape);
+  sim::ChoiceFile file;
+  file.seed = run.seed;
+  file.flags = std::move(flags);
+  file.expect = expect;
+  // Streams created but never drawn from are left out of the file, as the file writes them.
+  sim::Choices recorded = tape.recorded();
+  for (auto& [stream, values] : recorded.streams) {
+    if (values.size() > keep) values.resize(keep);
+    if (!values.empty()) file.choices.streams.emplace(stream, std::move(values));
+  }
+  if (file.choices.streams.size() < 2) fail("the recorded run " + name + " drew from < 2 streams");
+  const std::string text = sim::format_choice_file(file);
+  const Result<sim::ChoiceFile> back = sim::parse_choice_file(text, name);
+  if (!back.is_ok()) {
+    fail("the choice file " + name + " does not read back: " + back.status().to_string());
+  }
+  if (!(*back == file)) fail("the choice file " + name + " reads back as another file");
+  corpus.write("choice_file", name, text);
+}
+
+void write_choice_file_corpus(CorpusWriter& corpus) {
+  // The run of the trace corpus (passes: no expect).
+  workloads::RunSpec mtr;
+  mtr.seed = 1;
+  mtr.ops = 40;
+  mtr.crashes = 1;
+  write_recorded_run(corpus, "mtr-run", mtr, {{"--ops", "40"}, {"--crashes", "1"}}, "",
+                     /*keep=*/100);
+  // The first seed on which an example system's known bug shows, with the invariant it
+  // violates, as `sim shrink` writes it.
+  workloads::RunSpec example;
+  example.workload = workloads::WorkloadKind::kExampleAckBeforeFsync;
+  example.ops = 4;
+  example.crashes = 1;
+  for (example.seed = 1; example.seed <= 100; ++example.seed) {
+    const workloads::RunReport report = workloads::run_seed(example);
+    if (report.violations.empty()) continue;
+    write_recorded_run(corpus, "example-violation", example,
+                       {{"--workload", "example/ack-before-fsync"}, {"--ops", "4"},
+                        {"--crashes", "1"}},
+                       report.violations.front().invariant, /*keep=*/100);
+    return;
+  }
+  fail("example/ack-before-fsync showed no violation on seeds 1 to 100");
+}
+
 }  // namespace
 }  // namespace aurora::fuzz
 
@@ -444,6 +505,7 @@ int main(int argc, char** argv) {
   aurora::fuzz::write_trace_corpus(corpus);
   aurora::fuzz::write_wire_corpus(corpus);
   aurora::fuzz::write_spec_corpus(corpus);
+  aurora::fuzz::write_choice_file_corpus(corpus);
   corpus.report();
   return 0;
 }
