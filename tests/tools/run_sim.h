@@ -16,10 +16,8 @@ struct SimRun {
   std::string output;
 };
 
-inline SimRun run_sim(const std::string& args, const std::string& prefix = "",
-                      bool with_stderr = true) {
-  const std::string cmd = prefix + std::string(AURORA_SIM_BINARY) + " " + args +
-                          (with_stderr ? " 2>&1" : " 2>/dev/null");
+// Runs a shell command line as it is; its exit code, and what it printed on stdout.
+inline SimRun run_shell(const std::string& cmd) {
   SimRun r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -29,6 +27,12 @@ inline SimRun run_sim(const std::string& args, const std::string& prefix = "",
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+inline SimRun run_sim(const std::string& args, const std::string& prefix = "",
+                      bool with_stderr = true) {
+  return run_shell(prefix + std::string(AURORA_SIM_BINARY) + " " + args +
+                   (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 }  // namespace aurora::testing
