@@ -309,11 +309,13 @@ Trial run_trial_on(const RunSpec& spec, sim::ChoiceTape& tape) {
   return t;
 }
 
+std::unique_ptr<sim::ChoiceTape> trial_tape(const RunSpec& spec, const sim::Choices* replay) {
+  return replay != nullptr ? std::make_unique<sim::ChoiceTape>(spec.seed, *replay)
+                           : std::make_unique<sim::ChoiceTape>(spec.seed, /*record=*/true);
+}
+
 Trial run_trial(const RunSpec& spec, const sim::Choices* replay) {
-  std::unique_ptr<sim::ChoiceTape> tape =
-      replay != nullptr ? std::make_unique<sim::ChoiceTape>(spec.seed, *replay)
-                        : std::make_unique<sim::ChoiceTape>(spec.seed, /*record=*/true);
-  return run_trial_on(spec, *tape);
+  return run_trial_on(spec, *trial_tape(spec, replay));
 }
 
 Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choices>& from,

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,8 @@ using TrialRunner = std::function<Trial(const RunSpec& spec, const sim::Choices*
 Trial run_trial(const RunSpec& spec, const sim::Choices* replay);
 // The same on a tape the caller holds (of spec.seed).
 Trial run_trial_on(const RunSpec& spec, sim::ChoiceTape& tape);
+// A trial's tape: replaying `replay`, or recording from the seed when it is null.
+std::unique_ptr<sim::ChoiceTape> trial_tape(const RunSpec& spec, const sim::Choices* replay);
 
 struct ShrinkOptions {
   std::uint64_t max_runs = 2000;  // candidate runs at most

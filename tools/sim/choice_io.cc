@@ -40,9 +40,9 @@ Status write_choice_file(const std::string& path, const sim::ChoiceFile& file) {
 }
 
 std::vector<std::pair<std::string, std::string>> run_flags_of(const workloads::RunSpec& spec) {
-  const std::vector<std::string> args = reproduce_args(spec);
+  const std::vector<std::string> args = run_args(spec);
   std::vector<std::pair<std::string, std::string>> out;
-  for (std::size_t i = 2; i + 1 < args.size(); i += 2) out.emplace_back(args[i], args[i + 1]);
+  for (std::size_t i = 0; i + 1 < args.size(); i += 2) out.emplace_back(args[i], args[i + 1]);
   return out;
 }
 
@@ -76,6 +76,14 @@ Result<workloads::RunSpec> run_spec_of(const sim::ChoiceFile& file, const std::s
   }
   apply_run_flags(flags, spec);
   return spec;
+}
+
+Result<ChoiceRun> load_choice_run(const std::string& path) {
+  Result<sim::ChoiceFile> file = read_choice_file(path);
+  if (!file.is_ok()) return file.status();
+  Result<workloads::RunSpec> spec = run_spec_of(*file, path);
+  if (!spec.is_ok()) return spec.status();
+  return ChoiceRun{std::move(file).value(), std::move(spec).value()};
 }
 
 sim::ChoiceFile choice_file_of(const workloads::RunSpec& spec, std::string expect,

@@ -161,9 +161,7 @@ void write_tape_before_abort() {
 
 workloads::Trial run_trial_isolated(const workloads::RunSpec& spec, const sim::Choices* replay) {
   return run_isolated([&] {
-    std::unique_ptr<sim::ChoiceTape> tape =
-        replay != nullptr ? std::make_unique<sim::ChoiceTape>(spec.seed, *replay)
-                          : std::make_unique<sim::ChoiceTape>(spec.seed, /*record=*/true);
+    const std::unique_ptr<sim::ChoiceTape> tape = workloads::trial_tape(spec, replay);
     g_child_tape = tape.get();
     g_child_fd = STDERR_FILENO;  // the pipe, in the child
     set_assert_hook(&write_tape_before_abort);

@@ -210,15 +210,13 @@ int main(int argc, char** argv) {
 
   if (shrink->parsed()) {
     if (!shrink_options.from_path.empty()) {
-      Result<sim::ChoiceFile> file = tools::read_choice_file(shrink_options.from_path);
-      Result<workloads::RunSpec> spec =
-          file.is_ok() ? tools::run_spec_of(*file, shrink_options.from_path) : file.status();
-      if (!spec.is_ok()) {
-        std::cerr << "sim shrink: --from: " << spec.status().message() << "\n";
+      Result<tools::ChoiceRun> loaded = tools::load_choice_run(shrink_options.from_path);
+      if (!loaded.is_ok()) {
+        std::cerr << "sim shrink: --from: " << loaded.status().message() << "\n";
         return 2;
       }
-      shrink_options.from = std::move(file).value();
-      shrink_options.spec = std::move(spec).value();
+      shrink_options.from = std::move(loaded->file);
+      shrink_options.spec = std::move(loaded->spec);
     } else if (!*shrink_seed) {
       std::cerr << "sim shrink: --seed or --from is required\n";
       return 2;
@@ -242,15 +240,13 @@ int main(int argc, char** argv) {
     return tools::real_command(real_options);
   }
   if (*replay_opt) {
-    Result<sim::ChoiceFile> file = tools::read_choice_file(options.replay_path);
-    Result<workloads::RunSpec> spec =
-        file.is_ok() ? tools::run_spec_of(*file, options.replay_path) : file.status();
-    if (!spec.is_ok()) {
-      std::cerr << "sim: --replay-choices: " << spec.status().message() << "\n";
+    Result<tools::ChoiceRun> loaded = tools::load_choice_run(options.replay_path);
+    if (!loaded.is_ok()) {
+      std::cerr << "sim: --replay-choices: " << loaded.status().message() << "\n";
       return 2;
     }
-    options.replay = std::move(file).value();
-    options.spec = std::move(spec).value();
+    options.replay = std::move(loaded->file);
+    options.spec = std::move(loaded->spec);
     if (!spec_arg.empty() && !tools::load_spec_flag(spec_arg, options.spec)) return 2;
   } else if (!*seed_opt) {
     std::cerr << "sim: --seed is required (or --replay-choices, or a subcommand: sweep, seeds, "

@@ -33,8 +33,8 @@ const char* paint(bool color, const char* code) { return color ? code : ""; }
 
 }  // namespace
 
-std::vector<std::string> reproduce_args(const workloads::RunSpec& spec) {
-  std::vector<std::string> a{"--seed", std::to_string(spec.seed)};
+std::vector<std::string> run_args(const workloads::RunSpec& spec) {
+  std::vector<std::string> a;
   auto add = [&](std::string flag, std::string value) {
     a.push_back(std::move(flag));
     a.push_back(std::move(value));
@@ -51,6 +51,13 @@ std::vector<std::string> reproduce_args(const workloads::RunSpec& spec) {
   if (spec.ops) add("--ops", std::to_string(*spec.ops));
   if (spec.nodes) add("--nodes", std::to_string(*spec.nodes));
   if (spec.crashes) add("--crashes", std::to_string(*spec.crashes));
+  return a;
+}
+
+std::vector<std::string> reproduce_args(const workloads::RunSpec& spec) {
+  std::vector<std::string> a{"--seed", std::to_string(spec.seed)};
+  const std::vector<std::string> rest = run_args(spec);
+  a.insert(a.end(), rest.begin(), rest.end());
   return a;
 }
 
@@ -75,8 +82,7 @@ std::string reproduce_command(const workloads::RunSpec& spec) {
 
 std::string replay_command(const std::string& path, const workloads::RunSpec& spec) {
   std::string cmd = "sim --replay-choices " + shell_word(path);
-  const std::vector<std::string> args = reproduce_args(spec);
-  for (std::size_t i = 2; i < args.size(); ++i) cmd.append(" ").append(shell_word(args[i]));
+  for (const std::string& arg : run_args(spec)) cmd.append(" ").append(shell_word(arg));
   return cmd;
 }
 

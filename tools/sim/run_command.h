@@ -25,8 +25,10 @@ struct RunOptions {
   std::string replay_path;
 };
 
-// The flags after `sim` that reproduce `spec`: --seed N, then those that differ from the
-// defaults.
+// The run flags of `spec` that differ from the defaults (--spec, --workload, --ops, ...),
+// without --seed: what a seed file, a choice file and a replay command carry.
+std::vector<std::string> run_args(const workloads::RunSpec& spec);
+// The flags after `sim` that reproduce `spec`: --seed N, then run_args(spec).
 std::vector<std::string> reproduce_args(const workloads::RunSpec& spec);
 // The exact command line that reproduces `spec`: "sim " and reproduce_args joined.
 std::string reproduce_command(const workloads::RunSpec& spec);

@@ -58,8 +58,7 @@ int seeds_add_command(const SeedsAddOptions& o) {
     std::cerr << "sim seeds add: '" << file.string() << "' exists already; nothing written\n";
     return 2;
   }
-  std::vector<std::string> args = reproduce_args(o.spec);
-  args.erase(args.begin(), args.begin() + 2);  // --seed N has its own key
+  const std::vector<std::string> args = run_args(o.spec);  // --seed N has its own key
   const nlohmann::json entry = {{"seed", o.spec.seed},
                                 {"args", args},
                                 {"found", found},
