@@ -85,7 +85,9 @@ class Incarnation {
   // Recovery as the model sees it, then every page read at the recovered VDL.
   void report_recovery() {
     const obs::Recovered rec = recovered_observation(*storage_);
-    if (rec.annul_to != 0) send(obs::Annulled{rec.annul_from, rec.annul_to, rec.epoch});
+    if (rec.annul_to != 0) {
+      send(obs::Annulled{rec.annul_from, rec.annul_to, rec.epoch, rec.watermark});
+    }
     send(rec);
     const Lsn vdl = storage_->vdl();
     for (storage::PageId page = 0; page < o_.spec.workload.pages; ++page) {

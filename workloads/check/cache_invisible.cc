@@ -23,7 +23,8 @@ class CacheInvisible final : public Checker {
              std::to_string(at) + ": expected (cold) [" + hex_around(c->cold, at) +
              "], got (warm) [" + hex_around(c->warm, at) + "]";
     }
-    const Bytes expected = model.page_at(c->page, c->at);
+    if (c->at < model.horizon()) return below_horizon("a cold-cache read of " + what, model);
+    const Bytes& expected = model.page_at(c->page, c->at);
     if (c->warm == expected) return std::nullopt;
     return what + ": warm and cold reads agree but differ from the model's replay; " +
            describe_page_difference(model, c->page, c->at, expected, c->warm);

@@ -54,6 +54,13 @@ std::string byte_at(const Bytes& bytes, std::size_t at) {
 
 }  // namespace
 
+std::string below_horizon(const std::string& what, const Model& model) {
+  return what + " and returned the page, below the GC horizon " +
+         std::to_string(model.horizon()) +
+         " (the storage made its GC floor durable at or above it): expected out_of_range, "
+         "never stale data";
+}
+
 std::string describe_page_difference(const Model& model, PageId page, Lsn at, const Bytes& expected,
                                      const Bytes& actual) {
   const std::optional<std::size_t> diff = first_difference(expected, actual);
@@ -63,7 +70,11 @@ std::string describe_page_difference(const Model& model, PageId page, Lsn at, co
       "first difference at byte " + std::to_string(o) + ": expected " + byte_at(expected, o);
   if (o < expected.size()) {
     const Lsn writer = model.last_writer(page, at, static_cast<std::uint32_t>(o));
-    out += writer == 0 ? " (never written)" : " (written by LSN " + std::to_string(writer) + ")";
+    if (writer != 0) {
+      out += " (written by LSN " + std::to_string(writer) + ")";
+    } else {
+      out += model.forgot_older(page) ? " (not written since the GC horizon)" : " (never written)";
+    }
   }
   out += ", got " + byte_at(actual, o);
   if (expected.size() != actual.size()) {

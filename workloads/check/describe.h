@@ -11,8 +11,6 @@
 
 namespace aurora::workloads::check {
 
-using Bytes = std::vector<std::uint8_t>;
-
 // "[first, last]".
 std::string lsn_range(Lsn first, Lsn last);
 // "MTR [first, cpl] of node N (acknowledged)".
@@ -25,6 +23,9 @@ std::string hex_around(const Bytes& bytes, std::size_t at);
 // "first difference at byte O: expected 0x41 (written by LSN 7), got 0x00; expected [..]
 // got [..]" (plus both sizes when they differ).
 // `page`/`at` name the replay the expected image is of, to find the LSN that wrote the byte.
+// "<what> and returned the page, below the GC horizon H (...): expected out_of_range".
+std::string below_horizon(const std::string& what, const Model& model);
+
 std::string describe_page_difference(const Model& model, PageId page, Lsn at, const Bytes& expected,
                                      const Bytes& actual);
 

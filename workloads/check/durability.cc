@@ -6,7 +6,10 @@
 //    only with a corruption report, which invariant 10 (torn_tail_vs_corruption) judges.
 //  - both regimes: the recovered VDL is a consistency point, VCL >= VDL, and a non-empty
 //    annulled range starts right after VDL (everything above VDL is annulled, nothing
-//    between VDL and it survives).
+//    between VDL and it survives); and it is not below the model's horizon, which is at
+//    or below a GC floor the storage made durable: GC only collects below VDL, so a log
+//    recovered below it has lost records it was sure of, which must be reported as
+//    corruption.
 // A recovery that reported corruption is left to invariant 10.
 #include "workloads/check/checkers.h"
 #include "workloads/check/describe.h"
@@ -30,6 +33,13 @@ class Durability final : public Checker {
     const std::string who = r->fresh ? std::string("a fresh volume was created")
                                      : "the recovery of epoch " + std::to_string(r->epoch) +
                                            " found VDL " + std::to_string(r->vdl);
+    // First: below the horizon the model no longer keeps the MTRs to name.
+    if (!r->fresh && r->vdl < model.horizon()) {
+      return who + ", below the GC horizon " + std::to_string(model.horizon()) +
+             " (a GC floor the storage made durable is at or above it) without a corruption "
+             "report: expected VDL >= " +
+             std::to_string(model.horizon()) + " or a corruption report";
+    }
     if (!unrestricted_) {
       // Lost: above the recovered VDL, or inside a range this recovery (or one a crash
       // interrupted since) annulled.

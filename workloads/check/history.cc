@@ -24,9 +24,13 @@ std::string_view observation_kind(const Observation& o) {
           return "fsync_failed";
         } else if constexpr (std::is_same_v<T, obs::Recovered>) {
           return "recovered";
-        } else {
-          static_assert(std::is_same_v<T, obs::Annulled>, "a new observation needs a name");
+        } else if constexpr (std::is_same_v<T, obs::Annulled>) {
           return "annulled";
+        } else if constexpr (std::is_same_v<T, obs::RefreshFailed>) {
+          return "refresh_failed";
+        } else {
+          static_assert(std::is_same_v<T, obs::GcHorizon>, "a new observation needs a name");
+          return "gc_horizon";
         }
       },
       o);

@@ -14,6 +14,7 @@ namespace aurora::workloads::check {
 
 using Lsn = std::uint64_t;
 using PageId = std::uint64_t;
+using Bytes = std::vector<std::uint8_t>;
 
 struct Write {
   PageId page = 0;
@@ -98,17 +99,38 @@ struct Recovered {
 
 // A recovery made the annulment of [from, to] durable, in `epoch`. Observed when it
 // happens: a crash may strike before that recovery finishes (and its Recovered is seen),
-// and the next recovery may then end on `to`.
+// and the next recovery may then end on `to`. `watermark` is the persisted watermark that
+// recovery found: what it lost, it lost against that watermark (invariant 10), not against
+// the one a later recovery finds once this annulment's end is persisted.
 struct Annulled {
   Lsn from = 0;
   Lsn to = 0;
   std::uint64_t epoch = 0;
+  Lsn watermark = 0;
+};
+
+// A compute node's refresh (moving its read point to the VDL) failed with `error` (the
+// error kind's name and message), other than because the storage was down.
+struct RefreshFailed {
+  std::string node;
+  std::string error;
+};
+
+// No read from now on asks for a page below LSN `lsn`: the storage made its GC floor
+// durable at or above it (reads below are refused in this and every later incarnation),
+// no read under way is below it, and no compute node's read point is. Told by the
+// workload, which knows its reads; the model may then forget how pages were below it, and
+// a read returning bytes below it is a violation (invariant 8).
+struct GcHorizon {
+  Lsn lsn = 0;
 };
 
 }  // namespace obs
 
-using Observation = std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm,
-                                 obs::Crashed, obs::FsyncFailed, obs::Recovered, obs::Annulled>;
+using Observation =
+    std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm, obs::Crashed,
+                 obs::FsyncFailed, obs::Recovered, obs::Annulled, obs::RefreshFailed,
+                 obs::GcHorizon>;
 
 // "appended", "acked", ... (for messages and the trace).
 std::string_view observation_kind(const Observation& o);

@@ -34,6 +34,12 @@ class LsnUnique final : public Checker {
              lsn_range(earlier->first, earlier->second) +
              ": expected every LSN allocated once for the life of the volume";
     }
+    // LSNs strictly increase for the life of the volume (DESIGN.md section 3): so every new
+    // one is unique, also against allocations the model no longer keeps (below its horizon).
+    if (a.first <= model.highest_allocated()) {
+      return who + ", not above LSN " + std::to_string(model.highest_allocated()) +
+             " allocated before: expected LSNs to increase strictly for the life of the volume";
+    }
     if (a.first <= model.annulled_up_to()) {
       std::string msg = who + ", at or below the end of the annulled ranges (LSN " +
                         std::to_string(model.annulled_up_to()) + ")";

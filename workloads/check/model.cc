@@ -12,14 +12,6 @@ bool annuls_something(const obs::Recovered& r) {
   return r.annul_to != 0 && r.annul_to >= r.annul_from;
 }
 
-// Writes `w` into `page`, growing it if the write runs past its end (so a write the
-// engine should have refused shows up as a size mismatch, not as silently dropped bytes).
-void apply_write(std::vector<std::uint8_t>& page, const Write& w) {
-  const std::size_t end = static_cast<std::size_t>(w.offset) + w.bytes.size();
-  if (end > page.size()) page.resize(end, 0);
-  std::copy(w.bytes.begin(), w.bytes.end(), page.begin() + w.offset);
-}
-
 }  // namespace
 
 Lsn Mtr::lsn_of(std::size_t i) const {
@@ -27,7 +19,7 @@ Lsn Mtr::lsn_of(std::size_t i) const {
   return first + i;
 }
 
-Model::Model(std::uint32_t page_size) : page_size_(page_size) {}
+Model::Model(std::uint32_t page_size) : page_size_(page_size), pages_(page_size) {}
 
 void Model::apply(const Observation& o) {
   std::visit(
@@ -47,9 +39,11 @@ void Model::apply(const Observation& o) {
           apply_recovered(v);
         } else if constexpr (std::is_same_v<T, obs::Annulled>) {
           apply_annulled(v);
+        } else if constexpr (std::is_same_v<T, obs::GcHorizon>) {
+          apply_horizon(v);
         }
-        // ColdWarm and Crashed change nothing the model knows: a crash decides nothing by
-        // itself; the next Recovered says what survived.
+        // ColdWarm, Crashed and RefreshFailed change nothing the model knows: a crash
+        // decides nothing by itself; the next Recovered says what survived.
       },
       o);
 }
@@ -63,7 +57,7 @@ void Model::apply_appended(const obs::Appended& a) {
   auto [it, inserted] = mtrs_.emplace(a.cpl, std::move(m));
   if (!inserted) return;  // a reused CPL: lsn_unique reports it; the first MTR stays
   for (std::size_t i = 0; i < it->second.writes.size(); ++i) {
-    page_index_[it->second.writes[i].page].emplace(it->second.lsn_of(i), WriteRef{a.cpl, i});
+    pages_.add(it->second.lsn_of(i), {a.cpl, i}, it->second.writes[i]);
   }
 }
 
@@ -106,14 +100,10 @@ void Model::new_incarnation() {
 
 void Model::forget(std::map<Lsn, Mtr>::iterator it) {
   const Mtr& m = it->second;
-  for (std::size_t i = 0; i < m.writes.size(); ++i) {
-    auto page = page_index_.find(m.writes[i].page);
-    if (page == page_index_.end()) continue;
-    auto [lo, hi] = page->second.equal_range(m.lsn_of(i));
-    for (auto w = lo; w != hi;) {
-      w = w->second.cpl == m.cpl && w->second.index == i ? page->second.erase(w) : std::next(w);
-    }
-    if (page->second.empty()) page_index_.erase(page);
+  // Newest write first: each is then the top version of its page, removed without
+  // rebuilding anything above it.
+  for (std::size_t i = m.writes.size(); i-- > 0;) {
+    pages_.remove(m.writes[i].page, m.lsn_of(i), {m.cpl, i});
   }
   forgotten_.insert_or_assign(it->first, std::move(it->second));
   mtrs_.erase(it);
@@ -126,8 +116,8 @@ void Model::forget(std::map<Lsn, Mtr>::iterator it) {
 // anyone looked for it. (The Recovered of the same recovery records the range again;
 // harmless.)
 void Model::apply_annulled(const obs::Annulled& a) {
-  annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1});
-  unsettled_annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1});
+  annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1, a.watermark});
+  unsettled_annulments_.push_back({a.from, a.to, a.epoch, incarnation_ + 1, a.watermark});
   annulled_up_to_ = std::max(annulled_up_to_, a.to);
   consistency_points_.insert(a.to);
 }
@@ -140,6 +130,32 @@ bool Model::forgets(const Mtr& m, const obs::Recovered& r) const {
     if (overlaps(an.from, an.to)) return true;
   }
   return false;
+}
+
+Lsn Model::watermark_when_lost(const Mtr& m, const obs::Recovered& r) const {
+  for (const Annulment& an : unsettled_annulments_) {
+    if (m.first <= an.to && m.cpl >= an.from) return an.watermark;
+  }
+  return r.watermark;
+}
+
+// Everything wholly below the horizon goes: no read asks there, and a recovery or an
+// allocation reaching down there is a violation by itself (durability, lsn_unique), which
+// needs no record of what was there.
+void Model::apply_horizon(const obs::GcHorizon& h) {
+  if (h.lsn <= horizon_) return;
+  horizon_ = h.lsn;
+  pages_.forget_below(horizon_);
+  while (!mtrs_.empty() && mtrs_.begin()->first < horizon_) mtrs_.erase(mtrs_.begin());
+  while (!forgotten_.empty() && forgotten_.begin()->first < horizon_) {
+    forgotten_.erase(forgotten_.begin());
+  }
+  for (auto it = allocations_.begin(); it != allocations_.end() && it->first < horizon_;) {
+    it = it->second < horizon_ ? allocations_.erase(it) : std::next(it);
+  }
+  consistency_points_.erase(consistency_points_.begin(),
+                            consistency_points_.lower_bound(horizon_));
+  std::erase_if(annulments_, [this](const Annulment& a) { return a.to < horizon_; });
 }
 
 std::vector<const Mtr*> Model::acked_lost_by(const obs::Recovered& r) const {
@@ -176,7 +192,7 @@ void Model::apply_recovered(const obs::Recovered& r) {
   unsettled_annulments_.clear();
   consistency_points_.insert(r.vdl);
   if (annulled) {
-    annulments_.push_back({r.annul_from, r.annul_to, r.epoch, incarnation_ + 1});
+    annulments_.push_back({r.annul_from, r.annul_to, r.epoch, incarnation_ + 1, r.watermark});
     annulled_up_to_ = std::max(annulled_up_to_, r.annul_to);
     consistency_points_.insert(r.annul_to);
   }
@@ -213,7 +229,7 @@ std::optional<std::pair<Lsn, Lsn>> Model::allocation_overlapping(Lsn first, Lsn 
 }
 
 bool Model::is_consistency_point(Lsn lsn) const {
-  return lsn == 0 || consistency_points_.contains(lsn);
+  return lsn == 0 || lsn < horizon_ || consistency_points_.contains(lsn);
 }
 
 const Annulment* Model::annulment_containing(Lsn lsn) const {
@@ -223,55 +239,14 @@ const Annulment* Model::annulment_containing(Lsn lsn) const {
   return nullptr;
 }
 
-std::vector<std::uint8_t> Model::page_at(PageId page, Lsn at) const {
-  return page_at_with(page, at, {});
-}
-
-std::vector<std::uint8_t> Model::page_at_with(PageId page, Lsn at,
-                                              const std::vector<const Mtr*>& extra) const {
-  struct Step {
-    Lsn lsn;
-    const Write* write;
-  };
-  std::vector<Step> steps;
-  if (auto it = page_index_.find(page); it != page_index_.end()) {
-    for (auto w = it->second.begin(); w != it->second.end() && w->first <= at; ++w) {
-      steps.push_back({w->first, &mtrs_.at(w->second.cpl).writes[w->second.index]});
-    }
-  }
+Bytes Model::page_at_with(PageId page, Lsn at, const std::vector<const Mtr*>& extra) const {
+  std::vector<std::pair<Lsn, const Write*>> writes;
   for (const Mtr* m : extra) {
-    for (std::size_t i = 0; i < m->writes.size(); ++i) {
-      if (m->writes[i].page == page && m->lsn_of(i) <= at) {
-        steps.push_back({m->lsn_of(i), &m->writes[i]});
-      }
-    }
+    for (std::size_t i = 0; i < m->writes.size(); ++i) writes.emplace_back(m->lsn_of(i), &m->writes[i]);
   }
-  std::stable_sort(steps.begin(), steps.end(),
-                   [](const Step& a, const Step& b) { return a.lsn < b.lsn; });
-  std::vector<std::uint8_t> bytes(page_size_, 0);
-  for (const Step& s : steps) apply_write(bytes, *s.write);
-  return bytes;
-}
-
-Lsn Model::last_writer(PageId page, Lsn at, std::uint32_t offset) const {
-  Lsn writer = 0;
-  auto it = page_index_.find(page);
-  if (it == page_index_.end()) return 0;
-  for (auto w = it->second.begin(); w != it->second.end() && w->first <= at; ++w) {
-    const Write& write = mtrs_.at(w->second.cpl).writes[w->second.index];
-    if (offset >= write.offset && offset - write.offset < write.bytes.size()) writer = w->first;
-  }
-  return writer;
-}
-
-std::vector<Lsn> Model::write_lsns(PageId page) const {
-  std::vector<Lsn> out;
-  if (auto it = page_index_.find(page); it != page_index_.end()) {
-    for (const auto& [lsn, ref] : it->second) {
-      if (out.empty() || out.back() != lsn) out.push_back(lsn);
-    }
-  }
-  return out;
+  std::stable_sort(writes.begin(), writes.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return pages_.at_with(page, at, writes);
 }
 
 }  // namespace aurora::workloads::check

@@ -1,7 +1,14 @@
 // The reference model: an independent, in-memory oracle of what the volume must hold,
 // built only from the observations of history.h. It includes nothing from engine/ and
 // shares no code with it (STYLE.md "the reference model shares no code with the engine"):
-// pages are byte vectors rebuilt by replaying writes, nothing more.
+// pages are byte vectors built by replaying writes in LSN order, nothing more.
+//
+// Its cost does not grow with the length of the run: each page keeps its versions in LSN
+// order with their bytes, built as writes arrive (page_versions.h), so a read is answered by
+// one lookup; and a GcHorizon observation lets it forget what no read can ask about any
+// more: page versions older than each page's newest one at or below the horizon, and the
+// MTRs, allocations, consistency points and annulments wholly below it. What it keeps then
+// grows with the data the engine holds above its GC floor, not with the operations done.
 //
 // Conventions it relies on (history.h):
 //  - An MTR's records are its writes in order: writes[i] has LSN first + i. (Writes past
@@ -15,6 +22,8 @@
 //    it forgets nothing; it only starts a new incarnation and marks a corruption as
 //    reported until the next successful recovery (which may then lose acknowledged data,
 //    in the unrestricted regime).
+//  - Below the horizon nothing is judged: a read there returning bytes is itself the
+//    violation (read_correctness), and a recovery ending there too (durability).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +34,7 @@
 #include <vector>
 
 #include "workloads/check/history.h"
+#include "workloads/check/page_versions.h"
 
 namespace aurora::workloads::check {
 
@@ -46,6 +56,7 @@ struct Annulment {
   Lsn to = 0;
   std::uint64_t epoch = 0;
   std::uint64_t incarnation = 0;  // the incarnation the recovery started
+  Lsn watermark = 0;              // the persisted watermark that recovery found
 };
 
 class Model {
@@ -75,18 +86,26 @@ class Model {
   // recovery (observed as Annulled before `r`); every one of them when `r` is fresh; none
   // when `r` reports corruption (it forgets nothing).
   std::vector<const Mtr*> acked_lost_by(const obs::Recovered& r) const;
+  // The persisted watermark in force when the recovery `r` decided to lose `m` (one of
+  // acked_lost_by(r)): that of an interrupted recovery whose annulled range holds `m` (it
+  // decided; `r` only found its decision durable), else r's own.
+  Lsn watermark_when_lost(const Mtr& m, const obs::Recovered& r) const;
 
   // --- LSN allocation ---
-  // Every range [first, cpl] ever appended on this volume (forgotten ones included), by first.
+  // Every range [first, cpl] appended on this volume (forgotten ones included) and not
+  // wholly below the horizon, by first.
   const std::multimap<Lsn, Lsn>& allocations() const { return allocations_; }
   // An earlier allocation overlapping [first, last], if any: {first, cpl}.
   std::optional<std::pair<Lsn, Lsn>> allocation_overlapping(Lsn first, Lsn last) const;
+  // The highest LSN allocated on this volume (forgotten ones included).
   Lsn highest_allocated() const { return highest_allocated_; }
   // Highest CPL appended in the current incarnation (0 if none).
   Lsn highest_allocated_in_incarnation() const { return highest_allocated_incarnation_; }
 
   // --- consistency points and annulments ---
-  // 0, every CPL ever appended, and every recovery's VDL and annul end.
+  // 0, every CPL appended, and every recovery's VDL and annul end. Below the horizon the
+  // model no longer knows and answers yes: a VDL or read point there is reported by the
+  // checks of the horizon itself (durability, read_correctness).
   bool is_consistency_point(Lsn lsn) const;
   const std::vector<Annulment>& annulments() const { return annulments_; }
   // The annulment with from <= lsn <= to, or null.
@@ -117,25 +136,34 @@ class Model {
   Lsn gc_floor() const { return gc_floor_; }
   const std::vector<Lsn>& read_points() const { return read_points_; }
 
+  // --- the horizon ---
+  // The highest GcHorizon observed (0 if none): no read asks below it, and the model keeps
+  // only what reads, recoveries and allocations at or above it need.
+  Lsn horizon() const { return horizon_; }
+
   // --- pages ---
-  // Page `page` after every live write with LSN <= at, applied in LSN order.
-  std::vector<std::uint8_t> page_at(PageId page, Lsn at) const;
+  // Page `page` after every live write with LSN <= at, applied in LSN order (exact for
+  // at >= horizon()). Valid until the next apply().
+  const Bytes& page_at(PageId page, Lsn at) const { return pages_.at(page, at); }
   // The same, with the writes of `extra` (e.g. forgotten MTRs) replayed as if they had
   // happened.
-  std::vector<std::uint8_t> page_at_with(PageId page, Lsn at,
-                                         const std::vector<const Mtr*>& extra) const;
+  Bytes page_at_with(PageId page, Lsn at, const std::vector<const Mtr*>& extra) const;
   // The LSN of the live write that set byte `offset` of `page` as of `at` (0: never
-  // written, still zero).
-  Lsn last_writer(PageId page, Lsn at, std::uint32_t offset) const;
-  // LSNs of the live writes to `page`, ascending.
-  std::vector<Lsn> write_lsns(PageId page) const;
+  // written, still zero, or written before the oldest version kept: see forgot_older).
+  Lsn last_writer(PageId page, Lsn at, std::uint32_t offset) const {
+    return pages_.last_writer(page, at, offset);
+  }
+  // Whether versions of `page` below the horizon were forgotten.
+  bool forgot_older(PageId page) const { return pages_.forgot_older(page); }
+  // LSNs of the live writes to `page` nearest to `around`, at most `radius` either side,
+  // ascending.
+  std::vector<Lsn> write_lsns_around(PageId page, Lsn around, std::size_t radius) const {
+    return pages_.lsns_around(page, around, radius);
+  }
+  // Page versions kept (for tests and memory figures).
+  std::size_t versions_kept() const { return pages_.size(); }
 
  private:
-  struct WriteRef {
-    Lsn cpl = 0;            // key of the MTR in mtrs_
-    std::size_t index = 0;  // index of the write in it
-  };
-
   void apply_appended(const obs::Appended& a);
   void apply_acked(const obs::Acked& a);
   void apply_state(const obs::State& s);
@@ -143,6 +171,7 @@ class Model {
   void apply_fsync_failed();
   void apply_recovered(const obs::Recovered& r);
   void apply_annulled(const obs::Annulled& a);
+  void apply_horizon(const obs::GcHorizon& h);
   void forget(std::map<Lsn, Mtr>::iterator it);
   // Whether the successful, not fresh recovery `r` forgets `m` (see acked_lost_by).
   bool forgets(const Mtr& m, const obs::Recovered& r) const;
@@ -152,9 +181,8 @@ class Model {
   std::uint32_t page_size_;
   std::map<Lsn, Mtr> mtrs_;
   std::map<Lsn, Mtr> forgotten_;
-  // page -> (LSN -> write) of live MTRs; a multimap so an invalid history (reused LSNs)
-  // still replays deterministically.
-  std::map<PageId, std::multimap<Lsn, WriteRef>> page_index_;
+  // Every page's versions, of live MTRs.
+  PageVersions pages_;
   std::multimap<Lsn, Lsn> allocations_;
   Lsn highest_allocated_ = 0;
   Lsn highest_allocated_incarnation_ = 0;
@@ -174,6 +202,7 @@ class Model {
   std::uint64_t highest_epoch_ = 0;
   Lsn gc_floor_ = 0;
   std::vector<Lsn> read_points_;
+  Lsn horizon_ = 0;
 };
 
 }  // namespace aurora::workloads::check

@@ -54,21 +54,16 @@ class MtrAtomicity final : public Checker {
  private:
   static std::optional<std::string> partial(const std::string& what, PageId page, Lsn at,
                                             const Bytes& bytes, const Model& model) {
-    const Bytes expected = model.page_at(page, at);
+    if (at < model.horizon()) return std::nullopt;  // read_correctness reports it
+    const Bytes& expected = model.page_at(page, at);
     if (bytes == expected) return std::nullopt;
     // The writes of this page nearest to `at` (a torn MTR straddles or follows the read
     // point), bounded so a broken engine cannot make every read quadratic.
-    constexpr std::ptrdiff_t kAround = 64;
-    const std::vector<Lsn> lsns = model.write_lsns(page);
-    const auto mid = std::lower_bound(lsns.begin(), lsns.end(), at) - lsns.begin();
-    const auto from = std::max<std::ptrdiff_t>(0, mid - kAround);
-    const auto to =
-        std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(lsns.size()), mid + kAround);
-    for (auto i = from; i < to; ++i) {
-      const Lsn lsn = lsns[static_cast<std::size_t>(i)];
+    constexpr std::size_t kAround = 64;
+    for (const Lsn lsn : model.write_lsns_around(page, at, kAround)) {
       const Mtr* m = model.mtr_containing(lsn);
       if (m == nullptr || lsn >= m->cpl) continue;
-      const Bytes inside = model.page_at(page, lsn);
+      const Bytes& inside = model.page_at(page, lsn);
       if (inside != bytes || inside == model.page_at(page, m->first - 1) ||
           inside == model.page_at(page, m->cpl)) {
         continue;

@@ -23,6 +23,15 @@ bool storage_unavailable(ErrorKind k) {
 
 }  // namespace
 
+struct MtrWorkload::ReadInFlight {
+  ReadInFlight(MtrWorkload& w, Lsn at) : reads(w.reads_in_flight_), it(reads.insert(at)) {}
+  ~ReadInFlight() { reads.erase(it); }
+  ReadInFlight(const ReadInFlight&) = delete;
+  ReadInFlight& operator=(const ReadInFlight&) = delete;
+  std::multiset<Lsn>& reads;
+  std::multiset<Lsn>::iterator it;
+};
+
 struct MtrWorkload::ComputeSlot {
   std::string name;
   NodeId node = 0;
@@ -83,6 +92,22 @@ void MtrWorkload::observe_state() {
     if (c->live != nullptr && c->link->connected()) read_points.push_back(c->live->read_point());
   }
   observe(state_observation(*storage_, std::move(read_points)));
+  observe_horizon();
+}
+
+// The model keeps every page version a read could still ask for. Reads come at a compute
+// node's read point (never below the GC floor: pinned) or at a past LSN at or above the
+// floor when the read is made; a floor is final once durable. So the horizon is the
+// durable floor, held down by every read under way and every live node's read point.
+void MtrWorkload::observe_horizon() {
+  Lsn h = durable_gc_floor_;
+  if (!reads_in_flight_.empty()) h = std::min(h, *reads_in_flight_.begin());
+  for (const auto& c : computes_) {
+    if (c->live != nullptr) h = std::min(h, c->live->read_point());
+  }
+  if (h <= horizon_told_) return;
+  horizon_told_ = h;
+  observe(obs::GcHorizon{h});
 }
 
 // Invariant 11 is about the files that hold acknowledged data: after an fsync of a log
@@ -98,6 +123,13 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
     return;
   }
   if (kind.starts_with("fault.")) ++stats_.faults_fired;
+  if (kind == "wal.collected") {
+    // Emitted once the control file with the new floor is durable.
+    for (const Field& f : fields) {
+      if (std::string_view(f.key) == "floor") durable_gc_floor_ = std::max(durable_gc_floor_, f.u);
+    }
+    return;
+  }
   if (kind == "fs.write" || kind == "fs.fsync") {
     // Log bytes written and not yet fsynced: the window aim_at_write_window() waits for.
     for (const Field& f : fields) {
@@ -137,6 +169,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
   storage_failed_ = false;
   open_backoff_ = kMillisecond;
   storage_ = std::move(opened).value();
+  durable_gc_floor_ = storage_->log().gc_floor();
   const wal::RecoveryReport& r = storage_->log().recovery();
   ++stats_.recoveries;
   if (r.torn_tail) coverage_.hit("torn_tail_truncated");
@@ -188,7 +221,7 @@ void MtrWorkload::op(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
     case 3: {
       Result<Lsn> rp = node.refresh();
       if (!rp.is_ok() && !storage_unavailable(rp.kind())) {
-        observe(obs::Read{.node = slot.name, .error = "refresh: " + rp.status().to_string()});
+        observe(obs::RefreshFailed{.node = slot.name, .error = rp.status().to_string()});
       }
       break;
     }
@@ -221,6 +254,8 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
 
 void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   const PageId page = rng.below(spec_.workload.pages);
+  // A node without a read point reads at the VDL (it refreshes first), above the floor.
+  ReadInFlight in_flight(*this, node.read_point());
   Result<std::vector<std::byte>> got = node.read(page);
   const Lsn at = node.read_point();  // after the read: a node without one refreshes first
   if (!got.is_ok() && storage_unavailable(got.kind())) {
@@ -246,6 +281,7 @@ void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
   const Lsn at = floor + rng.below(vdl - floor + 1);
   const PageId page = rng.below(spec_.workload.pages);
   const Lsn may_refuse_below = storage_->min_read_point();
+  ReadInFlight in_flight(*this, at);
   Result<std::vector<std::byte>> got = slot.link->read(page, at);
   if (!got.is_ok() && storage_unavailable(got.kind())) return;
   if (!got.is_ok() && got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");

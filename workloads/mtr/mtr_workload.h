@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,11 @@ class MtrWorkload {
   void observe(check::Observation o);
   void record(std::vector<Violation> found);
   void observe_state();
+  // Tells the model the horizon below which no read asks any more (history.h GcHorizon),
+  // when it moved up.
+  void observe_horizon();
+  // A read at `at` under way: holds the horizon at or below `at` while it lasts.
+  struct ReadInFlight;
   void on_event(std::string_view kind, std::span<const Field> fields);
 
   sim::World& world_;
@@ -93,6 +99,11 @@ class MtrWorkload {
   bool volume_lost_ = false;  // an open reported corruption: the volume will not open again
   bool fsync_failed_since_open_ = false;  // an fsync of the storage failed since it opened
   bool log_write_unsynced_ = false;  // a log segment write not yet followed by its fsync
+  // The GC floor the storage made durable (recovered, or reported by wal.collected once its
+  // control file was durable): no read below it is ever answered again.
+  storage::Lsn durable_gc_floor_ = 0;
+  std::multiset<storage::Lsn> reads_in_flight_;  // the LSNs of the reads under way
+  storage::Lsn horizon_told_ = 0;              // the last GcHorizon observed
   std::vector<std::unique_ptr<ComputeSlot>> computes_;
   bool stopping_ = false;         // compute loops finish their operation and end
   bool failed_ = false;           // a checker fired: the run winds down

@@ -64,14 +64,22 @@ json to_json(const check::Observation& o) {
                   {"annul_from", x.annul_from}, {"annul_to", x.annul_to},
                   {"next_lsn", x.next_lsn}};
         } else if constexpr (std::is_same_v<T, obs::Annulled>) {
-          return {{"o", "annulled"}, {"from", x.from}, {"to", x.to}, {"epoch", x.epoch}};
+          return {{"o", "annulled"},
+                  {"from", x.from},
+                  {"to", x.to},
+                  {"epoch", x.epoch},
+                  {"watermark", x.watermark}};
         } else if constexpr (std::is_same_v<T, obs::Crashed>) {
           return {{"o", "crashed"}};
         } else if constexpr (std::is_same_v<T, obs::FsyncFailed>) {
           return {{"o", "fsync_failed"}};
         } else {
-          static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm>);
-          return {{"o", "unsupported"}};  // a real incarnation never sends these
+          // A real incarnation never sends these: no state snapshots, cold reads or refresh
+          // reports, and no horizon (a run of kills is short enough for the model to keep
+          // every version).
+          static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm> ||
+                        std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon>);
+          return {{"o", "unsupported"}};
         }
       },
       o);
@@ -151,7 +159,7 @@ check::Observation from_json(const json& j, std::string_view kind) {
   }
   if (kind == "annulled") {
     return obs::Annulled{field<check::Lsn>(j, "from"), field<check::Lsn>(j, "to"),
-                         field<std::uint64_t>(j, "epoch")};
+                         field<std::uint64_t>(j, "epoch"), field<check::Lsn>(j, "watermark")};
   }
   if (kind == "crashed") return obs::Crashed{};
   if (kind == "fsync_failed") return obs::FsyncFailed{};

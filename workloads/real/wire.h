@@ -9,7 +9,7 @@
 //   {"o":"read","node":"c0","page":3,"at":7,"rp":true,"bytes":"hex"} or "error":"corruption"
 //   {"o":"recovered","fresh":false,"epoch":2,"vcl":9,"vdl":7,"watermark":7,
 //    "annul_from":8,"annul_to":107,"next_lsn":108}  or  {"o":"recovered","corruption":"..."}
-//   {"o":"annulled","from":8,"to":107,"epoch":2}
+//   {"o":"annulled","from":8,"to":107,"epoch":2,"watermark":7}
 //   {"o":"ready"}   (recovery checked: the parent may kill from now on)
 #pragma once
 
