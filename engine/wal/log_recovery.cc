@@ -274,8 +274,9 @@ Status Log::recover() {
   AURORA_RETURN_IF_ERROR(open_new_segment(next_lsn_));
   // The commit point of recovery: from here on the annulment is durable.
   AURORA_RETURN_IF_ERROR(persist_control());
-  rt_.events.emit("recovery.annulled", {{"from", range.from}, {"to", range.to},
-                                        {"epoch", range.epoch}, {"torn_tail", recovery_.torn_tail}});
+  rt_.events.emit("recovery.annulled",
+                  {{"from", range.from}, {"to", range.to}, {"epoch", range.epoch},
+                   {"torn_tail", recovery_.torn_tail}, {"watermark", st.watermark}});
 
   // Tidying; a crash from here on leaves nothing recovery cannot handle again. Cut the
   // bytes after the last kept record (annulled or torn) off each kept hot segment.

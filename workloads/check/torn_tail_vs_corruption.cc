@@ -6,7 +6,9 @@
 //  - unrestricted regime: acknowledged data is lost only with a corruption report (at this
 //    recovery or one since the last good one), except MTRs acknowledged above the
 //    persisted watermark, which one copy cannot protect. A fresh volume where one existed
-//    loses everything silently.
+//    loses everything silently. An MTR lost inside the range of a recovery that a crash
+//    interrupted was lost by that recovery, against the watermark it found: this one only
+//    finds the annulment durable, with a watermark raised to the annulment's end.
 #include "workloads/check/checkers.h"
 #include "workloads/check/describe.h"
 
@@ -52,17 +54,19 @@ class TornTailVsCorruption final : public Checker {
     }
     if (!unrestricted_ || model.corruption_reported()) return std::nullopt;
     std::vector<const Mtr*> protected_lost;
+    Lsn watermark = 0;
     for (const Mtr* m : model.acked_lost_by(*r)) {
-      if (m->cpl <= r->watermark) protected_lost.push_back(m);
+      const Lsn w = model.watermark_when_lost(*m, *r);
+      if (m->cpl > w) continue;
+      protected_lost.push_back(m);
+      watermark = std::max(watermark, w);
     }
     if (protected_lost.empty()) return std::nullopt;
     return who + " found VDL " + std::to_string(r->vdl) + ", losing " +
            std::to_string(protected_lost.size()) +
-           " acknowledged MTR(s) at or below the "
-           "persisted watermark " +
-           std::to_string(r->watermark) + " (from " + describe_mtr(*protected_lost.front()) +
-           ") without a corruption report: expected "
-           "VDL >= " +
+           " acknowledged MTR(s) at or below the persisted watermark " +
+           std::to_string(watermark) + " (from " + describe_mtr(*protected_lost.front()) +
+           ") without a corruption report: expected VDL >= " +
            std::to_string(protected_lost.back()->cpl) + " or a corruption report";
   }
 

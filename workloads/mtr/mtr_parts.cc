@@ -77,6 +77,7 @@ std::optional<check::obs::Annulled> annulled_observation(std::string_view kind,
     if (key == "from") a.from = f.u;
     if (key == "to") a.to = f.u;
     if (key == "epoch") a.epoch = f.u;
+    if (key == "watermark") a.watermark = f.u;
   }
   return a;
 }
