@@ -229,6 +229,50 @@ TEST(PageStore, CollectedLogIsReadThroughImagesAndReadsBelowTheFloorAreRefused) 
   });
 }
 
+// Found by `sim --seed 10453 --spec media_faults`: a page's image was written at a version
+// whose records were durable, then those records were lost from the log (a lost write:
+// fsync said OK, nothing landed) before any persisted watermark covered them. Recovery
+// rightly annulled them as a torn tail, but the image of the annulled version still
+// loaded (its LSN was below the new VDL, the annulled range's end), and reads returned the
+// writes of the annulled MTR.
+TEST(PageStore, AnImageOfAVersionRecoveryAnnulledIsIgnored) {
+  Fixture f(5);
+  const std::string path = "db/wal/00000000000000000001-000001.seg";
+  std::uint64_t kept_bytes = wal::kSegmentHeaderSize;
+  f.h.run([&] {
+    PageStoreOptions po;
+    po.image_after = 1;
+    f.open({}, po);
+    for (const char* text : {"one", "two"}) {
+      const Lsn lsn = wal::testing::commit(*f.log, wal::testing::redo(1, 0, text));
+      f.replay.writes[lsn] = {1, 0, wal::testing::bytes_of(text)};
+      kept_bytes += wal::encoded_record_size(3);
+    }
+    const Lsn lost = wal::testing::commit(*f.log, wal::testing::redo(1, 0, "LOST"));
+    Result<std::size_t> imaged = f.store->write_images(f.log->vdl());
+    ASSERT_TRUE(imaged.is_ok() && *imaged == 1u);
+    ASSERT_EQ(f.store->image_at(1, lost), lost);
+    f.store.reset();
+    f.log.reset();
+    // The record of LSN 3 vanishes from the disk, as a lost write would leave it.
+    Result<FileHandle> seg = f.h.rt().fs.open(path, OpenMode::kOpenExisting);
+    ASSERT_TRUE(seg.is_ok());
+    ASSERT_TRUE(f.h.rt().fs.truncate(*seg, kept_bytes).is_ok());
+    ASSERT_TRUE(f.h.rt().fs.sync(*seg).is_ok());
+    ASSERT_TRUE(f.h.rt().fs.close(*seg).is_ok());
+  });
+  f.h.crash(sim::CrashMode::kDropAll);
+  f.h.run([&] {
+    f.open();
+    ASSERT_EQ(f.log->recovery().vdl_found, 2u);  // LSN 3 lay above every watermark: annulled
+    EXPECT_EQ(f.store->image_at(1, f.log->vdl()), wal::kNoLsn);
+    EXPECT_EQ(f.store->stats().torn_images_ignored, 1u);
+    Result<std::vector<std::byte>> got = f.store->read(1, f.log->vdl());
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    EXPECT_EQ(*got, f.replay.page_at(1, f.log->vdl()));  // "two", not "LOST"
+  });
+}
+
 // Rounds of writes, images and GC leave each page with images below its newest one at the
 // floor: dead slots. Compaction reclaims them and reads stay exact, before and after a crash.
 TEST(PageStore, TheImageFileIsCompactedOnceDeadSlotsOutnumberLiveOnes) {
