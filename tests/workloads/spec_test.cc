@@ -92,7 +92,7 @@ void expect_round_trip(const Spec& spec) {
 TEST(Spec, ShippedSpecsAreTheExpectedSet) {
   EXPECT_EQ(shipped_names(),
             (std::vector<std::string>{"crash_heavy", "default", "fsync_errors", "many_nodes",
-                                      "media_faults", "tiered", "torn_writes"}));
+                                      "media_faults", "soak", "tiered", "torn_writes"}));
 }
 
 TEST(Spec, EveryShippedSpecParsesAndRoundTrips) {
