@@ -64,6 +64,15 @@ std::uint64_t Rng::raw_next() {
 
 std::uint64_t Rng::raw_below(std::uint64_t n) {
   AURORA_ASSERT(n > 0, "Rng::below(0)");
+  if ((n & (n - 1)) == 0) {
+    // A power of two (a random byte, say): the same draw as below, without its two
+    // divisions. The rejected tail is the top n - 1 values, as UINT64_MAX % n == n - 1.
+    std::uint64_t x;
+    do {
+      x = raw_next();
+    } while (x > UINT64_MAX - n);
+    return x & (n - 1);
+  }
   const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // reject the biased tail
   std::uint64_t x;
   do {

@@ -11,14 +11,19 @@ std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); 
 }  // namespace
 
 void TraceHash::add(std::uint64_t v) {
-  // One multiply and one rotate per word: each step is a bijection of the state for a
-  // given word, so a single differing word always changes the final hash; the rotate
-  // carries high bits back down. The chain's latency is what a trace event costs.
-  h_ = rotl((h_ ^ v) * 0x9e3779b97f4a7c15ULL, 29);
+  // One multiply and one rotate per word: each step is a bijection of its lane for a given
+  // word, so a single differing word always changes that lane; the rotate carries high bits
+  // back down.
+  std::uint64_t& lane = lane_[words_++ & 1];
+  lane = rotl((lane ^ v) * 0x9e3779b97f4a7c15ULL, 29);
 }
 
 void TraceHash::add(std::string_view s) {
   add(static_cast<std::uint64_t>(s.size()));
+  add_bytes(s);
+}
+
+void TraceHash::add_bytes(std::string_view s) {
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
@@ -30,6 +35,11 @@ void TraceHash::add(std::string_view s) {
     std::memcpy(&w, s.data() + i, s.size() - i);
     add(w);
   }
+}
+
+std::uint64_t TraceHash::value() const {
+  const std::uint64_t h = rotl((lane_[0] ^ words_) * 0xbf58476d1ce4e5b9ULL, 31);
+  return rotl((h ^ lane_[1]) * 0x94d049bb133111ebULL, 29);
 }
 
 Trace::Trace(const Scheduler& sched, std::uint64_t checkpoint_every)
@@ -58,8 +68,9 @@ void Trace::emit(std::string_view kind, std::span<const Field> fields) {
   hash_.add(fiber);
   hash_.add(kind);
   for (const Field& f : fields) {
-    hash_.add(std::string_view(f.key));
-    hash_.add(static_cast<std::uint64_t>(f.type));
+    // The key's length and the value's type in one word, then the key's bytes.
+    hash_.add(static_cast<std::uint64_t>(f.key.size()) << 8 | static_cast<std::uint64_t>(f.type));
+    hash_.add_bytes(f.key);
     if (f.type == Field::Type::kStr) {
       hash_.add(f.s);
     } else {

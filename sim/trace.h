@@ -29,15 +29,19 @@ class TraceWriter {
 };
 
 // Streaming 64-bit hash over the canonical encoding. Not cryptographic: it only has to
-// make accidental collisions between two different runs vanishingly unlikely.
+// make accidental collisions between two different runs vanishingly unlikely. Words go to
+// two lanes in turn, each a chain of multiply-rotate steps, so that the CPU works on both
+// chains at once (one chain's latency was what a trace event cost); value() folds them.
 class TraceHash {
  public:
   void add(std::uint64_t v);
-  void add(std::string_view s);
-  std::uint64_t value() const { return h_; }
+  void add(std::string_view s);       // its length, then its bytes
+  void add_bytes(std::string_view s);  // its bytes only
+  std::uint64_t value() const;
 
  private:
-  std::uint64_t h_ = 0x243f6a8885a308d3ULL;
+  std::uint64_t lane_[2] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL};
+  std::uint64_t words_ = 0;
 };
 
 class Trace final : public EventSink, public SchedulerObserver {

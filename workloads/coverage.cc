@@ -35,19 +35,21 @@ constexpr std::array kMarks = {
     CoverageMark{"liveness_reached", "the liveness phase made its progress in time"},
 };
 
-// Trace event kinds that stand for a mark by themselves. (Not wal.stopped: a log that is
-// closed stops too; the workload hits log_stopped when it finds a log stopped by a failure.)
+// Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a
+// run is looked up here. (Not wal.stopped: a log that is closed stops too; the workload
+// hits log_stopped when it finds a log stopped by a failure.)
 constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kEventMarks = {{
-    {"wal.write_retry", "write_retried"},
+    {"image.compact", "image_compacted"},
+    {"image.ignored", "image_ignored"},
+    {"image.write", "image_written"},
+    {"page.read_retry", "read_retried"},
+    {"wal.collected", "segments_collected"},
     {"wal.lal_wait", "lal_wait"},
     {"wal.rotate", "segment_rotated"},
     {"wal.tiered", "segment_tiered"},
-    {"image.write", "image_written"},
-    {"image.ignored", "image_ignored"},
-    {"image.compact", "image_compacted"},
-    {"page.read_retry", "read_retried"},
-    {"wal.collected", "segments_collected"},
+    {"wal.write_retry", "write_retried"},
 }};
+static_assert(std::is_sorted(kEventMarks.begin(), kEventMarks.end()));
 
 bool known(std::string_view name) {
   return std::any_of(kMarks.begin(), kMarks.end(),
@@ -69,17 +71,16 @@ void Coverage::hit(std::string_view name) {
 }
 
 void Coverage::on_event(std::string_view kind, std::span<const Field> fields) {
-  for (const auto& [event, mark] : kEventMarks) {
-    if (event != kind) continue;
-    // A collection that removed nothing is not the mark.
-    if (kind == "wal.collected") {
-      for (const Field& f : fields) {
-        if (std::string_view(f.key) == "segments" && f.u == 0) return;
-      }
+  const auto it = std::lower_bound(kEventMarks.begin(), kEventMarks.end(), kind,
+                                   [](const auto& entry, std::string_view k) { return entry.first < k; });
+  if (it == kEventMarks.end() || it->first != kind) return;
+  // A collection that removed nothing is not the mark.
+  if (kind == "wal.collected") {
+    for (const Field& f : fields) {
+      if (f.key == "segments" && f.u == 0) return;
     }
-    hit(mark);
-    return;
   }
+  hit(it->second);
 }
 
 std::uint64_t Coverage::count(std::string_view name) const {

@@ -12,14 +12,15 @@
 
 namespace aurora {
 
-// One key/value field of an event. Keys are string literals (they outlive the event);
-// string values are copied by sinks that keep them.
+// One key/value field of an event. Keys are string literals (they outlive the event), kept
+// with their length, which the compiler knows: a sink hashing or comparing a key every
+// event never scans it for its end. String values are copied by sinks that keep them.
 struct Field {
   enum class Type : std::uint8_t { kInt, kUint, kStr, kBool };
 
   template <typename I>
     requires std::is_integral_v<I>
-  Field(const char* k, I v) : key(k) {
+  Field(std::string_view k, I v) : key(k) {
     if constexpr (std::is_same_v<I, bool>) {
       type = Type::kBool;
       u = v ? 1 : 0;
@@ -31,10 +32,10 @@ struct Field {
       u = v;
     }
   }
-  Field(const char* k, std::string_view v) : key(k), type(Type::kStr), s(v) {}
-  Field(const char* k, const char* v) : key(k), type(Type::kStr), s(v) {}
+  Field(std::string_view k, std::string_view v) : key(k), type(Type::kStr), s(v) {}
+  Field(std::string_view k, const char* v) : key(k), type(Type::kStr), s(v) {}
 
-  const char* key;
+  std::string_view key;
   Type type;
   union {
     std::int64_t i;

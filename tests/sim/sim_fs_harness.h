@@ -32,7 +32,7 @@ class RecordingSink final : public EventSink {
   using EventSink::emit;
   void emit(std::string_view kind, std::span<const Field> fields) override {
     Event e{std::string(kind), {}};
-    for (const Field& f : fields) e.fields[f.key] = render(f);
+    for (const Field& f : fields) e.fields[std::string(f.key)] = render(f);
     events.push_back(std::move(e));
   }
   std::size_t count(std::string_view kind) const {

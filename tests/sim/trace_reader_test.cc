@@ -175,7 +175,7 @@ TEST(TraceReader, ReadsBackEveryEventOfAWorldsTrace) {
                  .node = world.node_name(world.sched().current_node()),
                  .fiber = world.sched().current(),
                  .kind = std::string(kind)};
-    for (const Field& f : fields) e.fields.push_back({f.key, expected_value(f)});
+    for (const Field& f : fields) e.fields.push_back({std::string(f.key), expected_value(f)});
     expected.push_back(std::move(e));
   });
   world.add_node("storage", [](Runtime rt) {
