@@ -94,5 +94,23 @@ TEST(FrontEndCommand, ScenarioErrorsAreFileLineAndExitTwo) {
   std::remove(path.c_str());
 }
 
+TEST(FrontEndCommand, AMiniAuroraScenarioFileRuns) {
+  // As mini-aurora's README writes one: page_id, data, value, an inline repeat.
+  const std::string path = scratch("peer.toml");
+  std::ofstream(path) << "[meta]\nname = \"My scenario\"\ndescription = \"peer\"\n\n"
+                         "[[steps]]\nop = \"put\"\npage_id = 1\noffset = 0\ndata = \"hello\"\n"
+                         "node = \"A\"\n\n"
+                         "[[steps]]\nop = \"refresh\"\nnode = \"B\"\n\n"
+                         "[[steps]]\nop = \"get\"\npage_id = 1\nnode = \"B\"\n\n"
+                         "[[steps]]\nop = \"sleep_ms\"\nvalue = 100\n\n"
+                         "[[steps]]\nop = \"repeat\"\ncount = 10\nsteps = [\n"
+                         "    { op = \"put\", page_id = 1, offset = 0, data = \"loop\" },\n]\n";
+  const auto r = run_sim("scenario --no-color " + path);
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("get B page 1 -> \"hello\""), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("result: pass  steps: 15"), std::string::npos) << r.output;
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace aurora::shell

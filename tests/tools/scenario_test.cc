@@ -369,7 +369,7 @@ TEST(ScenarioParse, AnUnknownOpNamesTheOpsThereAre) {
 
 TEST(ScenarioParse, AMissingFieldNamesTheStepsLine) {
   EXPECT_EQ(parse_error(std::string(kMeta) + "\n[[steps]]\nop = \"put\"\ntext = \"x\"\n"),
-            "bad.toml:4: put step: missing page (an integer >= 0)");
+            "bad.toml:4: put step: missing page or page_id (an integer >= 0)");
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"expect\"\npage = 1\n"),
             "bad.toml:3: expect step: missing text (a string)");
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"repeat\"\ncount = 2\n"),
@@ -412,7 +412,8 @@ TEST(ScenarioParse, AWrongTypeNamesTheKeyAndWhatItWants) {
 
 TEST(ScenarioParse, AnUnknownKeyNamesTheKeysOfThatOp) {
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"put\"\npage = 1\ntxt = \"x\"\n"),
-            "bad.toml:6: unknown key txt in a put step (known: node, page, offset, text, mark)");
+            "bad.toml:6: unknown key txt in a put step (known: node, page or page_id, offset, "
+            "text or data, mark)");
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"crash\"\nnode = \"B\"\n"),
             "bad.toml:5: unknown key node in a crash step (known: none)");
   EXPECT_EQ(parse_error(std::string(kMeta) + "author = \"me\"\n[[steps]]\nop = \"sync\"\n"),
@@ -496,6 +497,203 @@ TEST(ScenarioParse, EmptyRepeatsAndOtherNonsenseAreRefused) {
                         "[[steps]]\nop = \"put\"\npage = 1\ntext = \"x\"\nmark = \"later\"\n"),
             "bad.toml:6: get.at: no earlier step sets mark \"later\" (a put or refresh with "
             "mark = \"later\")");
+}
+
+// --- mini-aurora's names of keys ---------------------------------------------------------
+
+// A scenario as mini-aurora's README ("Writing your own") writes one: page_id and data in
+// put and get steps, value in sleep_ms, a repeat with inline steps, nodes "A" and "B".
+constexpr std::string_view kPeerScenario = R"([meta]
+name = "My scenario"
+description = "What this scenario demonstrates"
+
+[[steps]]
+op = "put"
+page_id = 1
+offset = 0
+data = "hello"
+node = "A"          # optional, defaults to "A"
+
+[[steps]]
+op = "get"
+page_id = 1
+node = "B"
+
+[[steps]]
+op = "refresh"
+node = "B"
+
+[[steps]]
+op = "get"
+page_id = 1
+node = "B"
+
+[[steps]]
+op = "sleep_ms"
+value = 100
+
+[[steps]]
+op = "repeat"
+count = 10
+steps = [
+    { op = "put", page_id = 1, offset = 0, data = "loop" },
+    { op = "get", page_id = 1, node = "B" },
+]
+
+[[steps]]
+op = "get"
+page_id = 1
+)";
+
+// The same scenario in our names, line for line.
+std::string in_our_keys(std::string_view peer) {
+  std::string out(peer);
+  const std::pair<std::string_view, std::string_view> names[] = {
+      {"page_id =", "page ="}, {"data =", "text ="}, {"value =", "ms ="}};
+  for (const auto& [theirs, ours] : names) {
+    for (std::size_t at = out.find(theirs); at != std::string::npos; at = out.find(theirs, at)) {
+      out.replace(at, theirs.size(), ours);
+    }
+  }
+  return out;
+}
+
+void expect_same_steps(const std::vector<Step>& a, const std::vector<Step>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE("step " + std::to_string(i + 1));
+    EXPECT_EQ(a[i].op, b[i].op);
+    EXPECT_EQ(a[i].line, b[i].line);
+    EXPECT_EQ(a[i].node, b[i].node);
+    EXPECT_EQ(a[i].page, b[i].page);
+    EXPECT_EQ(a[i].offset, b[i].offset);
+    EXPECT_EQ(a[i].text, b[i].text);
+    EXPECT_EQ(a[i].duration, b[i].duration);
+    EXPECT_EQ(a[i].count, b[i].count);
+    expect_same_steps(a[i].steps, b[i].steps);
+  }
+}
+
+TEST(ScenarioPeerKeys, AMiniAuroraScenarioParsesAsTheSameOneInOurKeys) {
+  const std::string ours = in_our_keys(kPeerScenario);
+  ASSERT_EQ(ours.find("page_id"), std::string::npos);
+  const Result<Scenario> a = parse_scenario(kPeerScenario, "peer.toml");
+  const Result<Scenario> b = parse_scenario(ours, "ours.toml");
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  EXPECT_EQ(a->name, "My scenario");
+  EXPECT_EQ(a->description, "What this scenario demonstrates");
+  expect_same_steps(a->steps, b->steps);
+  EXPECT_EQ(a->steps[0].page, 1u);
+  EXPECT_EQ(a->steps[0].text, "hello");
+  EXPECT_EQ(a->steps[4].duration, 100 * kMillisecond);
+  EXPECT_EQ(a->steps[5].steps[0].text, "loop");
+  EXPECT_EQ(a->steps[5].steps[1].node, 1);
+}
+
+TEST(ScenarioPeerKeys, AMiniAuroraScenarioRunsAndPrintsWhatOursPrints) {
+  TempDir dir;
+  const std::string peer = write_file(dir, "peer.toml", std::string(kPeerScenario));
+  const std::string ours = write_file(dir, "ours.toml", in_our_keys(kPeerScenario));
+  CommandRun a = run_command(peer);
+  CommandRun b = run_command(ours);
+  EXPECT_EQ(a.code, 0) << a.out << a.err;
+  EXPECT_EQ(a.err, "");
+  // The outputs differ only in the file's name.
+  a.out.replace(a.out.find(peer), peer.size(), "FILE");
+  b.out.replace(b.out.find(ours), ours.size(), "FILE");
+  EXPECT_EQ(a.out, b.out);
+  // B sees A's put only after its refresh; the repeat's puts land ("loop" over "hello").
+  EXPECT_NE(a.out.find("get B page 1 -> \"\" (4096-byte page) at read point 0"), std::string::npos)
+      << a.out;
+  EXPECT_NE(a.out.find("get B page 1 -> \"hello\""), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("sleep_ms 100 ->"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("get A page 1 -> \"loopo\""), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("result: pass  steps: 27"), std::string::npos) << a.out;
+}
+
+TEST(ScenarioPeerKeys, BothNamesOfOneKeyInOneStepAreAnError) {
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"put\"\npage = 1\npage_id = 1\ntext = \"x\"\n"),
+            "bad.toml:6: put step: page_id and page (line 5) are two names of one key: give one "
+            "of them");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"put\"\npage_id = 1\ndata = \"x\"\ntext = \"y\"\n"),
+            "bad.toml:7: put step: text and data (line 6) are two names of one key: give one of "
+            "them");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"get\"\npage_id = 2\npage = 2\n"),
+            "bad.toml:6: get step: page and page_id (line 5) are two names of one key: give one "
+            "of them");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"sleep_ms\"\nms = 5\nvalue = 5\n"),
+            "bad.toml:6: sleep_ms step: value and ms (line 5) are two names of one key: give one "
+            "of them");
+  // Inside a repeat, also in an inline table (one line: the later key in the text).
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"repeat\"\ncount = 2\nsteps = [\n"
+                        "  { op = \"sleep_ms\", value = 1 },\n"
+                        "  { op = \"put\", page_id = 1, data = \"a\", text = \"b\" },\n]\n"),
+            "bad.toml:8: put step: text and data (line 8) are two names of one key: give one of "
+            "them");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"repeat\"\ncount = 2\n"
+                        "  [[steps.steps]]\n  op = \"get\"\n  page = 1\n  page_id = 1\n"),
+            "bad.toml:9: get step: page_id and page (line 8) are two names of one key: give one "
+            "of them");
+}
+
+TEST(ScenarioPeerKeys, OtherKeysAreStillUnknownAndMessagesNameTheKeyAsWritten) {
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"put\"\npageid = 1\n"),
+            "bad.toml:5: unknown key pageid in a put step (known: node, page or page_id, offset, "
+            "text or data, mark)");
+  // The other names belong to the ops mini-aurora has them on, and nowhere else.
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"expect\"\npage_id = 1\ntext = \"x\"\n"),
+            "bad.toml:5: unknown key page_id in an expect step (known: node, page, offset, text, "
+            "at)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"get\"\npage = 1\ndata = \"x\"\n"),
+            "bad.toml:6: unknown key data in a get step (known: node, page or page_id, at)");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"bg\"\nkind = \"write\"\nvalue = 5\n"),
+            "bad.toml:6: unknown key value in a bg step (known: node, kind, every_ms)");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"repeat\"\ncount = 1\nsteps = [{ op = \"sync\", "
+                        "page_id = 1 }]\n"),
+            "bad.toml:6: unknown key page_id in a sync step (known: none)");
+  // Types, ranges and missing keys, with the key as the file spells it.
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"get\"\npage_id = \"one\"\n"),
+            "bad.toml:5: get.page_id must be an integer >= 0, not a string");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"sleep_ms\"\nvalue = -1\n"),
+            "bad.toml:5: sleep_ms.value must be an integer in 0..3600000 (got -1)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"put\"\npage_id = 1\ndata = \"\"\n"),
+            "bad.toml:6: put.data must not be empty");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"put\"\npage_id = 1\noffset = 65535\ndata = \"xy\"\n"),
+            "bad.toml:7: put.data at offset 65535 reaches past the largest page (65536 bytes)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"put\"\ndata = \"x\"\n"),
+            "bad.toml:3: put step: missing page or page_id (an integer >= 0)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"sleep_ms\"\n"),
+            "bad.toml:3: sleep_ms step: missing ms or value (an integer of milliseconds)");
+}
+
+TEST(ScenarioPeerKeys, AFileWithBothNamesIsExitTwoAndNothingRuns) {
+  TempDir dir;
+  const std::string path = write_file(dir, "both.toml", std::string(kMeta) + R"(
+[[steps]]
+op = "put"
+page_id = 1
+data = "never written"
+
+[[steps]]
+op = "sleep_ms"
+value = 10
+ms = 10
+)");
+  const CommandRun r = run_command(path);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "") << "nothing runs";
+  EXPECT_EQ(r.err, "sim scenario: " + path +
+                       ":12: sleep_ms step: ms and value (line 11) are two names of one key: "
+                       "give one of them\n");
 }
 
 TEST(ScenarioParse, TheFileNameComesFromLoadScenario) {

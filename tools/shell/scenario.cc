@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <map>
 #include <set>
 #include <span>
 #include <utility>
@@ -71,12 +72,27 @@ using workloads::toml_input::line_of;
 using workloads::toml_input::quoted;
 using workloads::toml_input::type_name;
 
-// Each op and the keys its step may hold (besides `op`). `node` is allowed only on the
-// steps that act through a compute node, and on repeat (the default of its steps).
+// Another name a step's key may be given by. mini-aurora's scenario files (its README,
+// "Writing your own") spell a put's and a get's page `page_id`, a put's text `data` and a
+// sleep_ms's milliseconds `value`; accepting those names lets its files run as written.
+// Only those: an expect or a bg step takes our names alone, as mini-aurora has neither.
+struct Alias {
+  std::string_view alias;
+  std::string_view key;  // the key it stands for, which the rest of the parser reads
+};
+constexpr std::array<Alias, 2> kPutAliases = {{{"page_id", "page"}, {"data", "text"}}};
+constexpr std::array<Alias, 1> kGetAliases = {{{"page_id", "page"}}};
+constexpr std::array<Alias, 1> kSleepAliases = {{{"value", "ms"}}};
+constexpr std::array<Alias, 0> kNoAliases = {};
+
+// Each op and the keys its step may hold (besides `op`), with their other names. `node`
+// is allowed only on the steps that act through a compute node, and on repeat (the
+// default of its steps).
 struct OpKeys {
   StepOp op;
   std::string_view name;
   std::span<const std::string_view> keys;
+  std::span<const Alias> aliases = kNoAliases;
 };
 constexpr std::array<std::string_view, 5> kPutKeys = {"node", "page", "offset", "text", "mark"};
 constexpr std::array<std::string_view, 3> kGetKeys = {"node", "page", "at"};
@@ -89,10 +105,10 @@ constexpr std::array<std::string_view, 3> kFaultKeys = {"kind", "on", "probabili
 constexpr std::array<std::string_view, 3> kBgKeys = {"node", "kind", "every_ms"};
 constexpr std::array<std::string_view, 1> kBgStopKeys = {"node"};
 constexpr std::array<OpKeys, 12> kOps = {{
-    {StepOp::kPut, "put", kPutKeys},
-    {StepOp::kGet, "get", kGetKeys},
+    {StepOp::kPut, "put", kPutKeys, kPutAliases},
+    {StepOp::kGet, "get", kGetKeys, kGetAliases},
     {StepOp::kRefresh, "refresh", kRefreshKeys},
-    {StepOp::kSleep, "sleep_ms", kSleepKeys},
+    {StepOp::kSleep, "sleep_ms", kSleepKeys, kSleepAliases},
     {StepOp::kRepeat, "repeat", kRepeatKeys},
     {StepOp::kCrash, "crash", kNoKeys},
     {StepOp::kRecover, "recover", kNoKeys},
@@ -111,6 +127,34 @@ std::string op_names() {
   for (const OpKeys& o : kOps) {
     if (!out.empty()) out += ", ";
     out += o.name;
+  }
+  return out;
+}
+
+// The key `written` stands for in a step of `op`: itself, or the key it is another name for.
+std::string_view key_of(const OpKeys& op, std::string_view written) {
+  for (const Alias& a : op.aliases) {
+    if (a.alias == written) return a.key;
+  }
+  return written;
+}
+
+// A key as messages name it: "page", or "page or page_id" when it has another name.
+std::string spellings(const OpKeys& op, std::string_view key) {
+  std::string out(key);
+  for (const Alias& a : op.aliases) {
+    if (a.key == key) out = cat(out, " or ", a.alias);
+  }
+  return out;
+}
+
+// The keys of `op` for "(known: ...)": "node, page or page_id, offset, ..."; "none".
+std::string known_keys(const OpKeys& op) {
+  if (op.keys.empty()) return "none";
+  std::string out;
+  for (std::string_view k : op.keys) {
+    if (!out.empty()) out += ", ";
+    out += spellings(op, k);
   }
   return out;
 }
@@ -228,65 +272,73 @@ class Parser : private workloads::toml_input::FieldReader {
     }
     step.op = op->op;
 
-    std::set<std::string_view> seen;
+    // Each key given, by the key it stands for: the entry that gave it (two names of one
+    // key in one step are an error, never one silently winning over the other).
+    std::map<std::string_view, const Entry*> seen;
     const toml::array* nested = nullptr;
     Line nested_line = 0;
-    Line text_line = step.line;
     for (const Entry& e : entries) {
       if (e.key == "op") continue;
-      if (std::find(op->keys.begin(), op->keys.end(), e.key) == op->keys.end()) {
-        return error(e.line, cat("unknown key ", e.key, " in a ", op->name,
-                                 " step (known: ", join(op->keys), ")"));
+      const std::string_view key = key_of(*op, e.key);
+      if (std::find(op->keys.begin(), op->keys.end(), key) == op->keys.end()) {
+        const std::string_view article = op->op == StepOp::kExpect ? " in an " : " in a ";
+        return error(e.line, cat("unknown key ", e.key, article, op->name, " step (known: ",
+                                 known_keys(*op), ")"));
       }
-      seen.insert(e.key);
+      if (const auto [first, fresh] = seen.emplace(key, &e); !fresh) {
+        // Entries come in the order of the file: `first` is the earlier one.
+        return error(e.line, cat(op->name, " step: ", e.key, " and ", first->second->key,
+                                 " (line ", std::to_string(first->second->line),
+                                 ") are two names of one key: give one of them"));
+      }
+      // Messages name the key as the file spells it.
       const std::string name = cat(op->name, ".", e.key);
-      if (e.key == "node") {
+      if (key == "node") {
         AURORA_RETURN_IF_ERROR(node(e, name, step.node));
-      } else if (e.key == "page") {
+      } else if (key == "page") {
         AURORA_RETURN_IF_ERROR(integer(e, name, 0, kMaxInt, step.page));
-      } else if (e.key == "offset") {
+      } else if (key == "offset") {
         AURORA_RETURN_IF_ERROR(integer(e, name, 0, kMaxPageBytes - 1, step.offset));
-      } else if (e.key == "text") {
+      } else if (key == "text") {
         AURORA_RETURN_IF_ERROR(text(e, name, step.text));
         if (step.text.empty()) return error(e.line, name + " must not be empty");
-        text_line = e.line;
-      } else if (e.key == "at") {
+      } else if (key == "at") {
         AURORA_RETURN_IF_ERROR(read_at(e, name, step.at));
-      } else if (e.key == "mark") {
+      } else if (key == "mark") {
         AURORA_RETURN_IF_ERROR(text(e, name, step.mark));
         if (step.mark.empty()) return error(e.line, name + " must not be empty");
-      } else if (e.key == "ms") {
+      } else if (key == "ms") {
         std::int64_t ms = 0;
         AURORA_RETURN_IF_ERROR(integer(e, name, 0, kMaxSleepMs, ms));
         step.duration = ms * kMillisecond;
-      } else if (e.key == "every_ms") {
+      } else if (key == "every_ms") {
         std::int64_t ms = 0;
         AURORA_RETURN_IF_ERROR(integer(e, name, 1, kMaxBgEveryMs, ms));
         step.duration = ms * kMillisecond;
-      } else if (e.key == "count") {
+      } else if (key == "count") {
         AURORA_RETURN_IF_ERROR(integer(e, name, 1, kMaxRepeatCount, step.count));
-      } else if (e.key == "steps") {
+      } else if (key == "steps") {
         nested = e.node->as_array();
         if (nested == nullptr) {
           return error(e.line, cat(name, " must be an array of tables ([[steps.steps]] or ",
                                    "[{ op = ... }]), not ", type_name(*e.node)));
         }
         nested_line = e.line;
-      } else if (e.key == "kind" && step.op == StepOp::kFault) {
+      } else if (key == "kind" && step.op == StepOp::kFault) {
         AURORA_RETURN_IF_ERROR(text(e, name, step.fault_kind));
         if (!sim::parse_fault_kind(step.fault_kind)) {
           return error(e.line, cat(name, ": unknown fault kind ", quoted(step.fault_kind),
                                    " (known: ", fault_kind_names(), ")"));
         }
-      } else if (e.key == "kind") {
+      } else if (key == "kind") {
         AURORA_RETURN_IF_ERROR(text(e, name, step.bg_kind));
         if (std::find(kBgKinds.begin(), kBgKinds.end(), step.bg_kind) == kBgKinds.end()) {
           return error(e.line, cat(name, ": unknown worker kind ", quoted(step.bg_kind),
                                    " (known: ", join(kBgKinds), ")"));
         }
-      } else if (e.key == "on") {
+      } else if (key == "on") {
         AURORA_RETURN_IF_ERROR(boolean(e, name, step.on));
-      } else if (e.key == "probability") {
+      } else if (key == "probability") {
         double p = 0;
         AURORA_RETURN_IF_ERROR(probability(e, name, p));
         step.probability = p;
@@ -296,7 +348,8 @@ class Parser : private workloads::toml_input::FieldReader {
     // Required keys, and checks across keys.
     const auto need = [&](std::string_view key, std::string_view what) -> Status {
       if (seen.count(key) != 0) return Status::ok();
-      return error(step.line, cat(op->name, " step: missing ", key, " (", what, ")"));
+      return error(step.line,
+                   cat(op->name, " step: missing ", spellings(*op, key), " (", what, ")"));
     };
     switch (step.op) {
       case StepOp::kPut:
@@ -304,9 +357,11 @@ class Parser : private workloads::toml_input::FieldReader {
         AURORA_RETURN_IF_ERROR(need("page", "an integer >= 0"));
         AURORA_RETURN_IF_ERROR(need("text", "a string"));
         if (step.offset + step.text.size() > kMaxPageBytes) {
-          return error(text_line, cat(op->name, ".text at offset ", std::to_string(step.offset),
-                                      " reaches past the largest page (",
-                                      std::to_string(kMaxPageBytes), " bytes)"));
+          const Entry& text_entry = *seen.at("text");
+          return error(
+              text_entry.line,
+              cat(op->name, ".", text_entry.key, " at offset ", std::to_string(step.offset),
+                  " reaches past the largest page (", std::to_string(kMaxPageBytes), " bytes)"));
         }
         break;
       case StepOp::kGet:

@@ -1,10 +1,12 @@
 // Scenarios: a session's steps as data (`sim scenario FILE`). A scenario is a TOML file
 // with a [meta] table and [[steps]], each step one operation of the session (put, get,
 // refresh, sleep_ms, crash, recover, sync, expect, fault, bg, bg_stop) or a repeat of
-// nested steps. SCENARIO_FORMAT.md beside this file documents every op and key.
+// nested steps. SCENARIO_FORMAT.md beside this file documents every op and key. The key
+// names of mini-aurora's scenario files (page_id, data, value) are accepted as other names
+// of ours (page, text, ms) in the steps it has them on, so its files run as written.
 //
 // Parsing is strict and complete before anything runs: bad TOML, an unknown op or key, a
-// missing field, a wrong type, a number out of range, a node other than A or B, an empty
+// key given under both its names in one step, a missing field, a wrong type, a number out of range, a node other than A or B, an empty
 // repeat, a mark used before a step sets it, all are kInvalidArgument
 // "<source>:<line>: <message>", never a default and never an exception.
 //
