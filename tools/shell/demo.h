@@ -10,7 +10,8 @@
 namespace aurora::shell {
 
 // Runs the script on a fresh session. Returns the exit code: 0, or 1 when the engine
-// did not answer as the script expects (a step's check failed: the demo says which).
+// did not answer as the script expects (a step's check failed: the demo says which). The
+// front end makes it 2 when its recovery could not open the volume (frontend_exit.h).
 int run_demo(Session& session, std::ostream& out);
 
 }  // namespace aurora::shell

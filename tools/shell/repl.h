@@ -22,7 +22,8 @@ struct ReplOptions {
   std::function<void(std::uint64_t ms)> set_delay;
 };
 
-// Runs until `quit` or the end of `in`. Returns the exit code: 0.
+// Runs until `quit` or the end of `in`. Returns 0; the front end makes it 2 when the
+// session ended with a volume it could not open (frontend_exit.h).
 int run_repl(Session& session, std::istream& in, std::ostream& out, const ReplOptions& options);
 
 }  // namespace aurora::shell

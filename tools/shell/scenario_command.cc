@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "tools/shell/frontend_exit.h"
 #include "tools/shell/scenario_run.h"
 #include "workloads/spec/toml_input.h"
 
@@ -46,8 +47,7 @@ int scenario_command(const std::string& path, const FrontEndOptions& options, st
       Session::open(scenario_session_options(*scenario, options.session, hooks.preset_given),
                     hooks.attach);
   if (!session.is_ok()) {
-    err << "sim scenario: cannot open the session: " << session.status().to_string() << "\n";
-    return 2;
+    return exit_unopened("sim scenario: cannot open the session", session.status(), err);
   }
   const ScenarioReport report = run_scenario(**session, *scenario, out);
   if (!report.passed()) {
@@ -64,7 +64,8 @@ int scenario_command(const std::string& path, const FrontEndOptions& options, st
     if (o.fs != FsKind::kSim) out << "  (on a fresh --data-dir)";
     out << "\n";
   }
-  return report.exit_code();
+  out << std::flush;  // the run's output before the reason for its exit code
+  return exit_after_run(**session, report.exit_code(), "sim scenario", err);
 }
 
 }  // namespace aurora::shell

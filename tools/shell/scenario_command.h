@@ -4,7 +4,8 @@
 // Exit codes (DESIGN.md section 7): 0 every expect held; 1 an expect failed; 2 the
 // scenario file is missing or does not parse (nothing runs; the message names the file
 // and line), or the session cannot open (a bad preset, --fs posix without --data-dir, a
-// volume that does not recover).
+// volume that does not recover), or the run ended with a volume that a recover step could
+// not open (frontend_exit.h).
 #pragma once
 
 #include <functional>

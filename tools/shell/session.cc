@@ -192,10 +192,21 @@ Status Session::open_storage() {
   Result<std::unique_ptr<storage::Storage>> opened = stuck();
   const Nanos start = now();
   if (!run([&] { opened = storage::Storage::open(host_->runtime(), storage_options_); })) {
-    return stuck();
+    opened = stuck();  // whatever the fiber got, the host did not settle
+  } else {
+    metrics_.record("recover", now() - start, opened.is_ok());
   }
-  metrics_.record("recover", now() - start, opened.is_ok());
-  if (!opened.is_ok()) return opened.status();
+  if (!opened.is_ok()) {
+    // The engine names the file inside the volume; the user knows the volume by the
+    // directory they gave (or not: a simulated one), so the message says which.
+    const std::string volume = options_.fs == FsKind::kPosix
+                                   ? "the volume in " + options_.data_dir
+                                   : std::string("the simulated volume");
+    open_failure_ =
+        Status(opened.kind(), volume + " cannot be opened: " + opened.status().message());
+    return open_failure_;
+  }
+  open_failure_ = Status::ok();
   storage_ = std::move(opened).value();
   for (int i = 0; i < kNodes; ++i) {
     nodes_.push_back(std::make_unique<compute::ComputeNode>(*storage_, std::string(node_name(i))));

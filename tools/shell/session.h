@@ -90,7 +90,8 @@ struct BgWorker {
 class Session {
  public:
   // Creates the host, opens (creating or recovering) the volume and starts A and B.
-  // kInvalidArgument for a bad preset or a posix session without a data directory.
+  // kInvalidArgument for a bad preset or a posix session without a data directory; a
+  // volume that does not open is open_failure()'s error (naming the volume).
   // `attach` runs before the volume opens, so that listeners it adds (traces, the
   // visualizer) see the first recovery; an error from it is returned as is.
   static Result<std::unique_ptr<Session>> open(
@@ -116,6 +117,7 @@ class Session {
   // loses its memory. kInvalidArgument when it is already down.
   Status crash();
   // Reopens the volume (recovery) and restarts A and B; kInvalidArgument when it is up.
+  // When recovery refuses the volume the error names it (open_failure()).
   Status recover();
   // Lets `d` of time pass: background workers run. In simulation virtual time jumps.
   void sleep(Nanos d);
@@ -131,6 +133,11 @@ class Session {
   // --- what it shows ---------------------------------------------------------------------
   SessionState state() const;
   const Metrics& metrics() const { return metrics_; }
+  // Why the last attempt to open the volume failed (at a recover: Session::open returns its
+  // own), or ok when it opened. "Corruption: the volume in DIR cannot be opened: ...": the
+  // message names the volume (--data-dir, or the simulated one) and the engine's reason.
+  // Front ends exit 2 when a session ends with one (frontend_exit.h).
+  const Status& open_failure() const { return open_failure_; }
   // The storage, when up (for the visualizer's and the tests' closer looks).
   storage::Storage* storage() { return storage_.get(); }
   Nanos now() const;
@@ -158,6 +165,7 @@ class Session {
   std::vector<EventListener> listeners_;
   Metrics metrics_;
   std::uint64_t events_ = 0;
+  Status open_failure_;
 };
 
 }  // namespace aurora::shell

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tools/shell/demo.h"
+#include "tools/shell/frontend_exit.h"
 #include "tools/shell/repl.h"
 #include "tools/shell/scenario_command.h"
 #include "tools/shell/trace_outputs.h"
@@ -124,8 +125,7 @@ int frontend_command(FrontEnd which, const FrontEndFlags& flags, bool color, con
     Result<std::unique_ptr<shell::Session>> session = shell::Session::open(options.session, attach);
     if (!session.is_ok()) {
       // A bad flag, a trace file that cannot be created, a volume that does not open.
-      std::cerr << me << ": " << session.status().to_string() << "\n";
-      return 2;
+      return shell::exit_unopened(me, session.status(), std::cerr);
     }
     if (which == FrontEnd::kDemo || which == FrontEnd::kVizDemo) {
       code = shell::run_demo(**session, std::cout);
@@ -137,6 +137,8 @@ int frontend_command(FrontEnd which, const FrontEndFlags& flags, bool color, con
       ro.set_delay = [&shown](std::uint64_t ms) { shown->set_delay(ms); };
       code = shell::run_repl(**session, std::cin, std::cout, ro);
     }
+    std::cout << std::flush;  // the transcript before the reason for its exit code
+    code = shell::exit_after_run(**session, code, me, std::cerr);
   }
   if (shown) {
     if (const Status s = shown->finish(); !s.is_ok()) {

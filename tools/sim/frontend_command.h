@@ -32,7 +32,8 @@ enum class FrontEnd { kDemo, kVizDemo, kRepl, kVizRepl, kScenario };
 
 // Runs front end `which` (for kScenario, on the scenario file `path`). `color`: whether
 // stdout may get ANSI colors (before --no-color). Exit codes: 0 done, 1 a demo check or
-// scenario expectation failed, 2 bad flags or input (nothing ran).
+// scenario expectation failed, 2 bad flags or input (nothing ran), or a volume that does
+// not open, at the start or at the session's last recover (tools/shell/frontend_exit.h).
 int frontend_command(FrontEnd which, const FrontEndFlags& flags, bool color,
                      const std::string& path = {});
 
