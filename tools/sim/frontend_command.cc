@@ -12,6 +12,7 @@
 #include "tools/shell/scenario_command.h"
 #include "tools/shell/trace_outputs.h"
 #include "tools/shell/viz.h"
+#include "tools/sim/common_flags.h"
 
 namespace aurora::tools {
 
@@ -32,7 +33,7 @@ void add_frontend_flags(CLI::App& app, FrontEndFlags& f) {
   app.add_option("--trace-json", f.trace_json, "write every internal event as a JSON line");
   app.add_option("--trace-perfetto", f.trace_perfetto,
                  "write the run as Chrome trace-event JSON (opens in Perfetto)");
-  app.add_flag("--no-color", f.no_color, "no ANSI colors (also: NO_COLOR)");
+  add_common_flags(app, f.no_color);
 }
 
 namespace {

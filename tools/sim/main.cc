@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/sim/choice_io.h"
+#include "tools/sim/common_flags.h"
 #include "tools/sim/frontend_command.h"
 #include "tools/sim/real_command.h"
 #include "tools/sim/run_command.h"
@@ -47,8 +48,9 @@ int main(int argc, char** argv) {
   CLI::App app{"aurora-sim: deterministic simulation of a log-is-the-database storage engine"};
   app.set_version_flag("--version", "aurora-sim 0.1");
   app.require_subcommand(0, 1);
+  // --no-color: on the top level and on every subcommand (common_flags.h), one setting.
   bool no_color = false;
-  app.add_flag("--no-color", no_color, "no ANSI colors (also: NO_COLOR)");
+  tools::add_common_flags(app, no_color);
 
   // sim --seed N: one run.
   tools::RunOptions options;
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 86400.0));
   sweep->add_option("--memory-mb", sweep_options.limits.memory_mb,
                     "address-space limit of a worker in MiB (0: none)");
-  sweep->add_flag("--no-color", no_color, "no ANSI colors (also: NO_COLOR)");
+  tools::add_common_flags(*sweep, no_color);
   sweep->add_flag("--check-determinism", sweep_options.check_determinism,
                   "also run each seed twice more and compare the traces event by event");
   tools::add_run_flags(*sweep, sweep_flags);
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
   // sim seeds add
   CLI::App* seeds = app.add_subcommand("seeds", "the regression corpus of seeds/");
   seeds->require_subcommand(1);
+  tools::add_common_flags(*seeds, no_color);
   CLI::App* seeds_add = seeds->add_subcommand("add", "run a seed and add it to seeds/");
   tools::SeedsAddOptions add_options;
   tools::RunFlags add_flags;
@@ -106,6 +109,7 @@ int main(int argc, char** argv) {
   seeds_add->add_option("--fixed-by", add_options.fixed_by, "the commit that fixed it");
   seeds_add->add_option("--name", add_options.name, "the file name after '<seed>-'");
   seeds_add->add_option("--dir", add_options.dir, "the corpus directory (default: seeds/)");
+  tools::add_common_flags(*seeds_add, no_color);
 
   // sim shrink
   CLI::App* shrink = app.add_subcommand("shrink", "minimize a failing run to a small reproduction");
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
   shrink->add_option("--max-runs", shrink_options.max_runs, "candidate runs at most")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
   shrink->add_flag("--verbose,-v", shrink_options.verbose, "print every smaller run kept");
+  tools::add_common_flags(*shrink, no_color);
 
   // sim real
   CLI::App* real = app.add_subcommand("real", "the workload on real files, killed and restarted");
@@ -139,6 +144,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 60'000.0));
   real->add_option("--max-kill-ms", max_kill_ms, "...and at most this long")
       ->check(CLI::Range(0.0, 60'000.0));
+  tools::add_common_flags(*real, no_color);
 
   // The engine's front ends (tools/shell/).
   struct FrontEndSub {
