@@ -8,7 +8,8 @@
 //     watermark any of them carries (vdl_hint), and the highest LSN on disk.
 //  3. A hole at or below the highest persisted watermark (control file, sealed segments,
 //     any record's vdl_hint) is corruption: reported, nothing annulled. A hole above it is
-//     a torn tail: those records were never acknowledged.
+//     a torn tail: those records were never acknowledged. A GC floor above the recovered
+//     VDL is corruption too: GC never raises the floor above a VDL it has.
 //  4. Annul (VDL, VDL + LAL] — every LSN the last incarnation could have allocated — in a
 //     new epoch, with a new segment for the LSNs after it, durably (control file) before
 //     anything else happens. Then tidy up: cut the annulled tail off its segment, delete
@@ -171,11 +172,21 @@ Status Log::recover() {
   rt_.events.emit("recovery.scanned", {{"vcl", vcl}, {"vdl", vdl}, {"watermark", st.watermark},
                                        {"records", st.accepted}, {"beyond_hole", st.beyond_hole},
                                        {"hole", st.hole}});
+  const std::string hole_note = st.hole ? " (hole at " + st.hole_where + ")" : "";
+  // The GC floor is a watermark of its own: GC raises it only to a VDL it has (collect_below),
+  // and from then on every read at or above it is served by the records at and above it and
+  // by the images below it. A floor above the recovered VDL means records it relied on are
+  // gone; opening would answer reads between the two from a log that does not reach them.
+  if (control_.gc_floor > vdl) {
+    return Status::corruption("durable log data is missing or damaged: the control file's GC floor " +
+                              std::to_string(control_.gc_floor) + " is above the recovered VDL " +
+                              std::to_string(vdl) + hole_note);
+  }
   if (st.watermark > vdl) {
     return Status::corruption(
         "durable log data is missing or damaged: a persisted watermark says LSN " +
         std::to_string(st.watermark) + " was durable, but the log is complete only to " +
-        std::to_string(vcl) + (st.hole ? " (hole at " + st.hole_where + ")" : ""));
+        std::to_string(vcl) + hole_note);
   }
 
   // LSNs and epochs are 64-bit counts that never come near their end (a volume would need
@@ -227,11 +238,8 @@ Status Log::recover() {
     it = v.empty() ? page_versions_.erase(it) : std::next(it);
   }
   for (const PageBase& base : control_.bases) {
-    if (base.lsn > vdl) {  // the decoder saw it below the floor; GC kept the floor <= VDL
-      return Status::corruption("page " + std::to_string(base.page) + ": its base " +
-                                std::to_string(base.lsn) + " lies above the recovered VDL " +
-                                std::to_string(vdl));
-    }
+    // Below the floor (the decoder checks), which is at or below VDL (checked above).
+    AURORA_ASSERT(base.lsn < vdl, "a page base above the recovered VDL passed the floor check");
     std::vector<Lsn>& v = page_versions_[base.page];
     v.insert(v.begin(), base.lsn);
   }

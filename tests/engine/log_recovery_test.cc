@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -574,6 +575,112 @@ TEST(RecoveryGc, AControlFileBaseThatDisagreesWithTheLogIsCorruption) {
     ASSERT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
     EXPECT_NE(log.status().message().find("page 1"), std::string::npos) << log.status().to_string();
   });
+}
+
+// --- the GC floor against the recovered VDL ---
+
+// GC raises the floor only to a VDL it has, so the floor is a durable watermark: the log
+// must reach it. A floor at the recovered VDL is the tightest legal case, and opens.
+TEST(RecoveryGc, AFloorAtTheRecoveredVdlOpens) {
+  LogHarness h(24);
+  Lsn floor = kNoLsn;
+  h.run([&] {
+    auto log = h.open(gc_options());
+    ASSERT_TRUE(log);
+    write_and_collect(*log);
+    floor = log->gc_floor();
+    EXPECT_EQ(floor, log->vdl());  // collected up to VDL, and nothing written since
+  });
+  h.crash(sim::CrashMode::kDropAll);
+  h.run([&] {
+    auto log = h.open(gc_options());
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->recovery().vdl_found, floor);
+    EXPECT_EQ(log->gc_floor(), floor);
+    EXPECT_TRUE(log->read_record(floor).is_ok());
+  });
+}
+
+// Opens the volume of `h` and expects corruption naming the floor and the recovered VDL
+// (`vdl`, when the test knows it).
+void expect_floor_above_vdl(LogHarness& h, Lsn floor, std::optional<Lsn> vdl) {
+  h.run([&] {
+    Result<std::unique_ptr<Log>> log = Log::open(h.rt(), gc_options());
+    ASSERT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
+    const std::string& m = log.status().message();
+    EXPECT_NE(m.find("GC floor " + std::to_string(floor) + " is above the recovered VDL " +
+                     (vdl ? std::to_string(*vdl) : "")),
+              std::string::npos)
+        << m;
+  });
+}
+
+// A control file whose floor says more was durable than the log holds (the watermark it
+// carries does not say so): refused, never opened with reads refused below a floor that
+// nothing backs.
+TEST(RecoveryGc, AControlFileFloorAboveTheLogIsCorruption) {
+  LogHarness h(25);
+  Lsn vdl = kNoLsn;
+  h.run([&] {
+    auto log = h.open(gc_options());
+    ASSERT_TRUE(log);
+    write_and_collect(*log);
+    vdl = log->vdl();
+    ControlState tampered = log->control();
+    ASSERT_EQ(tampered.durable_watermark, vdl);
+    tampered.gc_floor = vdl + 1;  // one above: the smallest lie
+    log.reset();
+    ASSERT_TRUE(write_control_file(h.rt().fs, "db", tampered).is_ok());
+  });
+  h.crash(sim::CrashMode::kDropAll);
+  expect_floor_above_vdl(h, vdl + 1, vdl);
+}
+
+// The same on a volume with no record at all: without the check it opened, with VDL 0
+// and every read below the floor refused.
+TEST(RecoveryGc, AFloorAboveAnEmptyLogIsCorruption) {
+  LogHarness h(26);
+  h.run([&] {
+    auto log = h.open(gc_options());
+    ASSERT_TRUE(log);
+    ControlState tampered = log->control();
+    tampered.gc_floor = 5;
+    log.reset();
+    ASSERT_TRUE(write_control_file(h.rt().fs, "db", tampered).is_ok());
+  });
+  h.crash(sim::CrashMode::kDropAll);
+  expect_floor_above_vdl(h, 5, 0);
+}
+
+// The record at the floor is damaged on disk (a bit flip in the durable log): the log ends
+// below the floor, and the report names the floor, not only the hole. (Where it ends
+// depends on the segments GC left: with the floor's record first in its segment, nothing
+// below it is left to end on.)
+TEST(RecoveryGc, LosingTheRecordAtTheFloorIsCorruptionNamingTheFloor) {
+  LogHarness h(27);
+  Lsn floor = kNoLsn;
+  h.run([&] {
+    auto log = h.open(gc_options());
+    ASSERT_TRUE(log);
+    write_and_collect(*log);
+    floor = log->gc_floor();
+    ASSERT_EQ(floor, log->vdl());
+    // The floor's record is the last one of the current segment: flip its last byte.
+    const std::string path = log->segment_path(log->control().segments.back());
+    log.reset();
+    Result<FileHandle> f = h.rt().fs.open(path, OpenMode::kOpenExisting);
+    ASSERT_TRUE(f.is_ok());
+    Result<std::uint64_t> size = h.rt().fs.size(*f);
+    ASSERT_TRUE(size.is_ok());
+    std::vector<std::byte> last(1);
+    ASSERT_TRUE(read_exact(h.rt().fs, *f, *size - 1, last).is_ok());
+    last[0] ^= std::byte{0x01};
+    ASSERT_TRUE(write_all(h.rt().fs, *f, *size - 1, last).is_ok());
+    ASSERT_TRUE(h.rt().fs.sync(*f).is_ok());
+    ASSERT_TRUE(h.rt().fs.close(*f).is_ok());
+  });
+  h.crash(sim::CrashMode::kDropAll);
+  expect_floor_above_vdl(h, floor, std::nullopt);
 }
 
 }  // namespace
