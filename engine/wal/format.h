@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,11 @@ using Lsn = std::uint64_t;
 using PageId = std::uint64_t;
 using Epoch = std::uint64_t;
 inline constexpr Lsn kNoLsn = 0;  // LSNs start at 1; 0 means "none" (no previous record)
+// The highest LSN the log allocates or recovery accepts: 2^64 - 1 is never an LSN, so the
+// LSN after any LSN (the next to allocate, a segment's first after the one before, the
+// first after an annulled range) is a u64 as well. The decoders accept any value (they
+// check the bytes, not the volume); recovery refuses more (log.h, "LSN arithmetic").
+inline constexpr Lsn kMaxLsn = std::numeric_limits<Lsn>::max() - 1;
 
 // --- Segment header -------------------------------------------------------------------
 inline constexpr std::uint64_t kSegmentMagic = 0x314c415741525541ULL;  // "AURAWAL1"

@@ -45,8 +45,9 @@ std::string Log::segment_path(const SegmentInfo& info) const {
 }
 
 Result<std::unique_ptr<Log>> Log::open(Runtime rt, LogOptions options) {
-  AURORA_ASSERT(options.lal >= 1 && options.segment_bytes > kSegmentHeaderSize,
-                "bad log options");
+  // LAL bounds the LSN arithmetic (log.h, "LSN arithmetic near 2^64").
+  AURORA_ASSERT(options.lal >= 1 && options.lal <= kMaxLal, "LSN allocation limit out of range");
+  AURORA_ASSERT(options.segment_bytes > kSegmentHeaderSize, "bad log options");
   std::unique_ptr<Log> log(new Log(rt, std::move(options)));
   Result<ControlState> control = read_control_file(rt.fs, log->options_.dir);
   Status s;
@@ -139,8 +140,20 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
   AURORA_ASSERT(!mtr.empty(), "an MTR needs at least one record");
   const auto n = static_cast<Lsn>(mtr.size());
   AURORA_ASSERT(n <= options_.lal, "an MTR larger than the LSN allocation limit can never fit");
-  // LAL: the last LSN of this MTR must stay within VDL + LAL (DESIGN.md invariant 2).
-  while (!stopped_ && next_lsn_ + n - 1 > vdl_ + options_.lal) {
+  // LAL: the last LSN of this MTR must stay within VDL + LAL (DESIGN.md invariant 2). Both
+  // checks compare room left, never sums, which could pass 2^64 (log.h, "LSN arithmetic").
+  for (;;) {
+    if (stopped_) return Status::stopped("log stopped: " + stop_reason_.to_string());
+    const Lsn highest = highest_allocated();
+    if (n > kMaxLsn - highest) {
+      return Status::out_of_range("the LSN space is used up: " + std::to_string(n) +
+                                  " more LSNs after " + std::to_string(highest) +
+                                  " would pass the highest LSN " + std::to_string(kMaxLsn));
+    }
+    // Every allocation kept its LSNs within VDL + LAL, and VDL only grows since.
+    AURORA_ASSERT(vdl_ <= highest && highest - vdl_ <= options_.lal,
+                  "allocated past VDL + LAL");
+    if (n <= options_.lal - (highest - vdl_)) break;
     ++stats_.lal_waits;
     ++lal_waiters_;
     rt_.events.emit("wal.lal_wait", {{"next", next_lsn_}, {"vdl", vdl_}});
@@ -148,7 +161,6 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
     vdl_waiters_.wait(rt_.sched, "LSN allocation limit");
     --lal_waiters_;
   }
-  if (stopped_) return Status::stopped("log stopped: " + stop_reason_.to_string());
   if (pending_.empty()) {
     pending_first_ = next_lsn_;
     pending_since_ = rt_.clock.now();
@@ -311,6 +323,7 @@ Status Log::rotate() {
   old.info.sealed = true;
   old.info.last_lsn = old.info.first_lsn + old.offsets.size() - 1;
   control_.segments.back() = old.info;
+  // last + 1 is the first LSN of the batch being flushed: allocated, so at most kMaxLsn.
   AURORA_RETURN_IF_ERROR(open_new_segment(old.info.last_lsn + 1));
   AURORA_RETURN_IF_ERROR(persist_control());
   ++stats_.rotations;

@@ -43,10 +43,36 @@ enum class Durability : std::uint8_t {
 std::string_view durability_name(Durability d);
 std::optional<Durability> parse_durability(std::string_view s);
 
+// --- LSN arithmetic near 2^64 -------------------------------------------------------------
+// LSNs are u64 and never wrap: every sum the log computes on them is at most kMaxLsn + 1
+// (format.h: 2^64 - 1 is never an LSN), because
+//  - LAL is at most kMaxLal (2^32; Aurora uses 10^7). Log::open asserts it: options are the
+//    program's (a spec checks its own when parsed, workloads/spec/spec.cc);
+//  - recovery accepts a volume only when its annulment (VDL, max(VDL + LAL, highest LSN on
+//    disk)] ends at or below kMaxLsn - LAL, so that the incarnation it starts has a whole
+//    allocation window above it: VDL <= highest_recoverable_vdl(LAL) and every LSN on disk
+//    <= highest_recoverable_lsn(LAL), else kCorruption. No volume gets there by appending
+//    (2^64 - 2^33 LSNs: centuries at a billion a second), so bytes that say so are corrupt.
+//    VDL + LAL, the annulment's end + 1 (the next LSN) and the new epoch then all fit; and
+//    before the scan adds 1 to an LSN read from disk (a record's, an annulled range's end),
+//    it refuses one above kMaxLsn;
+//  - append() compares room left, never sums: it waits while n > LAL - (highest allocated -
+//    VDL), where highest allocated - VDL <= LAL holds (each allocation kept it, VDL only
+//    grows), and refuses with kOutOfRange when n > kMaxLsn - highest allocated. So the
+//    highest LSN it hands out is kMaxLsn and next_lsn() is at most kMaxLsn + 1;
+//  - a batch's last LSN (its first + count - 1) is an allocated LSN, and a sealed segment's
+//    last + 1 (rotate) the first LSN of the batch that follows it: at most kMaxLsn.
+inline constexpr Lsn kMaxLal = Lsn{1} << 32;
+static_assert(kMaxLsn > 2 * kMaxLal, "the recovery bounds below must not underflow");
+// The highest VDL recovery accepts with allocation limit `lal` (<= kMaxLal).
+constexpr Lsn highest_recoverable_vdl(Lsn lal) { return kMaxLsn - 2 * lal; }
+// The highest LSN recovery accepts on disk with allocation limit `lal` (<= kMaxLal).
+constexpr Lsn highest_recoverable_lsn(Lsn lal) { return kMaxLsn - lal; }
+
 struct LogOptions {
   std::string dir = "db";
   std::uint64_t segment_bytes = 64 * 1024;  // rotate once a segment would exceed this
-  Lsn lal = 10'000'000;                     // LSN allocation limit (Aurora's value)
+  Lsn lal = 10'000'000;                     // LSN allocation limit (Aurora's value), 1..kMaxLal
   Durability durability = Durability::kGroup;
   std::size_t group_max_records = 256;      // kGroup: close a batch at this many records
   Nanos group_max_delay = 200 * kMicrosecond;  // kGroup: or when its oldest waited this long
@@ -101,6 +127,7 @@ class Log {
 
   // Appends one MTR (its last record is its CPL) and returns the CPL's LSN. Waits while
   // allocation would pass VDL + LAL. The records are not durable yet: see wait_durable().
+  // kOutOfRange when the MTR's last LSN would pass kMaxLsn (the LSN space is used up).
   Result<Lsn> append(std::span<const Redo> mtr);
   // Returns once VDL >= lsn; kStopped if the log stopped first.
   Status wait_durable(Lsn lsn);

@@ -50,6 +50,13 @@ struct ScanState {
 }  // namespace
 
 Status Log::recover() {
+  // The scan goes on after an annulled range at its end + 1 (normalize below): it must fit.
+  for (const AnnulledRange& r : control_.annulled) {
+    if (r.to > kMaxLsn) {
+      return Status::corruption("the control file annuls LSNs up to " + std::to_string(r.to) +
+                                ", above the highest LSN " + std::to_string(kMaxLsn));
+    }
+  }
   ScanState st;
   st.watermark = control_.durable_watermark;
   if (!control_.segments.empty()) st.expected = control_.segments.front().first_lsn;
@@ -111,6 +118,10 @@ Status Log::recover() {
         break;
       }
       const RecordHeader& h = rec->header;
+      if (h.lsn > kMaxLsn) {  // the scan's next expected LSN, h.lsn + 1, must fit
+        return Status::corruption(path + ": record LSN " + std::to_string(h.lsn) +
+                                  " is above the highest LSN " + std::to_string(kMaxLsn));
+      }
       if (const AnnulledRange* r = annulled_at(control_, h.lsn)) {
         if (info.epoch >= r->epoch) {
           return Status::corruption(path + ": record " + std::to_string(h.lsn) +
@@ -194,15 +205,24 @@ Status Log::recover() {
   // they made the annulment below wrap around (found by tests/fuzz/wal_recovery_fuzz.cc,
   // corpus/wal_recovery/regression-*-wraps): VDL + LAL overflowed into a range ending
   // below its start or starting at LSN 0, the next LSN or the new epoch became 0, and the
-  // control file written next was one the next open refuses.
-  constexpr Lsn kMaxLsn = std::numeric_limits<Lsn>::max();
-  if (vdl >= kMaxLsn - options_.lal || st.max_lsn_seen == kMaxLsn ||
-      control_.epoch == std::numeric_limits<Epoch>::max()) {
-    return Status::corruption(std::string("LSN ")
-                                  .append(std::to_string(std::max(vdl, st.max_lsn_seen)))
-                                  .append(" or epoch ")
-                                  .append(std::to_string(control_.epoch))
-                                  .append(" is too close to 2^64 for recovery to go on"));
+  // control file written next was one the next open refuses. The bound leaves the new
+  // incarnation a whole allocation window above the annulment (log.h, "LSN arithmetic").
+  const Lsn lal = options_.lal;
+  if (vdl > highest_recoverable_vdl(lal)) {
+    return Status::corruption("the recovered VDL " + std::to_string(vdl) +
+                              " is too close to 2^64 for recovery to go on: with LAL " +
+                              std::to_string(lal) + " it must be at most " +
+                              std::to_string(highest_recoverable_vdl(lal)));
+  }
+  if (st.max_lsn_seen > highest_recoverable_lsn(lal)) {
+    return Status::corruption("LSN " + std::to_string(st.max_lsn_seen) +
+                              " on disk is too close to 2^64 for recovery to go on: with LAL " +
+                              std::to_string(lal) + " LSNs must be at most " +
+                              std::to_string(highest_recoverable_lsn(lal)));
+  }
+  if (control_.epoch == std::numeric_limits<Epoch>::max()) {
+    return Status::corruption("epoch " + std::to_string(control_.epoch) +
+                              " is too close to 2^64 for recovery to go on");
   }
 
   // Every annulled range ends at or below the recovered VDL: the recovery that annulled it
@@ -244,7 +264,8 @@ Status Log::recover() {
     v.insert(v.begin(), base.lsn);
   }
 
-  // Annul (VDL, VDL + LAL] in a new epoch; new LSNs start above it.
+  // Annul (VDL, VDL + LAL] in a new epoch; new LSNs start above it. No sum here overflows:
+  // VDL + LAL, the annulment's end and the next LSN are at most kMaxLsn - LAL + 1 (above).
   const Lsn annul_to = std::max(vdl + options_.lal, st.max_lsn_seen);
   const AnnulledRange range{vdl + 1, annul_to, control_.epoch + 1};
   control_.epoch = range.epoch;

@@ -2,6 +2,8 @@
 // checked against a model kept by the test, outside the crashing node.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -681,6 +683,196 @@ TEST(RecoveryGc, LosingTheRecordAtTheFloorIsCorruptionNamingTheFloor) {
   });
   h.crash(sim::CrashMode::kDropAll);
   expect_floor_above_vdl(h, floor, std::nullopt);
+}
+
+// --- LSNs near 2^64 (log.h, "LSN arithmetic near 2^64") ---
+
+constexpr Lsn kSmallLal = 8;  // small, so that a test can use up what is left of the LSN space
+
+LogOptions near_the_top_options() {
+  LogOptions o;
+  o.durability = Durability::kEveryCommit;
+  o.lal = kSmallLal;
+  return o;
+}
+
+// Writes a volume by hand: a control file listing one open segment of epoch 1 that starts at
+// `first`, holding `bytes` (encoded records, or anything) after its header.
+void write_volume(LogHarness& h, Lsn first, const std::vector<std::byte>& bytes) {
+  FileSystem& fs = h.rt().fs;
+  for (const char* dir : {"db", "db/wal", "db/cold"}) ASSERT_TRUE(fs.mkdir(dir).is_ok()) << dir;
+  ASSERT_TRUE(fs.sync_dir("").is_ok());  // "db" itself survives a crash
+  const ControlState control{.epoch = 1, .segments = {SegmentInfo{.first_lsn = first, .epoch = 1}}};
+  char name[64];
+  std::snprintf(name, sizeof name, "db/wal/%020llu-%06llu.seg",
+                static_cast<unsigned long long>(first), 1ULL);
+  std::vector<std::byte> segment(kSegmentHeaderSize);
+  encode_segment_header({first, 1}, std::span<std::byte, kSegmentHeaderSize>(segment));
+  segment.insert(segment.end(), bytes.begin(), bytes.end());
+  Result<FileHandle> f = fs.open(name, OpenMode::kCreate);
+  ASSERT_TRUE(f.is_ok());
+  ASSERT_TRUE(write_all(fs, *f, 0, segment).is_ok());
+  ASSERT_TRUE(fs.sync(*f).is_ok());
+  ASSERT_TRUE(fs.close(*f).is_ok());
+  ASSERT_TRUE(fs.sync_dir("db/wal").is_ok());
+  ASSERT_TRUE(write_control_file(fs, "db", control).is_ok());
+}
+
+// One single-record MTR of page 1 at `lsn`, linked to `prev`, encoded onto `out`.
+void add_record(std::vector<std::byte>& out, Lsn lsn, Lsn prev) {
+  const RecordHeader h{.lsn = lsn, .prev_lsn = prev, .page = 1, .length = 2, .cpl = true};
+  encode_record(h, testing::bytes_of("hi"), out);
+}
+
+// A volume whose log holds two records, the second at `vdl`: recovery finds VDL `vdl`.
+void write_volume_with_vdl(LogHarness& h, Lsn vdl) {
+  std::vector<std::byte> records;
+  add_record(records, vdl - 1, kNoLsn);
+  add_record(records, vdl, vdl - 1);
+  write_volume(h, vdl - 1, records);
+}
+
+// The highest VDL recovery accepts leaves the new incarnation a whole allocation window:
+// it opens, allocates every LSN up to kMaxLsn (through LAL waits near the top), and then
+// refuses cleanly instead of wrapping around to LSN 0. Before the bound and the room
+// comparisons, VDL + LAL wrapped once VDL passed 2^64 - 1 - LAL and appends waited forever.
+TEST(RecoveryNearTheTop, TheHighestRecoverableVdlOpensAndAllocatesUpToTheLastLsn) {
+  constexpr Lsn kVdl = highest_recoverable_vdl(kSmallLal);
+  static_assert(kVdl == std::numeric_limits<Lsn>::max() - 1 - 2 * kSmallLal);
+  LogHarness h;
+  std::unique_ptr<Log> log;
+  h.run([&] {
+    write_volume_with_vdl(h, kVdl);
+    log = h.open(near_the_top_options());
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->recovery().vdl_found, kVdl);
+    ASSERT_TRUE(log->recovery().annulled);
+    EXPECT_EQ(log->recovery().annulled->to, kVdl + kSmallLal);
+    EXPECT_EQ(log->next_lsn(), kMaxLsn - kSmallLal + 1);
+    // Every LSN left, one MTR at a time, each acknowledged.
+    Lsn last = kNoLsn;
+    for (Lsn lsn = log->next_lsn(); lsn < kMaxLsn; ++lsn) {
+      last = testing::commit(*log, redo(1, 0, "top"));
+      ASSERT_EQ(last, lsn);
+    }
+    EXPECT_EQ(last, kMaxLsn - 1);
+    // One LSN is left: an MTR of two records does not fit, one of one does.
+    Result<Lsn> two = log->append(std::vector<Redo>{redo(1, 0, "a"), redo(2, 0, "b")});
+    EXPECT_EQ(two.kind(), ErrorKind::kOutOfRange) << two.status().to_string();
+    EXPECT_EQ(log->highest_allocated(), kMaxLsn - 1);
+    EXPECT_EQ(testing::commit(*log, redo(1, 0, "last")), kMaxLsn);
+    EXPECT_EQ(log->highest_allocated(), kMaxLsn);
+    EXPECT_EQ(log->next_lsn(), std::numeric_limits<Lsn>::max());
+    Result<Lsn> none = log->append(std::vector<Redo>{redo(1, 0, "none")});
+    ASSERT_EQ(none.kind(), ErrorKind::kOutOfRange);
+    EXPECT_NE(none.status().message().find("LSN space is used up"), std::string::npos)
+        << none.status().to_string();
+    EXPECT_EQ(log->highest_allocated(), kMaxLsn);  // nothing allocated, nothing wrapped
+    EXPECT_EQ(log->vdl(), kMaxLsn);
+    Result<Log::OwnedRecord> top = log->read_record(kMaxLsn);
+    ASSERT_TRUE(top.is_ok()) << top.status().to_string();
+    EXPECT_EQ(text_of(top->payload), "last");
+    EXPECT_EQ(top->header.prev_lsn, kMaxLsn - 1);
+    log.reset();
+  });
+  // A volume that used up its LSNs has no room for another annulment: refused, not wrapped.
+  h.crash(sim::CrashMode::kDropAll);
+  h.run([&] {
+    Result<std::unique_ptr<Log>> again = Log::open(h.rt(), near_the_top_options());
+    EXPECT_EQ(again.kind(), ErrorKind::kCorruption) << again.status().to_string();
+    EXPECT_NE(again.status().message().find("too close to 2^64"), std::string::npos)
+        << again.status().to_string();
+  });
+}
+
+// Every VDL above the bound is refused, with a message that says why, among them the ones
+// the bound before this one accepted (2^64 - 2 - LAL: an annulment ending at the last LSN,
+// nothing left to allocate) or did not name (2^64 - 1 - LAL and up).
+TEST(RecoveryNearTheTop, AVdlAboveTheHighestRecoverableIsCorruption) {
+  constexpr Lsn kTop = std::numeric_limits<Lsn>::max();
+  for (const Lsn vdl : {highest_recoverable_vdl(kSmallLal) + 1, kTop - 1 - kSmallLal,
+                        kTop - kSmallLal, kMaxLsn}) {
+    LogHarness h;
+    h.run([&] {
+      write_volume_with_vdl(h, vdl);
+      Result<std::unique_ptr<Log>> log = Log::open(h.rt(), near_the_top_options());
+      const Status& s = log.status();
+      EXPECT_EQ(s.kind(), ErrorKind::kCorruption) << "VDL " << vdl << ": " << s.to_string();
+      EXPECT_NE(s.message().find("recovered VDL " + std::to_string(vdl) + " is too close to 2^64"),
+                std::string::npos)
+          << s.to_string();
+    });
+  }
+}
+
+// A record the scan would add 1 to at LSN 2^64 - 1: refused before the next expected LSN
+// wraps to 0.
+TEST(RecoveryNearTheTop, ARecordAtLsn2To64Minus1IsCorruption) {
+  constexpr Lsn kTop = std::numeric_limits<Lsn>::max();
+  LogHarness h;
+  h.run([&] {
+    std::vector<std::byte> records;
+    add_record(records, kTop, kNoLsn);
+    write_volume(h, kTop, records);
+    Result<std::unique_ptr<Log>> log = Log::open(h.rt(), near_the_top_options());
+    EXPECT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
+    EXPECT_NE(log.status().message().find("above the highest LSN"), std::string::npos)
+        << log.status().to_string();
+  });
+}
+
+// LSNs on disk beyond a torn tail count too: the annulment reaches the highest of them, so
+// the highest that leaves a whole allocation window opens, and one above it is refused.
+TEST(RecoveryNearTheTop, AnLsnBeyondATornTailBoundsTheAnnulment) {
+  for (const Lsn high : {highest_recoverable_lsn(kSmallLal), highest_recoverable_lsn(kSmallLal) + 1}) {
+    LogHarness h;
+    h.run([&] {
+      std::vector<std::byte> bytes;
+      add_record(bytes, 1, kNoLsn);
+      bytes.insert(bytes.end(), 80, std::byte{0x5a});  // the hole where LSN 2 belongs
+      add_record(bytes, high, kNoLsn);                  // valid, far beyond it
+      write_volume(h, 1, bytes);
+      Result<std::unique_ptr<Log>> log = Log::open(h.rt(), near_the_top_options());
+      if (high == highest_recoverable_lsn(kSmallLal)) {
+        ASSERT_TRUE(log.is_ok()) << log.status().to_string();
+        EXPECT_EQ((*log)->recovery().vdl_found, 1u);
+        EXPECT_EQ((*log)->recovery().annulled->to, high);
+        for (Lsn lsn = high + 1; lsn <= kMaxLsn; ++lsn) {
+          EXPECT_EQ(testing::commit(**log, redo(1, 0, "after")), lsn);
+        }
+      } else {
+        EXPECT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
+        EXPECT_NE(log.status().message().find("LSN " + std::to_string(high) + " on disk is too close"),
+                  std::string::npos)
+            << log.status().to_string();
+      }
+    });
+  }
+}
+
+// LAL bounds the LSN arithmetic; a larger one (UINT64_MAX made VDL + LAL wrap for every VDL)
+// is a programmer error: options are the program's (a spec's LAL is checked when parsed).
+TEST(RecoveryNearTheTopDeathTest, AnAllocationLimitAbove2To32IsAProgrammerError) {
+  for (const Lsn lal : {kMaxLal + 1, std::numeric_limits<Lsn>::max()}) {
+    EXPECT_DEATH(
+        {
+          LogHarness h;
+          h.run([&] {
+            LogOptions o;
+            o.lal = lal;
+            (void)Log::open(h.rt(), o);
+          });
+        },
+        "LSN allocation limit out of range");
+  }
+  LogHarness h;
+  h.run([&] {
+    LogOptions o;
+    o.lal = kMaxLal;
+    auto log = h.open(o);
+    ASSERT_TRUE(log);
+    EXPECT_NE(testing::commit(*log, redo(1, 0, "fits")), kNoLsn);
+  });
 }
 
 }  // namespace

@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +23,7 @@
 #include "engine/storage/storage.h"
 #include "engine/wal/control_file.h"
 #include "engine/wal/format.h"
+#include "engine/wal/log.h"
 #include "sim/choice_file.h"
 #include "sim/choice_tape.h"
 #include "sim/trace_reader.h"
@@ -256,15 +256,15 @@ std::vector<VolumeFile> edge_volume(wal::ControlState control, wal::Epoch segmen
 }
 
 std::map<std::string, std::vector<VolumeFile>> make_edge_volumes() {
-  constexpr wal::Lsn kTop = std::numeric_limits<wal::Lsn>::max();
   const wal::Lsn lal = fuzz_storage_options().log.lal;
   const auto rec = [](wal::Lsn lsn, wal::Lsn prev, std::uint32_t offset, std::uint32_t length) {
     return wal::RecordHeader{
         .lsn = lsn, .prev_lsn = prev, .page = 1, .page_offset = offset, .length = length};
   };
   std::map<std::string, std::vector<VolumeFile>> v;
-  // The highest LSNs recovery accepts: VDL + LAL is one below 2^64 - 1.
-  const wal::Lsn high = kTop - lal - 1;
+  // The highest VDL recovery accepts: its annulment leaves the new incarnation a whole
+  // allocation window below 2^64 - 1 (engine/wal/log.h, "LSN arithmetic near 2^64").
+  const wal::Lsn high = wal::highest_recoverable_vdl(lal);
   v["edge-highest-lsns"] =
       edge_volume({.epoch = 1}, 1, {rec(high - 1, 0, 0, 4), rec(high, high - 1, 4, 4)});
   // A record that writes past the end of its page (64 bytes): reads refuse it.

@@ -26,6 +26,7 @@
 
 #include "engine/storage/storage.h"
 #include "engine/wal/control_file.h"
+#include "engine/wal/log.h"
 #include "sim/world.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/volume_image.h"
@@ -144,8 +145,8 @@ void recover_and_read(Runtime rt) {
   }
   if (!again.is_ok()) {
     // Each recovery takes LAL more LSNs and one more epoch: near 2^64 the next one must
-    // refuse (engine/wal/log_recovery.cc), and that is the only excuse.
-    const bool exhausted = vdl >= std::numeric_limits<wal::Lsn>::max() - options.log.lal ||
+    // refuse (engine/wal/log.h, "LSN arithmetic near 2^64"), and that is the only excuse.
+    const bool exhausted = vdl > wal::highest_recoverable_vdl(options.log.lal) ||
                            epoch == std::numeric_limits<wal::Epoch>::max();
     if (!exhausted || again.kind() != ErrorKind::kCorruption) {
       finding("a volume that recovered once does not open again: " + again.status().to_string());

@@ -241,7 +241,7 @@ buffer_pages = 1
 image_after = 1
 compact_min_dead = 1
 maintenance_interval_us = 1
-lal = 9223372036854775807
+lal = 4294967296
 cold_read_latency_us = 0
 )";
   Result<Spec> r = parse_spec(text, "everything.toml");
@@ -271,7 +271,7 @@ cold_read_latency_us = 0
   EXPECT_EQ(s.storage.durability, "every-commit");
   EXPECT_EQ(s.storage.page_size, 65536u);
   EXPECT_EQ(s.storage.maintenance_interval, kMicrosecond);
-  EXPECT_EQ(s.storage.lal, 9223372036854775807u);
+  EXPECT_EQ(s.storage.lal, 4294967296u);
   EXPECT_EQ(s.storage.cold_read_latency, 0);
   expect_round_trip(s);
 }
@@ -389,6 +389,7 @@ const std::vector<BadCase>& bad_cases() {
       {"segment_bytes 40", "[storage]\nsegment_bytes = 40\n", 2, "storage.segment_bytes"},
       {"buffer_pages 0", "[storage]\nbuffer_pages = 0\n", 2, "storage.buffer_pages"},
       {"lal 0", "[storage]\nlal = 0\n", 2, "storage.lal"},
+      {"lal above 2^32", "[storage]\nlal = 4294967297\n", 2, "storage.lal"},
       {"negative cold latency", "[storage]\ncold_read_latency_us = -1\n", 2,
        "storage.cold_read_latency_us"},
       {"empty name", "[meta]\nname = \"\"\n", 2, "meta.name"},

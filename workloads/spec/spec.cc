@@ -74,6 +74,8 @@ constexpr std::int64_t kMaxPageSize = wal::kMaxPayload;
 static_assert(kMaxPageSize == 65536, "SPEC_FORMAT.md documents page_size <= 65536");
 constexpr std::int64_t kMinSegmentBytes = static_cast<std::int64_t>(wal::kSegmentHeaderSize) + 1;
 static_assert(kMinSegmentBytes == 41, "SPEC_FORMAT.md documents segment_bytes >= 41");
+constexpr std::int64_t kMaxLal = static_cast<std::int64_t>(wal::kMaxLal);
+static_assert(kMaxLal == 4294967296, "SPEC_FORMAT.md documents lal <= 4294967296");
 
 // The typed values (integer, number, boolean, text) and error() come from FieldReader.
 class Parser : private toml_input::FieldReader {
@@ -306,7 +308,7 @@ class Parser : private toml_input::FieldReader {
       } else if (e.key == "maintenance_interval_us") {
         st = duration(e, name, 1, kMicrosecond, s.maintenance_interval);
       } else if (e.key == "lal") {
-        st = integer(e, name, 1, kMaxInt, s.lal);
+        st = integer(e, name, 1, kMaxLal, s.lal);
       } else if (e.key == "cold_read_latency_us") {
         st = duration(e, name, 0, kMicrosecond, s.cold_read_latency);
       } else {
