@@ -1,8 +1,9 @@
 // The whole engine under crashes: two compute nodes commit multi-page MTRs and read at
 // their read points, and at random past read points, a third only reads and seldom
-// refreshes, while images, GC, image compaction and tiering run in the background. A chaos
-// fiber crashes one compute node, or everything (compute nodes and storage), with torn
-// writes. What every node observes (allocations, acknowledgements, reads, the storage's
+// refreshes, while images, GC, image compaction and tiering run in the background. Each
+// reaches the storage node through a link (compute::RemoteStorage). A chaos fiber crashes
+// one compute node, the storage alone (the compute nodes live on, their calls under way
+// fail, and they go on once it recovered), or everything, with torn writes. What every node observes (allocations, acknowledgements, reads, the storage's
 // counters, crashes, recoveries and their annulments) goes to the project's reference
 // model and checkers (workloads/check/suite.h), built by the same parts the MTR workload
 // uses (workloads/mtr/mtr_parts.h): every invariant of DESIGN.md section 4 is judged by
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "engine/compute/compute_node.h"
+#include "engine/compute/remote_storage.h"
 #include "engine/storage/presets.h"
 #include "sim/world.h"
 #include "tests/engine/log_harness.h"
@@ -88,11 +90,23 @@ struct EngineRun {
   // suite.violations() after each round).
   void observe(const check::Observation& o) { (void)suite.observe(o); }
 
-  // The storage's counters, with the read points of the compute nodes alive now.
+  // A compute node: its link to the storage, and while its boot fiber runs, the node.
+  struct Slot {
+    std::unique_ptr<RemoteStorage> link;
+    ComputeNode* live = nullptr;
+    std::uint64_t storage_crashes_seen = 0;  // storage crashes this incarnation outlived
+  };
+
+  // The storage's counters, with the read points of the compute nodes up and connected
+  // now (a node's read point is pinned in the storage only while it is connected).
   void observe_state() {
     if (!volume) return;
     std::vector<Lsn> read_points;
-    for (const auto& [name, node] : live) read_points.push_back(node->read_point());
+    for (const auto& [name, slot] : slots) {
+      if (slot.live != nullptr && slot.link->connected()) {
+        read_points.push_back(slot.live->read_point());
+      }
+    }
     observe(workloads::state_observation(*volume, std::move(read_points)));
   }
 
@@ -105,38 +119,48 @@ struct EngineRun {
     observe(workloads::recovered_observation(**s));
     volume = std::move(*s);
     ++opens;
+    for (auto& [name, slot] : slots) {
+      if (slot.link) slot.link->connect(*volume, rt);
+    }
     observe_state();
   }
 
   // A compute node's life: commits, reads at its read point and at past ones, refreshes,
   // each observed, until the node (or everything) crashes.
   void boot_compute(Runtime rt, const std::string& name) {
-    while (!volume) rt.clock.sleep_for(100 * kMicrosecond);
-    storage::Storage& s = *volume;
-    ComputeNode node(s, name, ComputeOptions{.buffer_pages = 4});
+    Slot& slot = slots[name];
+    slot.link = std::make_unique<RemoteStorage>(world.sched());
+    if (volume) slot.link->connect(*volume, world.runtime(storage_node));
+    ComputeNode node(*slot.link, name, ComputeOptions{.buffer_pages = 4});
     // Its read point counts in every State while the fiber lives (a crash unwinds it).
     struct Live {
-      std::map<std::string, ComputeNode*>& live;
-      const std::string& name;
-      ~Live() { live.erase(name); }
-    } alive{live, name};
-    live[name] = &node;
+      Slot& slot;
+      ~Live() { slot.live = nullptr; }
+    } alive{slot};
+    slot.live = &node;
+    slot.storage_crashes_seen = 0;
     // "lag" only reads. With the tiered preset it also refreshes rarely: its read point
     // holds GC back, so reads in the past reach cold segments before GC takes them. With the
     // base preset GC keeps up, and images die and get compacted.
     const bool reader = name == "lag";
     const double refresh_chance = seed % 2 == 1 ? 0.02 : 1.0;
     for (;;) {
+      if (!slot.link->connected()) {  // the storage is down: wait for its recovery
+        rt.clock.sleep_for(100 * kMicrosecond);
+        continue;
+      }
       const std::uint64_t op = reader ? 5 + rng.below(5) : rng.below(10);
       if (reader && op == 9 && !rng.chance(refresh_chance)) continue;
       if (op < 5) {
         commit_one(node);
       } else if (op < 8) {
-        read_at_read_point(s, node);
+        read_at_read_point(slot, node);
       } else if (op < 9) {
-        read_in_the_past(s, name);
+        read_in_the_past(slot, name);
       } else {
-        ASSERT_TRUE(node.refresh().is_ok()) << where();
+        const Result<Lsn> rp = node.refresh();
+        ASSERT_TRUE(rp.is_ok() || rp.kind() == ErrorKind::kNodeDown) << where() << ": "
+                                                                      << rp.status().to_string();
       }
       observe_state();
       rt.clock.sleep_for(static_cast<Nanos>(rng.below(30)) * kMicrosecond);
@@ -164,16 +188,20 @@ struct EngineRun {
         },
         [this](check::Observation o) { observe(o); });
     Result<Lsn> cpl = node.commit(mtr, hooks);
+    // A storage crash fails the call; the model takes the MTR as maybe committed.
+    if (cpl.kind() == ErrorKind::kNodeDown) return;
     ASSERT_TRUE(cpl.is_ok()) << where() << ": " << cpl.status().to_string();
     // Read-your-writes (DESIGN.md section 4, session guarantees), which no checker judges.
     EXPECT_GE(node.read_point(), *cpl) << where() << ": a node must read its own writes";
     ++commits;
   }
 
-  void read_at_read_point(storage::Storage& s, ComputeNode& node) {
-    if (rng.chance(0.3)) s.pages().drop_cache();  // invariant 9: cold reads the same
+  void read_at_read_point(Slot& slot, ComputeNode& node) {
+    if (volume && rng.chance(0.3)) volume->pages().drop_cache();  // 9: cold reads the same
     const PageId page = rng.below(kPages);
     const Result<std::vector<std::byte>> got = node.read(page);
+    if (got.kind() == ErrorKind::kNodeDown) return;  // the storage crashed under the read
+    if (got.is_ok() && slot.storage_crashes_seen > 0) ++reads_after_storage_crash;
     obs::Read r = workloads::read_observation(node.name(), page, node.read_point(),
                                               /*at_read_point=*/true, got);
     // The test of the test: one read, chosen by the caller, is reported with one byte wrong,
@@ -189,34 +217,46 @@ struct EngineRun {
   // A read at any read point the storage accepts equals the model (invariant 8); below the
   // GC horizon it is refused, never answered. An unpinned read point below every pinned
   // one may be refused: GC may be collecting there as the read starts, or under it.
-  void read_in_the_past(storage::Storage& s, const std::string& name) {
-    const Lsn floor = s.log().gc_floor();
-    const Lsn at = floor + rng.below(s.vdl() - floor + 1);
+  void read_in_the_past(Slot& slot, const std::string& name) {
+    if (!volume) return;
+    const Lsn floor = volume->log().gc_floor();
+    const Lsn at = floor + rng.below(volume->vdl() - floor + 1);
     const PageId page = rng.below(kPages);
-    const Lsn may_refuse_below = s.min_read_point();
-    const Result<std::vector<std::byte>> got = s.read(page, at);
+    const Lsn may_refuse_below = volume->min_read_point();
+    const Result<std::vector<std::byte>> got = slot.link->read(page, at);
+    if (got.kind() == ErrorKind::kNodeDown) return;
     observe(workloads::read_observation(name, page, at, /*at_read_point=*/false, got,
                                         may_refuse_below));
+    ++reads_checked;
     if (floor > 0) {
-      const Result<std::vector<std::byte>> below = s.read(page, floor - 1);
+      const Result<std::vector<std::byte>> below = slot.link->read(page, floor - 1);
+      if (below.kind() == ErrorKind::kNodeDown) return;
       EXPECT_EQ(below.kind(), ErrorKind::kOutOfRange) << where() << ": a read below the GC floor";
       observe(workloads::read_observation(name, page, floor - 1, /*at_read_point=*/false, below,
                                           may_refuse_below));
     }
-    ++reads_checked;
   }
 
-  // Crashes whatever is up, compute nodes first: their fibers unwind while the storage
-  // they reference still exists, and nothing runs on a destroyed volume.
-  void crash_all() {
-    for (NodeId c : computes) {
-      if (world.up(c)) world.crash(c, mode);
-    }
+  // Crashes the storage alone: the calls under way fail (kNodeDown), the compute nodes
+  // live on and wait for it to come back.
+  void crash_storage() {
     if (world.up(storage_node)) {
       world.crash(storage_node, mode);
       observe(obs::Crashed{});
     }
+    for (auto& [name, slot] : slots) {
+      if (slot.link) slot.link->disconnect();
+      if (slot.live != nullptr) ++slot.storage_crashes_seen;
+    }
     volume.reset();
+  }
+
+  // Crashes whatever is up, compute nodes first.
+  void crash_all() {
+    for (NodeId c : computes) {
+      if (world.up(c)) world.crash(c, mode);
+    }
+    crash_storage();
   }
   ~EngineRun() {
     crash_all();
@@ -230,20 +270,22 @@ struct EngineRun {
   check::Suite suite;
   NodeId storage_node = 0;
   std::vector<NodeId> computes;
-  std::map<std::string, ComputeNode*> live;  // by name: the compute nodes up now
+  std::map<std::string, Slot> slots;  // by compute node name
   std::unique_ptr<storage::Storage> volume;
   int round = 0;
   int opens = 0;
   std::uint64_t commits = 0;
   std::uint64_t reads_checked = 0;
   std::uint64_t reads_at_read_point = 0;
+  std::uint64_t reads_after_storage_crash = 0;  // by nodes that outlived a storage crash
   std::uint64_t tamper_read = 0;   // the read at a read point to report wrong (1-based; 0: none)
   std::optional<obs::Read> tampered;  // what was reported for it
 };
 
 struct Totals {
-  std::uint64_t commits = 0, reads = 0, compute_crashes = 0, full_crashes = 0;
-  std::uint64_t compactions = 0, cold_reads = 0, opens = 0;
+  std::uint64_t commits = 0, reads = 0, compute_crashes = 0, storage_crashes = 0;
+  std::uint64_t full_crashes = 0, compactions = 0, cold_reads = 0, opens = 0;
+  std::uint64_t reads_after_storage_crash = 0;
 };
 
 // Runs six rounds of chaos on `run`, then one more crash and recovery, and the Suite's
@@ -264,18 +306,27 @@ std::vector<workloads::Violation> run_rounds(EngineRun& run, Totals& t) {
   for (run.round = 0; run.round < 6; ++run.round) {
     run.world.spawn("chaos", [&] {
       run.world.clock().sleep_for(static_cast<Nanos>(1 + run.rng.below(15000)) * kMicrosecond);
-      if (run.rng.chance(0.5)) {
-        const NodeId victim = run.computes[run.rng.below(run.computes.size())];
-        run.world.crash(victim, run.mode);
-        run.world.restart(victim);
-        ++t.compute_crashes;
-        return;
+      switch (run.rng.below(3)) {
+        case 0: {
+          const NodeId victim = run.computes[run.rng.below(run.computes.size())];
+          run.world.crash(victim, run.mode);
+          run.world.restart(victim);
+          ++t.compute_crashes;
+          return;
+        }
+        case 1:
+          count_volume();  // its counters go with it
+          run.crash_storage();
+          ++t.storage_crashes;
+          run.world.restart(run.storage_node);
+          return;
+        default:
+          count_volume();
+          run.crash_all();
+          ++t.full_crashes;
+          run.world.restart(run.storage_node);
+          for (NodeId c : run.computes) run.world.restart(c);
       }
-      count_volume();  // its counters go with it
-      run.crash_all();
-      ++t.full_crashes;
-      run.world.restart(run.storage_node);
-      for (NodeId c : run.computes) run.world.restart(c);
     });
     const RunOutcome out =
         run.world.run(RunLimits{.until = run.world.clock().now() + 16 * kMillisecond});
@@ -297,6 +348,7 @@ std::vector<workloads::Violation> run_rounds(EngineRun& run, Totals& t) {
   t.commits += run.commits;
   t.opens += run.opens;
   t.reads += run.reads_checked;
+  t.reads_after_storage_crash += run.reads_after_storage_crash;
   return run.suite.violations();
 }
 
@@ -310,10 +362,13 @@ TEST_P(ComputeCrashSweep, EveryObservationSatisfiesTheReferenceModelAndCheckers)
     ASSERT_TRUE(violations.empty()) << run.where() << ": the checkers found" << describe(violations);
     ASSERT_FALSE(HasFailure()) << run.where();
   }
-  std::printf("%llu commits, %llu reads checked, %llu compute crashes, %llu full crashes, "
+  std::printf("%llu commits, %llu reads checked (%llu by nodes that outlived a storage "
+              "crash), %llu compute crashes, %llu storage crashes, %llu full crashes, "
               "%llu image compactions, %llu cold reads\n",
               static_cast<unsigned long long>(t.commits), static_cast<unsigned long long>(t.reads),
+              static_cast<unsigned long long>(t.reads_after_storage_crash),
               static_cast<unsigned long long>(t.compute_crashes),
+              static_cast<unsigned long long>(t.storage_crashes),
               static_cast<unsigned long long>(t.full_crashes),
               static_cast<unsigned long long>(t.compactions),
               static_cast<unsigned long long>(t.cold_reads));
@@ -321,6 +376,8 @@ TEST_P(ComputeCrashSweep, EveryObservationSatisfiesTheReferenceModelAndCheckers)
   EXPECT_GT(t.commits, 1000u);
   EXPECT_GT(t.reads, 1000u);
   EXPECT_GT(t.compute_crashes, 10u);
+  EXPECT_GT(t.storage_crashes, 10u);
+  EXPECT_GT(t.reads_after_storage_crash, 100u);  // compute nodes outlived storage crashes
   EXPECT_GT(t.full_crashes, 10u);
   EXPECT_GT(t.opens, 24 + 10u);  // recoveries that got as far as being checked
   EXPECT_GT(t.compactions, 0u);
