@@ -151,8 +151,7 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
                                   " would pass the highest LSN " + std::to_string(kMaxLsn));
     }
     // Every allocation kept its LSNs within VDL + LAL, and VDL only grows since.
-    AURORA_ASSERT(vdl_ <= highest && highest - vdl_ <= options_.lal,
-                  "allocated past VDL + LAL");
+    AURORA_ASSERT(vdl_ <= highest && highest - vdl_ <= options_.lal, "allocated past VDL + LAL");
     if (n <= options_.lal - (highest - vdl_)) break;
     ++stats_.lal_waits;
     ++lal_waiters_;

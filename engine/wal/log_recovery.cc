@@ -189,9 +189,10 @@ Status Log::recover() {
   // by the images below it. A floor above the recovered VDL means records it relied on are
   // gone; opening would answer reads between the two from a log that does not reach them.
   if (control_.gc_floor > vdl) {
-    return Status::corruption("durable log data is missing or damaged: the control file's GC floor " +
-                              std::to_string(control_.gc_floor) + " is above the recovered VDL " +
-                              std::to_string(vdl) + hole_note);
+    return Status::corruption(
+        "durable log data is missing or damaged: the control file's GC floor " +
+        std::to_string(control_.gc_floor) + " is above the recovered VDL " + std::to_string(vdl) +
+        hole_note);
   }
   if (st.watermark > vdl) {
     return Status::corruption(

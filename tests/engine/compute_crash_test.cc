@@ -3,11 +3,12 @@
 // refreshes, while images, GC, image compaction and tiering run in the background. Each
 // reaches the storage node through a link (compute::RemoteStorage). A chaos fiber crashes
 // one compute node, the storage alone (the compute nodes live on, their calls under way
-// fail, and they go on once it recovered), or everything, with torn writes. What every node observes (allocations, acknowledgements, reads, the storage's
-// counters, crashes, recoveries and their annulments) goes to the project's reference
-// model and checkers (workloads/check/suite.h), built by the same parts the MTR workload
-// uses (workloads/mtr/mtr_parts.h): every invariant of DESIGN.md section 4 is judged by
-// them, not by a model of this test's own.
+// fail, and they go on once it recovered), or everything, with torn writes. What every
+// node observes (allocations, acknowledgements, reads, the storage's counters, crashes,
+// recoveries and their annulments) goes to the project's reference model and checkers
+// (workloads/check/suite.h), built by the same parts the MTR workload uses
+// (workloads/mtr/mtr_parts.h): every invariant of DESIGN.md section 4 is judged by them,
+// not by a model of this test's own.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -159,8 +160,8 @@ struct EngineRun {
         read_in_the_past(slot, name);
       } else {
         const Result<Lsn> rp = node.refresh();
-        ASSERT_TRUE(rp.is_ok() || rp.kind() == ErrorKind::kNodeDown) << where() << ": "
-                                                                      << rp.status().to_string();
+        ASSERT_TRUE(rp.is_ok() || rp.kind() == ErrorKind::kNodeDown)
+            << where() << ": " << rp.status().to_string();
       }
       observe_state();
       rt.clock.sleep_for(static_cast<Nanos>(rng.below(30)) * kMicrosecond);
@@ -278,7 +279,7 @@ struct EngineRun {
   std::uint64_t reads_checked = 0;
   std::uint64_t reads_at_read_point = 0;
   std::uint64_t reads_after_storage_crash = 0;  // by nodes that outlived a storage crash
-  std::uint64_t tamper_read = 0;   // the read at a read point to report wrong (1-based; 0: none)
+  std::uint64_t tamper_read = 0;      // the read at a read point to report wrong (1-based; 0: none)
   std::optional<obs::Read> tampered;  // what was reported for it
 };
 
@@ -299,9 +300,8 @@ std::vector<workloads::Violation> run_rounds(EngineRun& run, Totals& t) {
   };
   run.storage_node = run.world.add_node("storage", [&](Runtime rt) { run.boot_storage(rt); });
   for (const char* name : {"A", "B", "lag"}) {
-    run.computes.push_back(run.world.add_node(name, [&run, name = std::string(name)](Runtime rt) {
-      run.boot_compute(rt, name);
-    }));
+    run.computes.push_back(run.world.add_node(
+        name, [&run, name = std::string(name)](Runtime rt) { run.boot_compute(rt, name); }));
   }
   for (run.round = 0; run.round < 6; ++run.round) {
     run.world.spawn("chaos", [&] {
@@ -359,19 +359,21 @@ TEST_P(ComputeCrashSweep, EveryObservationSatisfiesTheReferenceModelAndCheckers)
   for (std::uint64_t seed = 1; seed <= 24; ++seed) {
     EngineRun run(seed, GetParam());
     const std::vector<workloads::Violation> violations = run_rounds(run, t);
-    ASSERT_TRUE(violations.empty()) << run.where() << ": the checkers found" << describe(violations);
+    ASSERT_TRUE(violations.empty())
+        << run.where() << ": the checkers found" << describe(violations);
     ASSERT_FALSE(HasFailure()) << run.where();
   }
-  std::printf("%llu commits, %llu reads checked (%llu by nodes that outlived a storage "
-              "crash), %llu compute crashes, %llu storage crashes, %llu full crashes, "
-              "%llu image compactions, %llu cold reads\n",
-              static_cast<unsigned long long>(t.commits), static_cast<unsigned long long>(t.reads),
-              static_cast<unsigned long long>(t.reads_after_storage_crash),
-              static_cast<unsigned long long>(t.compute_crashes),
-              static_cast<unsigned long long>(t.storage_crashes),
-              static_cast<unsigned long long>(t.full_crashes),
-              static_cast<unsigned long long>(t.compactions),
-              static_cast<unsigned long long>(t.cold_reads));
+  std::printf(
+      "%llu commits, %llu reads checked (%llu by nodes that outlived a storage "
+      "crash), %llu compute crashes, %llu storage crashes, %llu full crashes, "
+      "%llu image compactions, %llu cold reads\n",
+      static_cast<unsigned long long>(t.commits), static_cast<unsigned long long>(t.reads),
+      static_cast<unsigned long long>(t.reads_after_storage_crash),
+      static_cast<unsigned long long>(t.compute_crashes),
+      static_cast<unsigned long long>(t.storage_crashes),
+      static_cast<unsigned long long>(t.full_crashes),
+      static_cast<unsigned long long>(t.compactions),
+      static_cast<unsigned long long>(t.cold_reads));
   // The sweep really exercised what it claims to.
   EXPECT_GT(t.commits, 1000u);
   EXPECT_GT(t.reads, 1000u);
@@ -408,9 +410,9 @@ TEST(ComputeCrash, AWrongReadIsAViolationOfTheReferenceModel) {
         << describe(violations);
     EXPECT_NE(v.message.find(read), std::string::npos) << describe(violations);
   }
-  EXPECT_TRUE(std::any_of(violations.begin(), violations.end(),
-                          [](const auto& v) { return v.invariant == "read_correctness"; }))
-      << describe(violations);
+  EXPECT_TRUE(std::any_of(violations.begin(), violations.end(), [](const auto& v) {
+    return v.invariant == "read_correctness";
+  })) << describe(violations);
 }
 
 }  // namespace

@@ -790,8 +790,8 @@ TEST(RecoveryNearTheTop, TheHighestRecoverableVdlOpensAndAllocatesUpToTheLastLsn
 // nothing left to allocate) or did not name (2^64 - 1 - LAL and up).
 TEST(RecoveryNearTheTop, AVdlAboveTheHighestRecoverableIsCorruption) {
   constexpr Lsn kTop = std::numeric_limits<Lsn>::max();
-  for (const Lsn vdl : {highest_recoverable_vdl(kSmallLal) + 1, kTop - 1 - kSmallLal,
-                        kTop - kSmallLal, kMaxLsn}) {
+  for (const Lsn vdl :
+       {highest_recoverable_vdl(kSmallLal) + 1, kTop - 1 - kSmallLal, kTop - kSmallLal, kMaxLsn}) {
     LogHarness h;
     h.run([&] {
       write_volume_with_vdl(h, vdl);
@@ -824,13 +824,14 @@ TEST(RecoveryNearTheTop, ARecordAtLsn2To64Minus1IsCorruption) {
 // LSNs on disk beyond a torn tail count too: the annulment reaches the highest of them, so
 // the highest that leaves a whole allocation window opens, and one above it is refused.
 TEST(RecoveryNearTheTop, AnLsnBeyondATornTailBoundsTheAnnulment) {
-  for (const Lsn high : {highest_recoverable_lsn(kSmallLal), highest_recoverable_lsn(kSmallLal) + 1}) {
+  for (const Lsn high :
+       {highest_recoverable_lsn(kSmallLal), highest_recoverable_lsn(kSmallLal) + 1}) {
     LogHarness h;
     h.run([&] {
       std::vector<std::byte> bytes;
       add_record(bytes, 1, kNoLsn);
       bytes.insert(bytes.end(), 80, std::byte{0x5a});  // the hole where LSN 2 belongs
-      add_record(bytes, high, kNoLsn);                  // valid, far beyond it
+      add_record(bytes, high, kNoLsn);                 // valid, far beyond it
       write_volume(h, 1, bytes);
       Result<std::unique_ptr<Log>> log = Log::open(h.rt(), near_the_top_options());
       if (high == highest_recoverable_lsn(kSmallLal)) {
@@ -842,8 +843,9 @@ TEST(RecoveryNearTheTop, AnLsnBeyondATornTailBoundsTheAnnulment) {
         }
       } else {
         EXPECT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
-        EXPECT_NE(log.status().message().find("LSN " + std::to_string(high) + " on disk is too close"),
-                  std::string::npos)
+        EXPECT_NE(
+            log.status().message().find("LSN " + std::to_string(high) + " on disk is too close"),
+            std::string::npos)
             << log.status().to_string();
       }
     });
