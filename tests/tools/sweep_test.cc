@@ -39,10 +39,16 @@ TEST(Sweep, RunsEverySeedUnderEverySpecAndWritesOneJsonLineEach) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("passed: 8  failed: 0"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("coverage: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("median run: time_compression "), std::string::npos) << r.output;
   std::set<std::pair<std::uint64_t, std::string>> runs;
   for (const nlohmann::json& j : read_lines(out)) {
     ASSERT_TRUE(j.is_object());
     EXPECT_EQ(j["result"], "pass");
+    // Each run's speed: virtual time per wall time, and events per wall second.
+    const double wall = j["wall_ns"].get<double>();
+    ASSERT_GT(wall, 0);
+    EXPECT_DOUBLE_EQ(j["time_compression"].get<double>(), j["sim_time_ns"].get<double>() / wall);
+    EXPECT_DOUBLE_EQ(j["events_per_s"].get<double>(), j["events"].get<double>() * 1e9 / wall);
     const auto seed = j["seed"].get<std::uint64_t>();
     const auto spec = j["spec"].get<std::string>();
     EXPECT_EQ(j["reproduce"], "sim --seed " + std::to_string(seed) + " --spec " + spec + " --ops 200");

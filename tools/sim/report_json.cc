@@ -1,5 +1,7 @@
 #include "tools/sim/report_json.h"
 
+#include <cstdio>
+
 #include "sim/trace.h"
 #include "tools/sim/run_command.h"
 
@@ -7,6 +9,19 @@ namespace aurora::tools {
 
 std::string spec_label(const workloads::RunSpec& spec) {
   return spec.spec_arg.empty() ? std::string("default") : spec.spec_arg;
+}
+
+RunSpeed run_speed(const workloads::RunReport& r, std::int64_t wall_ns) {
+  if (wall_ns <= 0) return {};
+  const double wall = static_cast<double>(wall_ns);
+  return {static_cast<double>(r.sim_time_ns) / wall, static_cast<double>(r.events) * 1e9 / wall};
+}
+
+std::string describe_speed(const RunSpeed& s) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "time_compression: %.1fx  events_per_s: %.2fM", s.time_compression,
+                s.events_per_s / 1e6);
+  return buf;
 }
 
 nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& r,
@@ -24,6 +39,8 @@ nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunR
           {"events", r.events},
           {"sim_time_ns", r.sim_time_ns},
           {"wall_ns", wall_ns},
+          {"time_compression", run_speed(r, wall_ns).time_compression},
+          {"events_per_s", run_speed(r, wall_ns).events_per_s},
           {"ops", r.ops},
           {"crashes", r.crashes},
           {"recoveries_checked", r.recoveries_checked},

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -69,6 +70,12 @@ class Tally {
     } else {
       failures_.push_back({line.value("reproduce", ""), first_problem(line)});
     }
+    if (line.contains("time_compression") && line["time_compression"].is_number()) {
+      compression_.push_back(line["time_compression"].get<double>());
+    }
+    if (line.contains("events_per_s") && line["events_per_s"].is_number()) {
+      events_per_s_.push_back(line["events_per_s"].get<double>());
+    }
     if (line.contains("coverage") && line["coverage"].is_array()) {
       saw_coverage_ = true;
       for (const auto& m : line["coverage"]) ++coverage_[m.get<std::string>()];
@@ -95,6 +102,11 @@ class Tally {
         << " in " << duration(elapsed_s()) << ", " << fixed(rate(), 1) << " seeds/s with "
         << o.jobs << " jobs\n";
     out << "passed: " << passed_ << "  failed: " << failures_.size() << "\n";
+    if (!compression_.empty() && !events_per_s_.empty()) {
+      // Each run's own figures (its wall time, in its worker), not the sweep's throughput.
+      out << "median run: time_compression " << fixed(median(compression_), 1)
+          << "x  events_per_s " << fixed(median(events_per_s_) / 1e6, 2) << "M\n";
+    }
     for (const Failure& f : failures_) out << "  FAIL " << f.reproduce << "\n       " << f.what << "\n";
     if (saw_coverage_) {
       std::vector<const workloads::CoverageMark*> missed;
@@ -113,6 +125,12 @@ class Tally {
   }
 
  private:
+  static double median(std::vector<double> v) {
+    const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    return *mid;
+  }
+
   static std::string first_problem(const nlohmann::json& line) {
     if (line.contains("violations") && line["violations"].is_array() &&
         !line["violations"].empty()) {
@@ -127,6 +145,8 @@ class Tally {
   std::size_t done_ = 0;
   std::size_t passed_ = 0;
   std::vector<Failure> failures_;
+  std::vector<double> compression_;   // each passed or failed run's time_compression
+  std::vector<double> events_per_s_;  // ...and events_per_s
   bool saw_coverage_ = false;
   std::map<std::string, std::uint64_t> coverage_;
 };
