@@ -44,8 +44,8 @@ std::uint64_t TraceHash::value() const {
 
 Trace::Trace(const Scheduler& sched, std::uint64_t checkpoint_every)
     : sched_(sched),
-      checkpoint_every_(checkpoint_every == 0 ? 1 : checkpoint_every),
-      until_checkpoint_(checkpoint_every_) {}
+      checkpoints_(kMaxCheckpoints, checkpoint_every == 0 ? 1 : checkpoint_every),
+      next_checkpoint_(checkpoints_.next_after(0)) {}
 
 void Trace::set_node_name(NodeId node, std::string name) { node_names_[node] = std::move(name); }
 
@@ -77,9 +77,9 @@ void Trace::emit(std::string_view kind, std::span<const Field> fields) {
       hash_.add(f.u);
     }
   }
-  if (--until_checkpoint_ == 0) {
-    checkpoints_.emplace_back(seq_, hash_.value());
-    until_checkpoint_ = checkpoint_every_;
+  if (seq_ == next_checkpoint_) {
+    checkpoints_.add(seq_, hash_.value());
+    next_checkpoint_ = checkpoints_.next_after(seq_);
   }
   if (writer_ != nullptr) write_json(kind, fields, t, node, fiber);
   if (listener_) listener_(kind, fields);

@@ -18,6 +18,7 @@
 
 #include "engine/runtime/event_sink.h"
 #include "engine/runtime/scheduler.h"
+#include "sim/hash_checkpoints.h"
 
 namespace aurora::sim {
 
@@ -47,7 +48,9 @@ class TraceHash {
 class Trace final : public EventSink, public SchedulerObserver {
  public:
   // Hash checkpoints (seq, hash) are kept every `checkpoint_every` events so two runs
-  // can be compared without storing either trace.
+  // can be compared without storing either trace; at most kMaxCheckpoints of them (the
+  // interval doubles as a long run fills them: sim/hash_checkpoints.h).
+  static constexpr std::size_t kMaxCheckpoints = 4096;
   explicit Trace(const Scheduler& sched, std::uint64_t checkpoint_every = 4096);
 
   void set_node_name(NodeId node, std::string name);
@@ -71,7 +74,7 @@ class Trace final : public EventSink, public SchedulerObserver {
   std::uint64_t hash() const { return hash_.value(); }
   std::uint64_t events() const { return seq_; }
   const std::vector<std::pair<std::uint64_t, std::uint64_t>>& checkpoints() const {
-    return checkpoints_;
+    return checkpoints_.points();
   }
   // "0x" followed by 16 lowercase hex digits.
   static std::string format_hash(std::uint64_t h);
@@ -82,11 +85,10 @@ class Trace final : public EventSink, public SchedulerObserver {
   const std::string& node_name(NodeId node) const;
 
   const Scheduler& sched_;
-  std::uint64_t checkpoint_every_;
-  std::uint64_t until_checkpoint_;  // events left before the next checkpoint
   TraceHash hash_;
   std::uint64_t seq_ = 0;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> checkpoints_;
+  HashCheckpoints checkpoints_;
+  std::uint64_t next_checkpoint_;  // the next event whose hash checkpoints_ keeps
   std::map<NodeId, std::string> node_names_;
   TraceWriter* writer_ = nullptr;
   Listener listener_;

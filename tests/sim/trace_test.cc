@@ -93,6 +93,17 @@ TEST(Trace, CheckpointsRecordTheRollingHash) {
   EXPECT_EQ(h.trace.events(), 5u);
 }
 
+// A long run keeps at most `capacity` checkpoints, at multiples of an interval that
+// doubles as it fills them: two runs of the same length keep the same events.
+TEST(HashCheckpoints, StayBoundedAndAtMultiplesOfTheirInterval) {
+  HashCheckpoints c(4);
+  for (std::uint64_t e = 1; e <= 20; ++e) c.add(e, e * 10);
+  EXPECT_LE(c.points().size(), 4u);
+  EXPECT_EQ(c.interval(), 8u);  // 1, 2, 4, 8: filled at 4, 8 and 16 events
+  EXPECT_EQ(c.points(), (std::vector<HashCheckpoints::Point>{{8, 80}, {16, 160}}));
+  EXPECT_EQ(c.next_after(16), 24u);
+}
+
 TEST(Trace, FormatHash) { EXPECT_EQ(Trace::format_hash(0xabc), "0x0000000000000abc"); }
 
 }  // namespace

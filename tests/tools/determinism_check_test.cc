@@ -69,6 +69,42 @@ TEST(Determinism, SaysSoWhenAThirdRunDoesNotReproduceTheFirst) {
   EXPECT_NE(d->describe().find("a third run did not match run 1"), std::string::npos);
 }
 
+// A run of `n` lines "e1".."en", with line `changed` (if any) replaced by `instead`.
+std::vector<std::string> long_run(std::size_t n, std::size_t changed = 0, std::string instead = "") {
+  std::vector<std::string> lines;
+  lines.reserve(n);
+  for (std::size_t i = 1; i <= n; ++i) {
+    std::string line = "e";  // appended, not "e" + ...: GCC 12's false -Wrestrict
+    line += std::to_string(i);
+    lines.push_back(i == changed ? instead : line);
+  }
+  return lines;
+}
+
+// Runs far longer than the checkpoints kept: run 1's record stays bounded, and the first
+// difference is still named exactly, with its context, however deep it lies.
+TEST(Determinism, NamesTheExactEventDeepInARunLongerThanItsCheckpoints) {
+  constexpr std::size_t kLines = 300'000;
+  TraceRecorder recorder;
+  for (const std::string& l : long_run(kLines)) recorder.write_line(l);
+  EXPECT_LE(recorder.checkpoints().points().size(), TraceRecorder::kCheckpoints);
+  EXPECT_GT(recorder.checkpoints().interval(), 1u);
+
+  const auto d = divergence_of({long_run(kLines), long_run(kLines, 123'457, "x"), long_run(kLines)}, 3);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->event, 123'457u);
+  EXPECT_EQ(d->first, "e123457");
+  EXPECT_EQ(d->second, "x");
+  EXPECT_EQ(d->before, (std::vector<std::string>{"e123454", "e123455", "e123456"}));
+  EXPECT_TRUE(d->first_confirmed);
+
+  const auto shorter = divergence_of({long_run(kLines), long_run(200'001), long_run(kLines)});
+  ASSERT_TRUE(shorter.has_value());
+  EXPECT_EQ(shorter->event, 200'002u);
+  EXPECT_EQ(shorter->first, "e200002");
+  EXPECT_EQ(shorter->second, "");
+}
+
 TEST(Determinism, TheSimCommandFindsEverySeedItRunsDeterministic) {
   for (const char* args : {"--seed 11 --check-determinism", "--seed 12 --spec torn_writes --check-determinism"}) {
     const auto r = aurora::testing::run_sim(args);

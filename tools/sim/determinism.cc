@@ -12,68 +12,127 @@ std::uint64_t line_hash(std::string_view s) {
   return h;
 }
 
-// The third run: keeps event `target` and checks the events before it against run 1.
-class EventPicker final : public sim::TraceWriter {
+// The third run: checks it reaches the bracket with run 1's hash, and keeps its lines there.
+class BracketPicker final : public sim::TraceWriter {
  public:
-  EventPicker(const std::vector<std::uint64_t>& expected, std::uint64_t target)
-      : expected_(expected), target_(target) {}
+  explicit BracketPicker(const Bracket& b) : bracket_(b), reached_(b.after == 0) {}
   void write_line(std::string_view json) override {
     ++seen_;
-    if (seen_ < target_ && (seen_ > expected_.size() || expected_[seen_ - 1] != line_hash(json))) {
-      matched_ = false;
-    }
-    if (seen_ == target_) line_ = json;
+    hash_.add(json);
+    if (seen_ == bracket_.after) reached_ = hash_.value() == bracket_.hash_after;
+    if (seen_ > bracket_.after && seen_ <= bracket_.upto) lines_.emplace_back(json);
   }
-  bool matched() const { return matched_; }
-  const std::string& line() const { return line_; }
+  bool reached() const { return reached_; }
+  const std::vector<std::string>& lines() const { return lines_; }
 
  private:
-  const std::vector<std::uint64_t>& expected_;
-  std::uint64_t target_;
+  const Bracket& bracket_;
+  LineHash hash_;
   std::uint64_t seen_ = 0;
-  bool matched_ = true;
-  std::string line_;
+  bool reached_;
+  std::vector<std::string> lines_;
 };
+
+// The first place where run 1's lines (`first`, from run 3) and run 2's differ inside the
+// bracket, with the context before it.
+Divergence locate(const Bracket& b, const std::vector<std::string>& first, std::size_t context) {
+  const std::vector<std::string>& second = b.second;
+  std::size_t i = 0;
+  while (i < first.size() && i < second.size() && first[i] == second[i]) ++i;
+  Divergence d;
+  if (i == first.size() && i == second.size()) {
+    // The third run matches run 2 where run 1 did not: run 1 was the odd one.
+    d.event = b.upto;
+    d.first_confirmed = false;
+    if (!first.empty()) d.first = first.back();
+    if (!second.empty()) d.second = second.back();
+    i = second.empty() ? 0 : second.size() - 1;
+  } else {
+    d.event = b.after + i + 1;
+    if (i < first.size()) d.first = first[i];
+    if (i < second.size()) d.second = second[i];
+  }
+  std::vector<std::string> before = b.before;
+  before.insert(before.end(), second.begin(), second.begin() + static_cast<std::ptrdiff_t>(i));
+  const std::size_t from = before.size() > context ? before.size() - context : 0;
+  d.before.assign(before.begin() + static_cast<std::ptrdiff_t>(from), before.end());
+  return d;
+}
 
 }  // namespace
 
-void TraceRecorder::write_line(std::string_view json) { hashes_.push_back(line_hash(json)); }
+void LineHash::add(std::string_view line) {
+  h_ = (h_ ^ line_hash(line)) * 0x9e3779b97f4a7c15ULL;
+  h_ ^= h_ >> 29;
+}
+
+void TraceRecorder::write_line(std::string_view json) {
+  hash_.add(json);
+  checkpoints_.add(++events_, hash_.value());
+}
+
+TraceComparer::TraceComparer(const TraceRecorder& first, std::size_t context)
+    : first_(first), context_(context), points_(first.checkpoints().points()) {}
 
 void TraceComparer::write_line(std::string_view json) {
   ++seen_;
   if (found_) return;
-  if (seen_ > expected_.size() || expected_[seen_ - 1] != line_hash(json)) {
-    found_ = Divergence{.event = seen_,
-                        .before = {recent_.begin(), recent_.end()},
-                        .second = std::string(json)};
-    recent_.clear();
+  if (seen_ == first_.events() + 1) {
+    // Run 2 goes on past run 1's end, which matched (or found_ would be set).
+    found_ = Bracket{.after = seen_ - 1, .upto = seen_, .hash_after = hash_.value(),
+                     .before = {before_.begin(), before_.end()}, .second = {std::string(json)},
+                     .second_went_on = true};
     return;
   }
-  recent_.emplace_back(json);
-  if (recent_.size() > context_) recent_.pop_front();
+  hash_.add(json);
+  window_.emplace_back(json);
+  if (next_point_ < points_.size() && points_[next_point_].first == seen_) {
+    check(seen_, points_[next_point_++].second);
+  } else if (seen_ == first_.events()) {
+    check(seen_, first_.final_hash());
+  }
 }
 
-std::optional<Divergence> TraceComparer::finish() const {
-  if (found_) return found_;
-  if (seen_ == expected_.size()) return std::nullopt;
-  // Run 2 ended first: its missing event is the divergence.
-  return Divergence{.event = seen_ + 1, .before = {recent_.begin(), recent_.end()}};
+void TraceComparer::check(std::uint64_t at, std::uint64_t expected) {
+  if (hash_.value() != expected) {
+    found_ = Bracket{.after = matched_upto_, .upto = at, .hash_after = matched_hash_,
+                     .before = {before_.begin(), before_.end()}, .second = std::move(window_)};
+    window_.clear();
+    return;
+  }
+  matched_upto_ = at;
+  matched_hash_ = expected;
+  const std::size_t keep = std::min(context_, window_.size());
+  for (std::size_t i = window_.size() - keep; i < window_.size(); ++i) {
+    before_.push_back(std::move(window_[i]));
+  }
+  while (before_.size() > context_) before_.pop_front();
+  window_.clear();
+}
+
+std::optional<Bracket> TraceComparer::finish() {
+  if (found_ || seen_ >= first_.events()) return std::move(found_);
+  // Run 2 ended first, matching run 1 as far as the last checkpoint it reached.
+  const std::uint64_t next =
+      next_point_ < points_.size() ? points_[next_point_].first : first_.events();
+  return Bracket{.after = matched_upto_, .upto = std::min(next, first_.events()),
+                 .hash_after = matched_hash_, .before = {before_.begin(), before_.end()},
+                 .second = std::move(window_)};
 }
 
 std::optional<Divergence> find_divergence(const std::function<void(sim::TraceWriter&)>& run,
                                           std::size_t context) {
   TraceRecorder first;
   run(first);
-  TraceComparer second(first.hashes(), context);
+  TraceComparer second(first, context);
   run(second);
-  std::optional<Divergence> d = second.finish();
-  if (!d) return std::nullopt;
-  if (d->event <= first.hashes().size()) {
-    EventPicker third(first.hashes(), d->event);
-    run(third);
-    d->first = third.line();
-    d->first_confirmed = third.matched();
-  }
+  std::optional<Bracket> bracket = second.finish();
+  if (!bracket) return std::nullopt;
+  if (bracket->second_went_on) return locate(*bracket, {}, context);  // nothing of run 1 there
+  BracketPicker third(*bracket);
+  run(third);
+  Divergence d = locate(*bracket, third.lines(), context);
+  d.first_confirmed = d.first_confirmed && third.reached();
   return d;
 }
 
