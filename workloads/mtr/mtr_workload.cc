@@ -83,6 +83,7 @@ void MtrWorkload::record(std::vector<Violation> found) {
     violations_.push_back(std::move(v));
     failed_ = true;
   }
+  if (failed_) wake_all();  // every loop winds down
 }
 
 void MtrWorkload::observe_state() {
@@ -123,6 +124,10 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
     return;
   }
   if (kind.starts_with("fault.")) ++stats_.faults_fired;
+  if (kind == "wal.stopped") {
+    driver_wakeup_.notify_all(world_.sched());  // a stopped log waits for a restart
+    return;
+  }
   if (kind == "wal.collected") {
     // Emitted once the control file with the new floor is durable.
     for (const Field& f : fields) {
@@ -136,6 +141,7 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
       if (std::string_view(f.key) == "path" && std::string_view(f.s).starts_with(segment_dir_) &&
           std::string_view(f.s).ends_with(".seg")) {
         log_write_unsynced_ = kind == "fs.write";
+        if (log_write_unsynced_) driver_wakeup_.notify_all(world_.sched());
       }
     }
     return;
@@ -157,6 +163,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
   Result<std::unique_ptr<storage::Storage>> opened = storage::Storage::open(rt, storage_options_);
   if (!opened.is_ok()) {
     storage_failed_ = true;
+    wake_all();
     ++stats_.failed_opens;
     if (opened.kind() == ErrorKind::kCorruption) {
       volume_lost_ = true;  // it will refuse to open every time: restarts cannot help
@@ -181,6 +188,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
     if (c->link) c->link->connect(*storage_, rt);
   }
   observe_state();
+  wake_all();  // compute nodes waiting for the storage, and the driver
 }
 
 // --- compute nodes -------------------------------------------------------------------------
@@ -192,19 +200,24 @@ void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
   ComputeNode node(*slot.link, slot.name,
                    compute::ComputeOptions{.buffer_pages = spec_.storage.buffer_pages});
   struct Live {
+    MtrWorkload& w;
     ComputeSlot& slot;
-    ~Live() { slot.live = nullptr; }
-  } live{slot};
+    ~Live() {
+      slot.live = nullptr;
+      w.driver_wakeup_.notify_all(w.world_.sched());  // the driver may wait for this
+    }
+  } live{*this, slot};
   slot.live = &node;
   slot.storage_crashes_seen = 0;
   sim::Rng& rng = world_.stream(std::string("node/").append(slot.name));
   while (!stopping_ && !failed_) {
     if (!slot.link->connected()) {
-      rt.clock.sleep_for(200 * kMicrosecond);
+      (void)storage_up_.wait(world_.sched(), "the storage to come up");
       continue;
     }
     op(slot, node, rng);
     ++stats_.ops;
+    driver_wakeup_.notify_all(world_.sched());
     observe_state();
     rt.clock.sleep_for(static_cast<Nanos>(rng.below(20)) * kMicrosecond);
   }
@@ -315,22 +328,30 @@ void MtrWorkload::restart_down_nodes() {
   }
 }
 
-// Waits (polling in virtual time) until `done` or `bound` passes; true when done.
-bool MtrWorkload::wait_for(const std::function<bool()>& done, Nanos bound, Nanos step) {
+// Waits until `done` or `bound` passes; true when done. `done` is looked at again whenever
+// something it may depend on changed (driver_wakeup_), not polled: a poll every few
+// microseconds of virtual time was most of the events of a crash-heavy run.
+bool MtrWorkload::wait_for(const std::function<bool()>& done, Nanos bound) {
   const Nanos deadline = world_.clock().now() + bound;
   while (!done()) {
     if (failed_ || world_.clock().now() >= deadline) return done();
-    world_.clock().sleep_for(step);
+    (void)driver_wakeup_.wait(world_.sched(), "the driver's condition", deadline);
   }
   return true;
 }
 
+void MtrWorkload::wake_all() {
+  driver_wakeup_.notify_all(world_.sched());
+  storage_up_.notify_all(world_.sched());
+}
+
 // A crash at an operation boundary rarely finds log writes in flight (the window between a
 // write and its fsync is a few tens of microseconds of each millisecond), so half of the
-// storage crashes wait, in steps shorter than the shortest I/O, for that window: that is
-// where torn tails and MTRs durable only in part come from.
+// storage crashes wait for that window: the driver is woken by the log write itself and
+// crashes the storage before its fsync. That is where torn tails and MTRs durable only in
+// part come from.
 void MtrWorkload::aim_at_write_window() {
-  wait_for([&] { return log_write_unsynced_; }, 20 * kMillisecond, 2 * kMicrosecond);
+  wait_for([&] { return log_write_unsynced_; }, 20 * kMillisecond);
 }
 
 void MtrWorkload::run_driver() {
@@ -349,7 +370,13 @@ void MtrWorkload::run_driver() {
   Nanos last_progress = world_.clock().now();
   std::uint64_t last_ops = 0;
   while (stats_.ops < w.ops && !failed_ && !volume_lost_) {
-    world_.clock().sleep_for(100 * kMicrosecond);
+    // Nothing to do until an operation completes, the log stops, an open fails, the
+    // backoff after a failed open ends, or the stall bound passes: each wakes the driver.
+    Nanos wake_at = last_progress + stall_bound + 1;
+    if (storage_failed_) wake_at = std::min(wake_at, std::max(next_open_at_, world_.clock().now()));
+    if (wake_at > world_.clock().now()) {
+      (void)driver_wakeup_.wait(world_.sched(), "work for the driver", wake_at);
+    }
     if (stats_.ops != last_ops) {
       last_ops = stats_.ops;
       last_progress = world_.clock().now();
@@ -430,6 +457,7 @@ void MtrWorkload::run_driver() {
   // The end: the compute nodes stop, everything crashes once more, the storage recovers
   // (its recovery checked like every other), and the end-of-run checks run.
   stopping_ = true;
+  wake_all();
   wait_for([&] {
     return std::none_of(computes_.begin(), computes_.end(),
                         [](const auto& c) { return c->live != nullptr; });

@@ -22,6 +22,7 @@
 
 #include "engine/compute/compute_node.h"
 #include "engine/compute/remote_storage.h"
+#include "engine/runtime/sync.h"
 #include "sim/world.h"
 #include "workloads/check/suite.h"
 #include "workloads/coverage.h"
@@ -67,7 +68,8 @@ class MtrWorkload {
   void crash_storage();
   void crash_compute(std::size_t index);
   void restart_down_nodes();
-  bool wait_for(const std::function<bool()>& done, Nanos bound, Nanos step = 100 * kMicrosecond);
+  bool wait_for(const std::function<bool()>& done, Nanos bound);
+  void wake_all();
   void aim_at_write_window();
   void op(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
   void commit(ComputeSlot& slot, compute::ComputeNode& node, sim::Rng& rng);
@@ -108,6 +110,11 @@ class MtrWorkload {
   bool stopping_ = false;         // compute loops finish their operation and end
   bool failed_ = false;           // a checker fired: the run winds down
   bool in_liveness_ = false;
+  // The driver waits here for something to do (an operation done, a log write, a stopped
+  // log, a failed open, a compute node ending) instead of polling; compute nodes whose
+  // storage is down wait on storage_up_ until it recovers, or the run winds down.
+  WaitQueue driver_wakeup_;
+  WaitQueue storage_up_;
 };
 
 }  // namespace aurora::workloads
