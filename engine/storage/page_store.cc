@@ -58,35 +58,52 @@ Status PageStore::load_images() {
   Result<std::uint64_t> size = rt_.fs.size(images_);
   if (!size.is_ok()) return size.status();
   image_slots_ = *size / slot_size();  // a trailing partial slot is torn: overwritten next
-  std::vector<std::byte> slot(slot_size());
-  for (std::uint64_t i = 0; i < image_slots_; ++i) {
-    const Status s = read_exact(rt_.fs, images_, i * slot_size(), slot);
-    if (s.kind() == ErrorKind::kIoError) {
-      ++stats_.torn_images_ignored;  // an unreadable sector: the image is lost, not the data
-      continue;
+  // Slots are read kLoadBatch at a time: one I/O per slot was most of the reads (and of the
+  // time) of every recovery. A batch that fails to read (an unreadable sector) is read
+  // again slot by slot, so that only the slots on that sector are lost.
+  constexpr std::uint64_t kLoadBatch = 64;
+  std::vector<std::byte> batch;
+  for (std::uint64_t first = 0; first < image_slots_; first += kLoadBatch) {
+    const std::uint64_t count = std::min(kLoadBatch, image_slots_ - first);
+    batch.resize(count * slot_size());
+    const Status whole = read_exact(rt_.fs, images_, first * slot_size(), batch);
+    if (!whole.is_ok() && whole.kind() != ErrorKind::kIoError) return whole;
+    for (std::uint64_t i = first; i < first + count; ++i) {
+      const std::span<std::byte> slot = std::span(batch).subspan((i - first) * slot_size(), slot_size());
+      if (!whole.is_ok()) {
+        const Status s = read_exact(rt_.fs, images_, i * slot_size(), slot);
+        if (s.kind() == ErrorKind::kIoError) {
+          ++stats_.torn_images_ignored;  // an unreadable sector: the image is lost, not the data
+          continue;
+        }
+        AURORA_RETURN_IF_ERROR(s);
+      }
+      index_image_slot(i, slot);
     }
-    AURORA_RETURN_IF_ERROR(s);
-    const std::span<const std::byte> v(slot);
-    const bool valid = coding::get<std::uint32_t>(v, 0) == kImageMagic &&
-                       coding::get<std::uint32_t>(v, 4) == crc32c::value(v.subspan(8)) &&
-                       coding::get<std::uint32_t>(v, 24) == options_.page_size &&
-                       coding::get<std::uint32_t>(v, 28) == 0;
-    const PageId page = coding::get<std::uint64_t>(v, 8);
-    const Lsn lsn = coding::get<std::uint64_t>(v, 16);
-    // An image is of a version of its page, and only a version the recovered log still
-    // holds (a record at or above the GC floor, or the page's base below it) may serve a
-    // read. The others were annulled: written while their records were durable, then lost
-    // with them (media faults) and annulled by recovery. Served, a read would see writes
-    // that never happened (sim --seed 10453 --spec media_faults read the bytes of an
-    // annulled, acknowledged MTR through its page's image).
-    if (!valid || lsn == wal::kNoLsn || !is_log_version(log_, page, lsn)) {
-      ++stats_.torn_images_ignored;
-      rt_.events.emit("image.ignored", {{"slot", i}});
-      continue;
-    }
-    image_index_[page][lsn] = i;
   }
   return Status::ok();
+}
+
+// Indexes slot `i` (its bytes `v`) if it holds a valid image the recovered log can use.
+void PageStore::index_image_slot(std::uint64_t i, std::span<const std::byte> v) {
+  const bool valid = coding::get<std::uint32_t>(v, 0) == kImageMagic &&
+                     coding::get<std::uint32_t>(v, 4) == crc32c::value(v.subspan(8)) &&
+                     coding::get<std::uint32_t>(v, 24) == options_.page_size &&
+                     coding::get<std::uint32_t>(v, 28) == 0;
+  const PageId page = coding::get<std::uint64_t>(v, 8);
+  const Lsn lsn = coding::get<std::uint64_t>(v, 16);
+  // An image is of a version of its page, and only a version the recovered log still holds
+  // (a record at or above the GC floor, or the page's base below it) may serve a read. The
+  // others were annulled: written while their records were durable, then lost with them
+  // (media faults) and annulled by recovery. Served, a read would see writes that never
+  // happened (sim --seed 10453 --spec media_faults read the bytes of an annulled,
+  // acknowledged MTR through its page's image).
+  if (!valid || lsn == wal::kNoLsn || !is_log_version(log_, page, lsn)) {
+    ++stats_.torn_images_ignored;
+    rt_.events.emit("image.ignored", {{"slot", i}});
+    return;
+  }
+  image_index_[page][lsn] = i;
 }
 
 Lsn PageStore::image_at(PageId page, Lsn at) const {

@@ -98,6 +98,7 @@ class PageStore {
  private:
   PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOptions options);
   Status load_images();
+  void index_image_slot(std::uint64_t i, std::span<const std::byte> slot);
   // read() with an explicit horizon: collect() images pages below the floor it applies.
   Result<std::vector<std::byte>> read_above(PageId page, Lsn at, Lsn horizon);
   Result<std::vector<std::byte>> read_once(PageId page, Lsn at);
