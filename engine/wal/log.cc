@@ -127,7 +127,18 @@ Status Log::open_new_segment(Lsn first_lsn) {
 
 Status Log::persist_control() {
   control_.durable_watermark = std::max(control_.durable_watermark, vdl_);
-  return write_control_file(rt_.fs, options_.dir, control_);
+  const Status s = write_control_file(rt_.fs, options_.dir, control_);
+  if (s.is_ok()) persisted_watermark_ = control_.durable_watermark;
+  return s;
+}
+
+Status Log::persist_watermark_for_allocation() {
+  LockGuard lock(control_mutex_, "control file");
+  if (persisted_watermark_ >= vdl_) return Status::ok();  // another append did it meanwhile
+  AURORA_RETURN_IF_ERROR(persist_control());
+  rt_.events.emit("wal.watermark_persisted",
+                  {{"watermark", persisted_watermark_}, {"next", next_lsn_}});
+  return Status::ok();
 }
 
 void Log::emit_state(std::string_view kind) {
@@ -140,8 +151,10 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
   AURORA_ASSERT(!mtr.empty(), "an MTR needs at least one record");
   const auto n = static_cast<Lsn>(mtr.size());
   AURORA_ASSERT(n <= options_.lal, "an MTR larger than the LSN allocation limit can never fit");
-  // LAL: the last LSN of this MTR must stay within VDL + LAL (DESIGN.md invariant 2). Both
-  // checks compare room left, never sums, which could pass 2^64 (log.h, "LSN arithmetic").
+  // LAL: the last LSN of this MTR must stay within VDL + LAL (DESIGN.md invariant 2), and
+  // within the persisted watermark + LAL, a VDL that the control file holds (log.h,
+  // "Allocation and recovery"). The checks compare room left, never sums, which could pass
+  // 2^64 (log.h, "LSN arithmetic").
   for (;;) {
     if (stopped_) return Status::stopped("log stopped: " + stop_reason_.to_string());
     const Lsn highest = highest_allocated();
@@ -150,9 +163,20 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
                                   " more LSNs after " + std::to_string(highest) +
                                   " would pass the highest LSN " + std::to_string(kMaxLsn));
     }
-    // Every allocation kept its LSNs within VDL + LAL, and VDL only grows since.
-    AURORA_ASSERT(vdl_ <= highest && highest - vdl_ <= options_.lal, "allocated past VDL + LAL");
-    if (n <= options_.lal - (highest - vdl_)) break;
+    // Every allocation kept its LSNs within the persisted watermark + LAL, and both the
+    // watermark and VDL (at or above it) only grow since.
+    AURORA_ASSERT(persisted_watermark_ <= vdl_ && vdl_ <= highest &&
+                      highest - persisted_watermark_ <= options_.lal,
+                  "allocated past the persisted watermark + LAL");
+    if (n <= options_.lal - (highest - persisted_watermark_)) break;
+    if (persisted_watermark_ < vdl_) {
+      // VDL moved on since the control file last recorded it: record it, which makes room.
+      if (Status s = persist_watermark_for_allocation(); !s.is_ok()) {
+        stop(s);
+        return s;
+      }
+      continue;
+    }
     ++stats_.lal_waits;
     ++lal_waiters_;
     rt_.events.emit("wal.lal_wait", {{"next", next_lsn_}, {"vdl", vdl_}});

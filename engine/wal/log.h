@@ -62,6 +62,20 @@ std::optional<Durability> parse_durability(std::string_view s);
 //    highest LSN it hands out is kMaxLsn and next_lsn() is at most kMaxLsn + 1;
 //  - a batch's last LSN (its first + count - 1) is an allocated LSN, and a sealed segment's
 //    last + 1 (rotate) the first LSN of the batch that follows it: at most kMaxLsn.
+// --- Allocation and recovery ---------------------------------------------------------------
+// Recovery annuls (VDL, max(VDL + LAL, highest LSN on disk)] and allocates above it, so every
+// LSN allocated before the crash must lie in that range: LSNs are never reused (DESIGN.md
+// invariant 1). VDL + LAL alone does not cover them when recovery finds a lower VDL than the
+// log once had, which media faults make possible (a lost write takes acknowledged records
+// that no persisted watermark covered yet): with a small LAL, `sim --seed 365 --spec
+// many_nodes --faults unrestricted` reallocated LSNs 31..34 of an MTR allocated before.
+// So the log allocates no LSN above the persisted watermark + LAL, the watermark being a
+// VDL that the control file holds (persist_control); when it lags, append() first writes the
+// control file with the current VDL. Recovery then either finds the log complete to that
+// watermark, so that VDL + LAL is above every LSN ever allocated, or reports corruption (a
+// hole at or below a persisted watermark). With Aurora's LAL of ten million the control file,
+// rewritten at every segment rotation, is never behind by that much; a small LAL pays a
+// control file write each time VDL has moved on and appends need the room.
 inline constexpr Lsn kMaxLal = Lsn{1} << 32;
 static_assert(kMaxLsn > 2 * kMaxLal, "the recovery bounds below must not underflow");
 // The highest VDL recovery accepts with allocation limit `lal` (<= kMaxLal).
@@ -202,6 +216,9 @@ class Log {
   Result<OwnedRecord> decode_read_record(Lsn lsn, const Segment& seg,
                                          std::span<const std::byte> bytes) const;
   Status persist_control();
+  // Makes the current VDL the control file's watermark, so that allocation may go on
+  // (see "Allocation and recovery" above).
+  Status persist_watermark_for_allocation();
   void emit_state(std::string_view kind);
 
   Runtime rt_;
@@ -222,6 +239,9 @@ class Log {
   Lsn next_lsn_ = 1;
   Lsn vcl_ = 0;
   Lsn vdl_ = 0;
+  // The durable watermark of the last control file written successfully: no LSN is
+  // allocated above it + LAL.
+  Lsn persisted_watermark_ = 0;
   std::map<PageId, std::vector<Lsn>> page_versions_;
 
   // The batch being built: encoded records, their offsets within it, LSN range.

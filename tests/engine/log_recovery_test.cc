@@ -269,6 +269,59 @@ TEST(Recovery, LsnsAreNeverReusedAndAnnulledRecordsNeverReturn) {
 // that annulled everything (nothing was durable) leaves a log that starts right after the
 // annulled range, with no record; a crash before any new write made the next recovery take
 // VDL 0 below the persisted watermark (the annulled range's end) for corruption.
+// Found by `sim --seed 365 --spec many_nodes --faults unrestricted`: with a small LAL, a
+// lost write took acknowledged records that no persisted watermark covered, recovery found a
+// VDL below the one at which later LSNs had been allocated, annulled only up to its VDL +
+// LAL, and allocated LSNs again that an MTR had had before the crash. Now no LSN is
+// allocated above the persisted watermark + LAL: whatever tail of the log is lost, recovery
+// either reports the loss as corruption or annuls past every LSN allocated before.
+TEST(Recovery, LsnsAllocatedBeforeALossOfTheLogsTailAreNeverAllocatedAgain) {
+  constexpr Lsn kMtrs = 12;
+  const std::string path = "db/wal/00000000000000000001-000001.seg";
+  bool opened = false;
+  bool refused = false;
+  for (Lsn keep = 0; keep <= kMtrs; ++keep) {  // records left after the loss
+    SCOPED_TRACE("records kept: " + std::to_string(keep));
+    LogHarness h;
+    LogOptions lo;
+    lo.lal = 4;
+    Lsn highest = 0;
+    h.run([&] {
+      std::unique_ptr<Log> log = h.open(lo);
+      ASSERT_TRUE(log);
+      for (Lsn i = 0; i < kMtrs; ++i) testing::commit(*log, redo(0, 0, "x"));
+      highest = log->highest_allocated();
+      Result<ControlState> control = read_control_file(h.rt().fs, "db");
+      ASSERT_TRUE(control.is_ok());
+      EXPECT_LE(highest, control->durable_watermark + lo.lal);  // the rule itself
+    });
+    ASSERT_EQ(highest, kMtrs);
+    h.run([&] {  // the records after `keep` vanish, as a lost write leaves them
+      Result<FileHandle> seg = h.rt().fs.open(path, OpenMode::kOpenExisting);
+      ASSERT_TRUE(seg.is_ok());
+      ASSERT_TRUE(h.rt().fs.truncate(*seg, kSegmentHeaderSize + keep * encoded_record_size(1)).is_ok());
+      ASSERT_TRUE(h.rt().fs.sync(*seg).is_ok());
+      ASSERT_TRUE(h.rt().fs.close(*seg).is_ok());
+    });
+    h.crash(sim::CrashMode::kDropAll);
+    h.run([&] {
+      Result<std::unique_ptr<Log>> log = Log::open(h.rt(), lo);
+      if (!log.is_ok()) {
+        EXPECT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
+        refused = true;
+        return;
+      }
+      opened = true;
+      EXPECT_GT((*log)->next_lsn(), highest);
+      Result<Lsn> cpl = (*log)->append(std::vector<Redo>{redo(0, 0, "y")});
+      ASSERT_TRUE(cpl.is_ok());
+      EXPECT_GT(*cpl, highest);
+    });
+  }
+  EXPECT_TRUE(opened);   // a loss above every persisted watermark: a torn tail
+  EXPECT_TRUE(refused);  // a loss below one: corruption
+}
+
 TEST(Recovery, ALogThatStartsAfterAnAnnulledRangeWithNoRecordRecovers) {
   LogHarness h;
   LogOptions o;
