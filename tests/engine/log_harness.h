@@ -42,6 +42,12 @@ inline Lsn commit(Log& log, Redo r) {
   return *cpl;
 }
 
+// `opened` failed with kCorruption, and its message says `says`.
+inline void expect_corruption(const Result<std::unique_ptr<Log>>& opened, std::string_view says) {
+  ASSERT_EQ(opened.kind(), ErrorKind::kCorruption) << opened.status().to_string();
+  EXPECT_NE(opened.status().message().find(says), std::string::npos) << opened.status().to_string();
+}
+
 // A test's name suffix for each crash mode (gtest names allow no '-').
 inline std::string crash_mode_test_name(const ::testing::TestParamInfo<sim::CrashMode>& info) {
   switch (info.param) {

@@ -600,9 +600,7 @@ TEST(RecoveryGc, ARecordThatSkipsItsPagesBaseIsCorruption) {
   h.crash(sim::CrashMode::kDropAll);
   h.run([&] {
     Result<std::unique_ptr<Log>> log = Log::open(h.rt(), gc_options());
-    ASSERT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
-    EXPECT_NE(log.status().message().find("links to previous LSN 0 of page 2"), std::string::npos)
-        << log.status().to_string();
+    testing::expect_corruption(log, "links to previous LSN 0 of page 2");
   });
 }
 
@@ -627,8 +625,7 @@ TEST(RecoveryGc, AControlFileBaseThatDisagreesWithTheLogIsCorruption) {
   h.crash(sim::CrashMode::kDropAll);
   h.run([&] {
     Result<std::unique_ptr<Log>> log = Log::open(h.rt(), gc_options());
-    ASSERT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
-    EXPECT_NE(log.status().message().find("page 1"), std::string::npos) << log.status().to_string();
+    testing::expect_corruption(log, "page 1");
   });
 }
 
@@ -832,9 +829,7 @@ TEST(RecoveryNearTheTop, TheHighestRecoverableVdlOpensAndAllocatesUpToTheLastLsn
   h.crash(sim::CrashMode::kDropAll);
   h.run([&] {
     Result<std::unique_ptr<Log>> again = Log::open(h.rt(), near_the_top_options());
-    EXPECT_EQ(again.kind(), ErrorKind::kCorruption) << again.status().to_string();
-    EXPECT_NE(again.status().message().find("too close to 2^64"), std::string::npos)
-        << again.status().to_string();
+    testing::expect_corruption(again, "too close to 2^64");
   });
 }
 
@@ -868,9 +863,7 @@ TEST(RecoveryNearTheTop, ARecordAtLsn2To64Minus1IsCorruption) {
     add_record(records, kTop, kNoLsn);
     write_volume(h, kTop, records);
     Result<std::unique_ptr<Log>> log = Log::open(h.rt(), near_the_top_options());
-    EXPECT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
-    EXPECT_NE(log.status().message().find("above the highest LSN"), std::string::npos)
-        << log.status().to_string();
+    testing::expect_corruption(log, "above the highest LSN");
   });
 }
 
@@ -895,11 +888,7 @@ TEST(RecoveryNearTheTop, AnLsnBeyondATornTailBoundsTheAnnulment) {
           EXPECT_EQ(testing::commit(**log, redo(1, 0, "after")), lsn);
         }
       } else {
-        EXPECT_EQ(log.kind(), ErrorKind::kCorruption) << log.status().to_string();
-        EXPECT_NE(
-            log.status().message().find("LSN " + std::to_string(high) + " on disk is too close"),
-            std::string::npos)
-            << log.status().to_string();
+        testing::expect_corruption(log, "LSN " + std::to_string(high) + " on disk is too close");
       }
     });
   }
