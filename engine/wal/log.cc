@@ -55,7 +55,8 @@ Result<std::unique_ptr<Log>> Log::open(Runtime rt, LogOptions options) {
     log->control_ = *control;
     s = log->recover();
   } else if (control.kind() == ErrorKind::kNotFound) {
-    s = log->create_volume();
+    s = log->refuse_log_without_control();
+    if (s.is_ok()) s = log->create_volume();
   } else {
     s = control.status();
   }
@@ -82,6 +83,33 @@ std::string parent_of(const std::string& path) {
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 }  // namespace
+
+// No CONTROL means a new volume only when no segment holds a record: records are written
+// only to segments a durable control file lists, and an interrupted creation leaves at most
+// a first segment holding its header. Segments with records and no control file are a
+// volume whose control file was lost (deleted, or never renamed back): creating a new one
+// over them would lose every acknowledged MTR without a word.
+Status Log::refuse_log_without_control() {
+  for (const char* tier_dir : {"/wal", "/cold"}) {
+    const std::string dir = options_.dir + tier_dir;
+    Result<std::vector<std::string>> names = rt_.fs.list(dir);
+    if (names.kind() == ErrorKind::kNotFound) continue;
+    if (!names.is_ok()) return names.status();
+    for (const std::string& name : *names) {
+      Result<FileHandle> f = rt_.fs.open(dir + "/" + name, OpenMode::kOpenExisting);
+      if (!f.is_ok()) return f.status();
+      Result<std::uint64_t> size = rt_.fs.size(*f);
+      rt_.fs.close(*f).ignore();  // only its size was wanted
+      if (!size.is_ok()) return size.status();
+      if (*size > kSegmentHeaderSize) {
+        return Status::corruption("no control file in " + options_.dir + ", but " + dir + "/" +
+                                  name + " holds " + std::to_string(*size) +
+                                  " bytes of log: the volume's control file is lost");
+      }
+    }
+  }
+  return Status::ok();
+}
 
 Status Log::create_volume() {
   // No CONTROL: nothing was ever acknowledged (the first segment is only used after the

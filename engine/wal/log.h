@@ -205,6 +205,8 @@ class Log {
   Log(Runtime rt, LogOptions options);
 
   Status create_volume();
+  // kCorruption when segments hold records although there is no control file.
+  Status refuse_log_without_control();
   Status recover();
   Status open_new_segment(Lsn first_lsn);
   Status rotate();

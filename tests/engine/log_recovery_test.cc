@@ -322,6 +322,44 @@ TEST(Recovery, LsnsAllocatedBeforeALossOfTheLogsTailAreNeverAllocatedAgain) {
   EXPECT_TRUE(refused);  // a loss below one: corruption
 }
 
+// A volume whose CONTROL is gone (deleted by hand, in the case that found it) opened as a
+// new, empty volume over its own segments, losing every acknowledged MTR in silence.
+TEST(Recovery, SegmentsWithRecordsButNoControlFileAreCorruptionNotANewVolume) {
+  LogHarness h;
+  h.run([&] {
+    std::unique_ptr<Log> log = h.open();
+    ASSERT_TRUE(log);
+    testing::commit(*log, redo(0, 0, "acknowledged"));
+    log.reset();
+    ASSERT_TRUE(h.rt().fs.unlink("db/CONTROL").is_ok());
+    ASSERT_TRUE(h.rt().fs.sync_dir("db").is_ok());
+  });
+  h.crash(sim::CrashMode::kDropAll);
+  h.run([&] {
+    testing::expect_corruption(Log::open(h.rt(), {}), "the volume's control file is lost");
+  });
+}
+
+// An interrupted creation leaves a first segment with nothing but its header, and no
+// control file: that is still a new volume.
+TEST(Recovery, AnInterruptedCreationStartsOver) {
+  LogHarness h;
+  h.run([&] {
+    ASSERT_TRUE(h.rt().fs.mkdir("db").is_ok());
+    ASSERT_TRUE(h.rt().fs.mkdir("db/wal").is_ok());
+    Result<FileHandle> seg = h.rt().fs.open("db/wal/00000000000000000001-000001.seg", OpenMode::kCreate);
+    ASSERT_TRUE(seg.is_ok());
+    std::array<std::byte, kSegmentHeaderSize> header;
+    encode_segment_header({1, 1}, header);
+    ASSERT_TRUE(write_all(h.rt().fs, *seg, 0, header).is_ok());
+    ASSERT_TRUE(h.rt().fs.close(*seg).is_ok());
+    std::unique_ptr<Log> log = h.open();
+    ASSERT_TRUE(log);
+    EXPECT_TRUE(log->recovery().fresh);
+    EXPECT_EQ(testing::commit(*log, redo(0, 0, "first")), 1u);
+  });
+}
+
 TEST(Recovery, ALogThatStartsAfterAnAnnulledRangeWithNoRecordRecovers) {
   LogHarness h;
   LogOptions o;
