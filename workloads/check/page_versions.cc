@@ -10,8 +10,7 @@ void apply_write(Bytes& page, const Write& w) {
   std::copy(w.bytes.begin(), w.bytes.end(), page.begin() + w.offset);
 }
 
-PageVersions::PageVersions(std::uint32_t page_size)
-    : page_size_(page_size), zeros_(page_size, 0) {}
+PageVersions::PageVersions(std::uint32_t page_size) : zeros_(page_size, 0) {}
 
 std::size_t PageVersions::upper(const Page& page, Lsn lsn) {
   const auto it = std::upper_bound(page.versions.begin(), page.versions.end(), lsn,

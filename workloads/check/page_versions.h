@@ -75,8 +75,7 @@ class PageVersions {
   // Index of the first version with LSN > lsn.
   static std::size_t upper(const Page& page, Lsn lsn);
 
-  std::uint32_t page_size_;
-  Bytes zeros_;
+  Bytes zeros_;  // a page nobody wrote
   std::map<PageId, Page> pages_;
 };
 
