@@ -106,6 +106,14 @@ void PageStore::index_image_slot(std::uint64_t i, std::span<const std::byte> v) 
   image_index_[page][lsn] = i;
 }
 
+std::optional<std::uint64_t> PageStore::indexed_slot(PageId page, Lsn lsn) const {
+  const auto it = image_index_.find(page);
+  if (it == image_index_.end()) return std::nullopt;
+  const auto img = it->second.find(lsn);
+  if (img == it->second.end()) return std::nullopt;
+  return img->second;
+}
+
 Lsn PageStore::image_at(PageId page, Lsn at) const {
   auto it = image_index_.find(page);
   if (it == image_index_.end()) return wal::kNoLsn;
@@ -416,9 +424,15 @@ Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
     const std::size_t n = std::min(kChunkSlots, live.size() - i);
     chunk.resize(n * slot_size());
     for (std::size_t j = 0; s.is_ok() && j < n; ++j) {
-      const std::uint64_t slot = image_index_.at(live[i + j].first).at(live[i + j].second);
       const std::span<std::byte> out = std::span(chunk).subspan(j * slot_size(), slot_size());
-      s = read_exact(rt_.fs, images_, slot * slot_size(), out);
+      const std::optional<std::uint64_t> slot = indexed_slot(live[i + j].first, live[i + j].second);
+      if (!slot) {
+        // A read found the image damaged and dropped it while this copy yielded for I/O
+        // (sim --seed 4275 --spec media_faults: the lookup threw): nothing left to copy.
+        std::fill(out.begin(), out.end(), std::byte{0});
+        continue;
+      }
+      s = read_exact(rt_.fs, images_, *slot * slot_size(), out);
       if (s.kind() == ErrorKind::kIoError) {
         // An unreadable sector loses that image, as at load: its slot is copied as zeros,
         // which never validate, and the log (or an older base) still answers its reads.
@@ -452,9 +466,11 @@ Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
   image_slots_ = live.size();
   ++image_generation_;
   for (std::size_t i = 0; i < live.size(); ++i) {
-    if (lost[i]) {
-      image_index_[live[i].first].erase(live[i].second);
-      ++stats_.torn_images_ignored;
+    // An image a read dropped meanwhile (damaged) stays dropped: its new slot is dead.
+    const bool still_indexed = indexed_slot(live[i].first, live[i].second).has_value();
+    if (lost[i] || !still_indexed) {
+      if (still_indexed) image_index_[live[i].first].erase(live[i].second);
+      if (lost[i]) ++stats_.torn_images_ignored;
     } else {
       image_index_[live[i].first][live[i].second] = i;
     }

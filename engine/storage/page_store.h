@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <memory>
 #include <vector>
@@ -99,6 +100,8 @@ class PageStore {
   PageStore(Runtime rt, wal::Log& log, std::string dir, PageStoreOptions options);
   Status load_images();
   void index_image_slot(std::uint64_t i, std::span<const std::byte> slot);
+  // The slot of the image of `page` at `lsn`, if it is (still) indexed.
+  std::optional<std::uint64_t> indexed_slot(PageId page, Lsn lsn) const;
   // read() with an explicit horizon: collect() images pages below the floor it applies.
   Result<std::vector<std::byte>> read_above(PageId page, Lsn at, Lsn horizon);
   Result<std::vector<std::byte>> read_once(PageId page, Lsn at);
