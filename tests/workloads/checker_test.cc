@@ -200,15 +200,18 @@ TEST(Checkers, EverySilentOnTheGoodHistory) {
 
 TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
   const auto all = make_all_checkers(false);
-  ASSERT_EQ(all.size(), 11u);
-  const std::vector<std::string> names = {
-      "lsn_unique",       "allocation_limit",        "ordering",   "monotonic",
-      "truncation_final", "mtr_atomicity",           "durability", "read_correctness",
-      "cache_invisible",  "torn_tail_vs_corruption", "fsync_stop"};
+  ASSERT_EQ(all.size(), 13u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"lsn_unique", "4.1:"},         {"allocation_limit", "4.2:"},
+      {"ordering", "4.3:"},           {"monotonic", "4.4:"},
+      {"truncation_final", "4.5:"},   {"mtr_atomicity", "4.6:"},
+      {"durability", "4.7:"},         {"read_correctness", "4.8:"},
+      {"cache_invisible", "4.9:"},    {"torn_tail_vs_corruption", "4.10:"},
+      {"fsync_stop", "4.11:"},        {"read_your_writes", "4.18:"},
+      {"monotonic_reads", "4.18:"}};
   for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i]->name(), names[i]);
-    EXPECT_TRUE(all[i]->invariant().starts_with("4." + std::to_string(i + 1) + ":"))
-        << all[i]->invariant();
+    EXPECT_EQ(all[i]->name(), expected[i].first);
+    EXPECT_TRUE(all[i]->invariant().starts_with(expected[i].second)) << all[i]->invariant();
   }
 }
 
@@ -657,6 +660,57 @@ TEST(FsyncStop, ARecoveryEndsTheStop) {
   EXPECT_TRUE(silent(make_fsync_stop(), h));
 }
 
+// --- 4.18 session guarantees ---
+
+TEST(ReadYourWrites, FiresWhenANodeReadsBelowItsOwnAcknowledgedCommit) {
+  History h = before_crash();
+  h.push_back(obs::SessionStarted{"n1"});
+  h.push_back(obs::Committed{"n1", 3});
+  const std::string msg =
+      fires(make_read_your_writes(), h, read("n1", 0, 2, /*at_read_point=*/true, page("aa")));
+  EXPECT_NE(msg.find("node n1 read page 0 at its read point 2, below CPL 3 of its own commit"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(ReadYourWrites, SilentForOtherNodesPastReadsAndANewSession) {
+  History h = before_crash();
+  h.push_back(obs::SessionStarted{"n1"});
+  h.push_back(obs::Committed{"n1", 3});
+  h.push_back(read("n2", 0, 2, /*at_read_point=*/true, page("aa")));   // another node
+  h.push_back(read("n1", 0, 2, /*at_read_point=*/false, page("aa")));  // a past read point
+  h.push_back(obs::SessionStarted{"n1"});                              // n1 restarted
+  h.push_back(read("n1", 0, 2, /*at_read_point=*/true, page("aa")));
+  EXPECT_TRUE(silent(make_read_your_writes(), h));
+}
+
+TEST(MonotonicReads, FiresWhenANodesReadPointMovesBack) {
+  History h = before_crash();
+  h.push_back(read("n1", 0, 3, /*at_read_point=*/true, page("ac")));
+  const std::string msg =
+      fires(make_monotonic_reads(false), h, read("n1", 0, 2, /*at_read_point=*/true, page("aa")));
+  EXPECT_NE(msg.find("below the read point 3 it read at before in this session"), std::string::npos)
+      << msg;
+}
+
+TEST(MonotonicReads, ANewSessionStartsAfreshAndOnlyMediaFaultsExcuseAReportedCorruption) {
+  History restarted = before_crash();
+  restarted.push_back(read("n1", 0, 3, true, page("ac")));
+  restarted.push_back(obs::SessionStarted{"n1"});
+  restarted.push_back(read("n1", 0, 2, true, page("aa")));
+  EXPECT_TRUE(silent(make_monotonic_reads(false), restarted));
+
+  History corrupted = before_crash();
+  corrupted.push_back(read("n1", 0, 3, true, page("ac")));
+  corrupted.push_back(corrupt("bad checksum"));
+  EXPECT_TRUE(silent(make_monotonic_reads(true), [&] {
+    History h = corrupted;
+    h.push_back(read("n1", 0, 2, true, page("aa")));
+    return h;
+  }()));
+  fires(make_monotonic_reads(false), corrupted, read("n1", 0, 2, true, page("aa")));
+}
+
 // --- the model ---
 
 TEST(Model, PageAtReplaysInLsnOrderNotArrivalOrder) {
@@ -784,7 +838,7 @@ TEST(Suite, SilentOnARealisticGoodHistory) {
     }
     EXPECT_TRUE(suite.finish().empty());
     EXPECT_TRUE(suite.violations().empty());
-    EXPECT_EQ(suite.checker_names().size(), 11u);
+    EXPECT_EQ(suite.checker_names().size(), 13u);
     EXPECT_EQ(suite.model().mtrs().size(), 4u);  // [1,2] [3,3] [104,104] [205,206]
   }
 }

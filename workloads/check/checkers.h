@@ -1,4 +1,5 @@
-// One checker per invariant of DESIGN.md section 4, in its order. `unrestricted`: the
+// One checker per invariant of DESIGN.md section 4, in its order (4.18, the session
+// guarantees, has one for each of its two). `unrestricted`: the
 // regime with media faults (DESIGN.md section 5), where acknowledged data may be lost, but
 // only with a corruption report (invariant 10), and reads may fail loudly.
 #pragma once
@@ -21,6 +22,8 @@ std::unique_ptr<Checker> make_read_correctness(bool unrestricted);         // 4.
 std::unique_ptr<Checker> make_cache_invisible();                           // 4.9
 std::unique_ptr<Checker> make_torn_tail_vs_corruption(bool unrestricted);  // 4.10
 std::unique_ptr<Checker> make_fsync_stop();                                // 4.11
+std::unique_ptr<Checker> make_read_your_writes();                          // 4.18
+std::unique_ptr<Checker> make_monotonic_reads(bool unrestricted);          // 4.18
 
 // All of them, in the order above.
 std::vector<std::unique_ptr<Checker>> make_all_checkers(bool unrestricted);

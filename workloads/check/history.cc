@@ -28,9 +28,13 @@ std::string_view observation_kind(const Observation& o) {
           return "annulled";
         } else if constexpr (std::is_same_v<T, obs::RefreshFailed>) {
           return "refresh_failed";
-        } else {
-          static_assert(std::is_same_v<T, obs::GcHorizon>, "a new observation needs a name");
+        } else if constexpr (std::is_same_v<T, obs::GcHorizon>) {
           return "gc_horizon";
+        } else if constexpr (std::is_same_v<T, obs::SessionStarted>) {
+          return "session_started";
+        } else {
+          static_assert(std::is_same_v<T, obs::Committed>, "a new observation needs a name");
+          return "committed";
         }
       },
       o);

@@ -109,6 +109,19 @@ struct Annulled {
   Lsn watermark = 0;
 };
 
+// A compute node started (a new session: its read point starts afresh, from the VDL).
+struct SessionStarted {
+  std::string node;
+};
+
+// A compute node's commit returned OK to the node: the MTR ending at `cpl` is acknowledged
+// to it (an Acked observed at the storage may never reach the node, when the storage
+// crashes before its answer does).
+struct Committed {
+  std::string node;
+  Lsn cpl = 0;
+};
+
 // A compute node's refresh (moving its read point to the VDL) failed with `error` (the
 // error kind's name and message), other than because the storage was down.
 struct RefreshFailed {
@@ -130,7 +143,7 @@ struct GcHorizon {
 using Observation =
     std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm, obs::Crashed,
                  obs::FsyncFailed, obs::Recovered, obs::Annulled, obs::RefreshFailed,
-                 obs::GcHorizon>;
+                 obs::GcHorizon, obs::SessionStarted, obs::Committed>;
 
 // "appended", "acked", ... (for messages and the trace).
 std::string_view observation_kind(const Observation& o);

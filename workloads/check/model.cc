@@ -42,8 +42,9 @@ void Model::apply(const Observation& o) {
         } else if constexpr (std::is_same_v<T, obs::GcHorizon>) {
           apply_horizon(v);
         }
-        // ColdWarm, Crashed and RefreshFailed change nothing the model knows: a crash
-        // decides nothing by itself; the next Recovered says what survived.
+        // ColdWarm, Crashed, RefreshFailed, SessionStarted and Committed change nothing the
+        // model knows: a crash decides nothing by itself, the next Recovered says what
+        // survived; sessions are the session checkers' own (session_guarantees.cc).
       },
       o);
 }

@@ -209,6 +209,7 @@ void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
   } live{*this, slot};
   slot.live = &node;
   slot.storage_crashes_seen = 0;
+  observe(obs::SessionStarted{slot.name});
   sim::Rng& rng = world_.stream(std::string("node/").append(slot.name));
   while (!stopping_ && !failed_) {
     if (!slot.link->connected()) {
@@ -258,6 +259,7 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
       [this](check::Observation o) { observe(std::move(o)); });
   Result<Lsn> cpl = node.commit(m.mtr, hooks);
   if (cpl.is_ok()) {
+    observe(obs::Committed{slot.name, *cpl});
     ++stats_.commits_acked;
   } else {
     ++stats_.commits_failed;

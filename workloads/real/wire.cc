@@ -74,11 +74,12 @@ json to_json(const check::Observation& o) {
         } else if constexpr (std::is_same_v<T, obs::FsyncFailed>) {
           return {{"o", "fsync_failed"}};
         } else {
-          // A real incarnation never sends these: no state snapshots, cold reads or refresh
-          // reports, and no horizon (a run of kills is short enough for the model to keep
-          // every version).
+          // A real incarnation never sends these: no state snapshots, cold reads, refresh or
+          // session reports, and no horizon (a run of kills is short enough for the model to
+          // keep every version).
           static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm> ||
-                        std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon>);
+                        std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon> ||
+                        std::is_same_v<T, obs::SessionStarted> || std::is_same_v<T, obs::Committed>);
           return {{"o", "unsupported"}};
         }
       },
