@@ -62,7 +62,7 @@ EngineSystem::EngineSystem(std::uint64_t seed, SystemConfig config)
   world_.trace().set_listener([this](std::string_view kind, std::span<const Field> fields) {
     if (kind == "fs.write" || kind == "fs.fsync") {
       for (const Field& f : fields) {
-        if (std::string_view(f.key) == "path" && std::string_view(f.s).ends_with(".seg")) {
+        if (f.key == "path" && f.s.ends_with(".seg")) {
           log_write_unsynced_ = kind == "fs.write";
         }
       }

@@ -31,6 +31,7 @@ nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunR
     violations.push_back({{"invariant", v.invariant}, {"message", v.message}, {"at_ns", v.at},
                           {"event", v.event}});
   }
+  const RunSpeed speed = run_speed(r, wall_ns);
   nlohmann::json j = {{"seed", r.seed},
           {"spec", spec_label(spec)},
           {"result", r.passed ? "pass" : "fail"},
@@ -39,8 +40,8 @@ nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunR
           {"events", r.events},
           {"sim_time_ns", r.sim_time_ns},
           {"wall_ns", wall_ns},
-          {"time_compression", run_speed(r, wall_ns).time_compression},
-          {"events_per_s", run_speed(r, wall_ns).events_per_s},
+          {"time_compression", speed.time_compression},
+          {"events_per_s", speed.events_per_s},
           {"ops", r.ops},
           {"crashes", r.crashes},
           {"recoveries_checked", r.recoveries_checked},

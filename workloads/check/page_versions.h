@@ -40,7 +40,6 @@ class PageVersions {
   void remove(PageId page, Lsn lsn, WriteId id);
   // Drops every version older than each page's newest one at or below `horizon`.
   void forget_below(Lsn horizon);
-  void clear() { pages_.clear(); }
 
   // The page after every write with LSN <= at, in LSN order (page_size zeros when none).
   const Bytes& at(PageId page, Lsn lsn) const;

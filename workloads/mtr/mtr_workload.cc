@@ -131,15 +131,14 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
   if (kind == "wal.collected") {
     // Emitted once the control file with the new floor is durable.
     for (const Field& f : fields) {
-      if (std::string_view(f.key) == "floor") durable_gc_floor_ = std::max(durable_gc_floor_, f.u);
+      if (f.key == "floor") durable_gc_floor_ = std::max(durable_gc_floor_, f.u);
     }
     return;
   }
   if (kind == "fs.write" || kind == "fs.fsync") {
     // Log bytes written and not yet fsynced: the window aim_at_write_window() waits for.
     for (const Field& f : fields) {
-      if (std::string_view(f.key) == "path" && std::string_view(f.s).starts_with(segment_dir_) &&
-          std::string_view(f.s).ends_with(".seg")) {
+      if (f.key == "path" && f.s.starts_with(segment_dir_) && f.s.ends_with(".seg")) {
         log_write_unsynced_ = kind == "fs.write";
         if (log_write_unsynced_) driver_wakeup_.notify_all(world_.sched());
       }
@@ -149,8 +148,8 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
   if (kind != "fault.fsync_eio") return;
   std::string_view node, path;
   for (const Field& f : fields) {
-    if (std::string_view(f.key) == "node") node = f.s;
-    if (std::string_view(f.key) == "path") path = f.s;
+    if (f.key == "node") node = f.s;
+    if (f.key == "path") path = f.s;
   }
   if (node != "storage") return;
   fsync_failed_since_open_ = true;
