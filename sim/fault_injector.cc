@@ -24,6 +24,7 @@ constexpr std::array<KindInfo, kFaultKindCount> kKinds = {{
     {"bit_flip", "fault.bit_flip"},
     {"misdirected_write", "fault.misdirected_write"},
     {"lost_write", "fault.lost_write"},
+    {"crash_point", "fault.crash_point"},
 }};
 
 constexpr std::array<std::string_view, 3> kCrashModes = {"drop-all", "prefix", "subset"};
@@ -94,6 +95,9 @@ FaultConfig FaultConfig::recoverable() {
   set_rule(c, FaultKind::kShortWrite, 0.02, UINT64_MAX);
   set_rule(c, FaultKind::kReadEio, 0.01, 16);
   set_rule(c, FaultKind::kLatencySpike, 0.01, 64);
+  // Per crash point reached at a site armed for the run (sim/world.h): a site reached a
+  // few times a run still crashes there in a good share of runs; two such crashes at most.
+  set_rule(c, FaultKind::kCrashPoint, 0.1, 2);
   return c;
 }
 

@@ -51,6 +51,9 @@ enum class FaultKind : std::uint8_t {
   kBitFlip,        // per crash, per file: one durable bit flips
   kMisdirectedWrite,  // per write made durable by fsync: lands at another offset
   kLostWrite,      // per write made durable by fsync: fsync says OK, nothing changed
+  // recoverable again, last so that adding it moved no other kind's swarm draws
+  kCrashPoint,     // per crash point the engine reaches (engine/runtime/crash_point.h), at
+                   // the sites armed this run: the node crashes right there
   kCount
 };
 inline constexpr std::size_t kFaultKindCount = static_cast<std::size_t>(FaultKind::kCount);

@@ -93,7 +93,43 @@ SimFs& World::disk(NodeId id) {
   return *n.disk;
 }
 
-Runtime World::runtime(NodeId id) { return Runtime{disk(id), clock_, *sched_, *trace_, id}; }
+Runtime World::runtime(NodeId id) {
+  return Runtime{disk(id), clock_, *sched_, *trace_, id, &crash_points_};
+}
+
+void World::CrashPointSites::reached(NodeId node, std::string_view name) {
+  if (!world.crash_handler_) return;
+  FaultInjector& faults = world.faults();
+  if (!faults.config().rule(FaultKind::kCrashPoint).enabled) return;
+  auto it = sites.find(name);
+  if (it == sites.end()) {
+    Site site;
+    Rng& rng = faults.rng();
+    site.armed = rng.chance(0.5);
+    // 0..1023 reaches skipped, log-uniformly: as likely under 10 as between 100 and 1000.
+    if (site.armed) site.skip = (std::uint64_t{1} << rng.below(11)) - 1;
+    if (site.armed && site.skip > 0) site.skip = rng.below(site.skip + 1);
+    it = sites.emplace(std::string(name), site).first;
+  }
+  Site& site = it->second;
+  if (!site.armed) return;
+  if (site.skip > 0) {
+    --site.skip;
+    return;
+  }
+  const std::string& node_name = world.node_name(node);
+  if (!faults.fire(FaultKind::kCrashPoint, {{"node", std::string_view(node_name)}, {"site", name}})) {
+    return;
+  }
+  // The crash runs next, before any other fiber (of this node or another) can; this fiber
+  // waits for it, and is destroyed by it.
+  world.sched_->spawn_next(kWorldNode, "crash point",
+                           [w = &world, node, site_name = std::string(name)] {
+                             w->crash_handler_(node, site_name);
+                           });
+  world.sched_->block("the crash at a crash point");
+  AURORA_ASSERT(false, "a node went on past the crash point where it crashed");
+}
 
 bool World::up(NodeId id) const { return node(id).up; }
 std::uint64_t World::crashes(NodeId id) const { return node(id).crashes; }

@@ -84,6 +84,13 @@ class World {
   // Brings a crashed node back and boots it again.
   void restart(NodeId node);
 
+  // What crashes a node that reached a crash point where it is to crash (crash_point.h):
+  // it must crash(node) (it runs as a fiber of the world's own node, before any other
+  // fiber). Without a handler, crash points never fire and draw nothing.
+  void set_crash_handler(std::function<void(NodeId node, std::string_view site)> handler) {
+    crash_handler_ = std::move(handler);
+  }
+
   // Spawns a fiber on the world's own node (drivers, chaos).
   FiberId spawn(std::string name, std::function<void()> body, bool daemon = false);
   RunOutcome run(RunLimits limits = {});
@@ -105,6 +112,21 @@ class World {
 
   std::unique_ptr<PickStrategy> make_strategy();
 
+  // The crash points of every node's runtime. A site is armed or not for the whole run,
+  // drawn when it is first reached; an armed site skips a number of reaches drawn on a log
+  // scale (so a site reached thousands of times does not always crash at its first few),
+  // then each reach is a crash_point fault decision.
+  struct CrashPointSites final : CrashPoints {
+    explicit CrashPointSites(World& w) : world(w) {}
+    void reached(NodeId node, std::string_view site) override;
+    struct Site {
+      bool armed = false;
+      std::uint64_t skip = 0;  // reaches left before the site may fire
+    };
+    World& world;
+    std::map<std::string, Site, std::less<>> sites;
+  };
+
   // Declaration order is construction order: each member needs only those above it.
   WorldOptions options_;
   std::unique_ptr<ChoiceTape> own_choices_;  // when the options give none
@@ -117,6 +139,8 @@ class World {
   std::unique_ptr<Trace> trace_;
   std::unique_ptr<FaultInjector> faults_;
   std::map<NodeId, Node> nodes_;
+  std::function<void(NodeId, std::string_view)> crash_handler_;
+  CrashPointSites crash_points_{*this};
 };
 
 }  // namespace aurora::sim

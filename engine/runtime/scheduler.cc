@@ -84,6 +84,12 @@ FiberId Scheduler::spawn(NodeId node, std::string name, std::function<void()> bo
   return f->id;
 }
 
+FiberId Scheduler::spawn_next(NodeId node, std::string name, std::function<void()> body) {
+  AURORA_ASSERT(next_ == 0, "a fiber that must run next is already pending");
+  next_ = spawn(node, std::move(name), std::move(body));
+  return next_;
+}
+
 FiberId Scheduler::spawn_here(std::string name, std::function<void()> body, bool daemon) {
   return spawn(current_node(), std::move(name), std::move(body), daemon);
 }
@@ -102,7 +108,16 @@ RunOutcome Scheduler::run(RunLimits limits) {
       continue;
     }
     if (steps_ >= limits.max_steps) return {RunOutcome::Kind::kStepLimit, waiting_fibers()};
-    const std::size_t index = strategy_.pick(runnable_);
+    std::size_t index = 0;
+    if (next_ != 0) {
+      const auto it = std::find_if(runnable_.begin(), runnable_.end(),
+                                   [&](const FiberSlot* f) { return f->id == next_; });
+      AURORA_ASSERT(it != runnable_.end(), "the fiber that must run next is not runnable");
+      index = static_cast<std::size_t>(it - runnable_.begin());
+      next_ = 0;
+    } else {
+      index = strategy_.pick(runnable_);
+    }
     AURORA_ASSERT(index < runnable_.size(), "strategy picked a fiber that is not runnable");
     Fiber& f = *static_cast<Fiber*>(runnable_[index]);
     runnable_.erase(runnable_.begin() + static_cast<std::ptrdiff_t>(index));

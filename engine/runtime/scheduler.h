@@ -103,6 +103,10 @@ class Scheduler {
   // Creates a runnable fiber on `node`. A daemon fiber (a background worker that waits
   // for work forever) does not keep run() going. Callable from fibers and from outside.
   FiberId spawn(NodeId node, std::string name, std::function<void()> body, bool daemon = false);
+  // Spawns a fiber that runs before any other runnable fiber, whatever the strategy (a
+  // simulated crash at a crash point: no other fiber may run between the point and the
+  // crash). At most one such fiber is pending at a time.
+  FiberId spawn_next(NodeId node, std::string name, std::function<void()> body);
   // Spawns on the calling fiber's node.
   FiberId spawn_here(std::string name, std::function<void()> body, bool daemon = false);
 
@@ -160,6 +164,7 @@ class Scheduler {
   std::vector<FiberSlot*> runnable_;                   // in the order they became runnable
   std::map<std::pair<Nanos, FiberId>, Fiber*> timers_;  // (deadline, id): ties by id
   Fiber* current_ = nullptr;
+  FiberId next_ = 0;  // spawn_next()'s fiber, picked before the strategy is asked
   FiberId next_id_ = 1;
   std::size_t live_non_daemon_ = 0;
   std::uint64_t steps_ = 0;

@@ -346,6 +346,7 @@ Result<std::size_t> PageStore::append_images(std::vector<std::pair<PageId, Lsn>>
   if (written.empty()) return std::size_t{0};
   const std::uint64_t first_slot = image_slots_;
   AURORA_RETURN_IF_ERROR(write_all(rt_.fs, images_, first_slot * slot_size(), out));
+  rt_.crash_point("image.written");  // images written, not durable, not yet used
   AURORA_RETURN_IF_ERROR(rt_.fs.sync(images_));
   for (std::size_t i = 0; i < written.size(); ++i) {
     image_index_[written[i].first][written[i].second] = first_slot + i;
@@ -450,6 +451,7 @@ Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
 
   // From the rename on, a failure leaves the directory's durable entry unknown.
   Status swapped = rt_.fs.rename(images_temp_path(), images_path());
+  if (swapped.is_ok()) rt_.crash_point("image.compact_renamed");  // the name not yet durable
   if (swapped.is_ok()) swapped = rt_.fs.sync_dir(dir_);
   Result<FileHandle> fresh = swapped.is_ok() ? rt_.fs.open(images_path(), OpenMode::kOpenExisting)
                                              : Result<FileHandle>(swapped);

@@ -141,7 +141,8 @@ std::string join(std::string_view dir, std::string_view name) {
 }
 }  // namespace
 
-Status write_control_file(FileSystem& fs, std::string_view dir, const ControlState& state) {
+Status write_control_file(FileSystem& fs, std::string_view dir, const ControlState& state,
+                          const std::function<void()>& after_rename) {
   const std::string tmp = join(dir, kControlTempName);
   const std::vector<std::byte> bytes = encode_control(state);
   Result<FileHandle> f = fs.open(tmp, OpenMode::kCreate);
@@ -153,6 +154,7 @@ Status write_control_file(FileSystem& fs, std::string_view dir, const ControlSta
   if (!s.is_ok()) return s;
   if (!closed.is_ok()) return closed;
   AURORA_RETURN_IF_ERROR(fs.rename(tmp, join(dir, kControlName)));
+  if (after_rename) after_rename();
   return fs.sync_dir(dir);
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +78,10 @@ inline constexpr std::string_view kControlName = "CONTROL";
 inline constexpr std::string_view kControlTempName = "CONTROL.tmp";
 
 // Replaces `dir`/CONTROL with `state`, crash-safely (see above).
-Status write_control_file(FileSystem& fs, std::string_view dir, const ControlState& state);
+// `after_rename` (optional) runs between the rename and the fsync of the directory: the
+// log's crash point there (engine/runtime/crash_point.h).
+Status write_control_file(FileSystem& fs, std::string_view dir, const ControlState& state,
+                          const std::function<void()>& after_rename = nullptr);
 // Reads `dir`/CONTROL; kNotFound when the volume has none yet (a new volume).
 Result<ControlState> read_control_file(FileSystem& fs, std::string_view dir);
 

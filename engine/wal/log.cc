@@ -142,6 +142,7 @@ Status Log::open_new_segment(Lsn first_lsn) {
   Status s = rt_.fs.truncate(*f, 0);  // a leftover file of an interrupted attempt
   if (s.is_ok()) s = write_all(rt_.fs, *f, 0, header);
   if (s.is_ok()) s = rt_.fs.sync(*f);
+  if (s.is_ok()) rt_.crash_point("wal.segment_synced");  // its data durable, its name not
   if (s.is_ok()) s = rt_.fs.sync_dir(options_.dir + "/wal");
   if (!s.is_ok()) {
     rt_.fs.close(*f).ignore();  // the handle is useless now; the error is what matters
@@ -155,7 +156,8 @@ Status Log::open_new_segment(Lsn first_lsn) {
 
 Status Log::persist_control() {
   control_.durable_watermark = std::max(control_.durable_watermark, vdl_);
-  const Status s = write_control_file(rt_.fs, options_.dir, control_);
+  const Status s = write_control_file(rt_.fs, options_.dir, control_,
+                                      [this] { rt_.crash_point("control.renamed"); });
   if (s.is_ok()) persisted_watermark_ = control_.durable_watermark;
   return s;
 }
@@ -166,6 +168,7 @@ Status Log::persist_watermark_for_allocation() {
   AURORA_RETURN_IF_ERROR(persist_control());
   rt_.events.emit("wal.watermark_persisted",
                   {{"watermark", persisted_watermark_}, {"next", next_lsn_}});
+  rt_.crash_point("wal.watermark_persisted");  // before the room it made is used
   return Status::ok();
 }
 
@@ -323,6 +326,9 @@ Status Log::flush_batch() {
   }
   const std::uint64_t base = seg->size;
   AURORA_RETURN_IF_ERROR(write_batch(*seg, base, bytes));
+  // Written, not durable: a crash keeps any part of the batch (per the crash mode), so an
+  // MTR may be durable in part.
+  rt_.crash_point("wal.batch_written");
   ++stats_.fsyncs;
   const Nanos fsync_start = rt_.clock.now();
   const Status synced = rt_.fs.sync(seg->handle);
@@ -333,6 +339,8 @@ Status Log::flush_batch() {
     rt_.events.emit("wal.fsync_failed", {{"first", first}, {"last", last}});
     return Status(synced.kind(), "fsync of the log failed: " + synced.message());
   }
+  // Durable, not yet acknowledged: recovery must find all of it.
+  rt_.crash_point("wal.batch_synced");
   seg->size = base + bytes.size();
   for (std::uint32_t off : offsets) seg->offsets.push_back(static_cast<std::uint32_t>(base + off));
   ++stats_.batches;
@@ -377,6 +385,7 @@ Status Log::rotate() {
   // last + 1 is the first LSN of the batch being flushed: allocated, so at most kMaxLsn.
   AURORA_RETURN_IF_ERROR(open_new_segment(old.info.last_lsn + 1));
   AURORA_RETURN_IF_ERROR(persist_control());
+  rt_.crash_point("wal.rotated");  // the new segment listed, nothing in it yet
   ++stats_.rotations;
   rt_.events.emit("wal.rotate", {{"sealed_last", old.info.last_lsn},
                                  {"next_first", old.info.last_lsn + 1}});

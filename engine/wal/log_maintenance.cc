@@ -38,6 +38,7 @@ Result<std::size_t> Log::tier_sealed_segments(Lsn below) {
       rt_.fs.close(*cold).ignore();  // the copy is abandoned; recovery sweeps it
       return s;
     }
+    rt_.crash_point("tier.copied");  // a durable cold copy the control file does not list
     // 2. The control file switches the segment to the cold tier: the commit point.
     LockGuard lock(control_mutex_, "control file");
     const auto entry = std::find(control_.segments.begin(), control_.segments.end(), seg.info);
@@ -54,6 +55,7 @@ Result<std::size_t> Log::tier_sealed_segments(Lsn below) {
     seg.handle = *cold;
     ++layout_version_;
     rt_.fs.close(hot).ignore();
+    rt_.crash_point("tier.switched");  // listed cold, the hot copy still there
     // 3. The hot copy goes (an orphan if we crash first, swept by recovery).
     AURORA_RETURN_IF_ERROR(rt_.fs.unlink(hot_path));
     AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(options_.dir + "/wal"));
@@ -109,6 +111,7 @@ Result<std::size_t> Log::collect_below(Lsn floor) {
   for (const std::shared_ptr<Segment>& seg : doomed) {
     if (seg->handle.valid()) rt_.fs.close(std::exchange(seg->handle, FileHandle{})).ignore();
   }
+  rt_.crash_point("gc.persisted");  // the new floor durable, the files still there
   for (const std::shared_ptr<Segment>& seg : doomed) {
     AURORA_RETURN_IF_ERROR(rt_.fs.unlink(segment_path(seg->info)));
   }

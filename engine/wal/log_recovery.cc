@@ -306,11 +306,18 @@ Status Log::recover() {
   vcl_ = vdl_ = annul_to;  // the annulment is the new consistency point
   next_lsn_ = annul_to + 1;
   AURORA_RETURN_IF_ERROR(open_new_segment(next_lsn_));
+  // From the control file's rename on, the annulment may be durable (a crash before its
+  // directory's fsync may keep it or not): said before the control file is written, so that
+  // whoever watches knows the next recovery may end on its end.
+  rt_.events.emit("recovery.annulling",
+                  {{"from", range.from}, {"to", range.to}, {"epoch", range.epoch},
+                   {"watermark", st.watermark}});
   // The commit point of recovery: from here on the annulment is durable.
   AURORA_RETURN_IF_ERROR(persist_control());
   rt_.events.emit("recovery.annulled",
                   {{"from", range.from}, {"to", range.to}, {"epoch", range.epoch},
                    {"torn_tail", recovery_.torn_tail}, {"watermark", st.watermark}});
+  rt_.crash_point("recovery.annulled");  // durable annulment, files not yet tidied
 
   // Tidying; a crash from here on leaves nothing recovery cannot handle again. Cut the
   // bytes after the last kept record (annulled or torn) off each kept hot segment.

@@ -14,7 +14,7 @@ constexpr FaultKind kAllKinds[] = {
     FaultKind::kTornWrite,        FaultKind::kFsyncEio,     FaultKind::kWriteNoSpace,
     FaultKind::kWriteEio,         FaultKind::kShortWrite,   FaultKind::kReadEio,
     FaultKind::kLatencySpike,     FaultKind::kLatentSector, FaultKind::kBitFlip,
-    FaultKind::kMisdirectedWrite, FaultKind::kLostWrite,
+    FaultKind::kMisdirectedWrite, FaultKind::kLostWrite,    FaultKind::kCrashPoint,
 };
 
 // --- The injector ---

@@ -1,5 +1,9 @@
 #include "sim/world.h"
 
+#include <span>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace aurora::sim {
@@ -81,6 +85,97 @@ TEST(World, DescribePrintsSeedSchedulerAndFaults) {
   const std::string d = world.describe();
   EXPECT_NE(d.find("seed: 12"), std::string::npos);
   EXPECT_NE(d.find("scheduler: pct depth=3"), std::string::npos);
+}
+
+// --- crash points ---
+
+// A node that reaches crash point "site" three times, counting the points it went past,
+// while another node's fiber keeps yielding (and notes whether it ran between a crash
+// point firing and the crash).
+struct CrashPointRun {
+  CrashPointRun(std::uint64_t seed, double probability, bool with_handler)
+      : world(options(seed, probability)) {
+    world.trace().set_listener([this](std::string_view kind, std::span<const Field>) {
+      if (kind == "fault.crash_point") point_fired = true;
+    });
+    node = world.add_node("n", [this](Runtime rt) {
+      ++boots;
+      for (int i = 0; i < 3; ++i) {
+        rt.crash_point("site");
+        ++passed;
+        rt.clock.sleep_for(kMillisecond);
+      }
+    });
+    world.add_node("other", [this](Runtime rt) {
+      for (int i = 0; i < 50; ++i) {
+        if (point_fired && !handled) ran_between = true;
+        rt.yield();
+      }
+    });
+    if (with_handler) {
+      world.set_crash_handler([this](NodeId n, std::string_view site) {
+        handled = true;
+        sites.emplace_back(site);
+        world.crash(n);
+        world.restart(n);
+      });
+    }
+  }
+  static WorldOptions options(std::uint64_t seed, double probability) {
+    WorldOptions o;
+    o.seed = seed;
+    o.faults = FaultConfig::none();
+    o.faults.rule(FaultKind::kCrashPoint) =
+        FaultRule{.enabled = true, .probability = probability, .budget = 1};
+    return o;
+  }
+  World world;
+  NodeId node = 0;
+  int boots = 0;
+  int passed = 0;
+  bool point_fired = false;
+  bool handled = false;
+  bool ran_between = false;
+  std::vector<std::string> sites;
+};
+
+TEST(World, ACrashPointThatFiresCrashesTheNodeRightThere) {
+  // A site is armed or not per run, and skips a drawn number of reaches first: some seeds
+  // crash at one of the three reaches.
+  int crashed_runs = 0;
+  for (std::uint64_t seed = 1; seed <= 64; ++seed) {
+    CrashPointRun r(seed, 1.0, true);
+    ASSERT_EQ(r.world.run().kind, RunOutcome::Kind::kCompleted) << "seed " << seed;
+    EXPECT_FALSE(r.ran_between) << "seed " << seed << ": a fiber ran between the point and the crash";
+    if (r.sites.empty()) {
+      EXPECT_EQ(r.passed, 3) << "seed " << seed;
+      continue;
+    }
+    ++crashed_runs;
+    EXPECT_EQ(r.sites, std::vector<std::string>{"site"}) << "seed " << seed;
+    EXPECT_EQ(r.world.crashes(r.node), 1u) << "seed " << seed;
+    EXPECT_EQ(r.boots, 2) << "seed " << seed;
+    // The first incarnation went past the reaches it skipped, never past the one it crashed
+    // at; the second (the budget spent) past all three.
+    EXPECT_GE(r.passed, 3) << "seed " << seed;
+    EXPECT_LE(r.passed, 5) << "seed " << seed;
+    EXPECT_EQ(r.world.faults().fired(FaultKind::kCrashPoint), 1u) << "seed " << seed;
+  }
+  EXPECT_GT(crashed_runs, 0);
+  EXPECT_LT(crashed_runs, 64);  // unarmed sites, or sites skipping past the three reaches
+}
+
+TEST(World, CrashPointsDoNothingWithoutAHandlerOrWhenTheyNeverFire) {
+  for (std::uint64_t seed = 1; seed <= 16; ++seed) {
+    for (const bool handler : {false, true}) {
+      CrashPointRun r(seed, handler ? 0.0 : 1.0, handler);
+      ASSERT_EQ(r.world.run().kind, RunOutcome::Kind::kCompleted);
+      EXPECT_EQ(r.passed, 3);
+      EXPECT_EQ(r.boots, 1);
+      EXPECT_TRUE(r.sites.empty());
+      EXPECT_EQ(r.world.faults().fired(FaultKind::kCrashPoint), 0u);
+    }
+  }
 }
 
 }  // namespace

@@ -484,7 +484,10 @@ TEST(ScenarioParse, EmptyRepeatsAndOtherNonsenseAreRefused) {
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"fault\"\nkind = \"gremlins\"\n"),
             "bad.toml:5: fault.kind: unknown fault kind \"gremlins\" (known: torn_write, "
             "fsync_eio, write_enospc, write_eio, short_write, read_eio, latency_spike, "
-            "latent_sector, bit_flip, misdirected_write, lost_write)");
+            "latent_sector, bit_flip, misdirected_write, lost_write, crash_point)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"fault\"\nkind = \"crash_point\"\n"),
+            "bad.toml:5: fault.kind: crash_point is not a fault of the disk: a scenario crashes "
+            "where its crash steps say");
   EXPECT_EQ(parse_error(std::string(kMeta) +
                         "[[steps]]\nop = \"fault\"\nkind = \"torn_write\"\non = false\n"
                         "probability = 0.5\n"),

@@ -330,6 +330,10 @@ class Parser : private workloads::toml_input::FieldReader {
           return error(e.line, cat(name, ": unknown fault kind ", quoted(step.fault_kind),
                                    " (known: ", fault_kind_names(), ")"));
         }
+        if (step.fault_kind == sim::fault_kind_name(sim::FaultKind::kCrashPoint)) {
+          return error(e.line, cat(name, ": crash_point is not a fault of the disk: a scenario "
+                                         "crashes where its crash steps say"));
+        }
       } else if (key == "kind") {
         AURORA_RETURN_IF_ERROR(text(e, name, step.bg_kind));
         if (std::find(kBgKinds.begin(), kBgKinds.end(), step.bg_kind) == kBgKinds.end()) {

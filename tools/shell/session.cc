@@ -73,6 +73,10 @@ class Session::SimHost final : public Session::Host {
   Status set_fault(std::string_view name, bool on, double probability) override {
     const std::optional<sim::FaultKind> kind = sim::parse_fault_kind(name);
     if (!kind) return Status::invalid_argument("unknown fault kind '" + std::string(name) + "'");
+    if (*kind == sim::FaultKind::kCrashPoint) {
+      return Status::invalid_argument("crash_point is not a fault of the disk: the shell crashes "
+                                      "only when told to (crash)");
+    }
     world_.faults().mutable_config().rule(*kind) =
         sim::FaultRule{.enabled = on, .probability = on ? probability : 0.0};
     return Status::ok();

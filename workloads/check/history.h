@@ -97,9 +97,10 @@ struct Recovered {
   std::optional<std::string> corruption;
 };
 
-// A recovery made the annulment of [from, to] durable, in `epoch`. Observed when it
-// happens: a crash may strike before that recovery finishes (and its Recovered is seen),
-// and the next recovery may then end on `to`. `watermark` is the persisted watermark that
+// A recovery is making the annulment of [from, to] durable, in `epoch`. Observed when its
+// control file is written, since from then on it may be durable: a crash may strike before
+// that recovery finishes (and its Recovered is seen), and the next recovery may then end on
+// `to`. `watermark` is the persisted watermark that
 // recovery found: what it lost, it lost against that watermark (invariant 10), not against
 // the one a later recovery finds once this annulment's end is persisted.
 struct Annulled {

@@ -70,7 +70,7 @@ storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write>
 
 std::optional<check::obs::Annulled> annulled_observation(std::string_view kind,
                                                          std::span<const Field> fields) {
-  if (kind != "recovery.annulled") return std::nullopt;
+  if (kind != "recovery.annulling") return std::nullopt;
   check::obs::Annulled a;
   for (const Field& f : fields) {
     const std::string_view key(f.key);

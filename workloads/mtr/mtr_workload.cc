@@ -56,11 +56,13 @@ MtrWorkload::~MtrWorkload() {
   for (auto& c : computes_) c->link.reset();
   storage_.reset();
   world_.trace().set_listener(nullptr);
+  world_.set_crash_handler(nullptr);
 }
 
 void MtrWorkload::install() {
   world_.trace().set_listener(
       [this](std::string_view kind, std::span<const Field> fields) { on_event(kind, fields); });
+  world_.set_crash_handler([this](NodeId node, std::string_view) { crash_at_point(node); });
   storage_node_ = world_.add_node("storage", [this](Runtime rt) { boot_storage(rt); });
   for (std::uint32_t i = 0; i < spec_.workload.compute_nodes; ++i) {
     auto slot = std::make_unique<ComputeSlot>();
@@ -130,9 +132,15 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
   }
   if (kind == "wal.collected") {
     // Emitted once the control file with the new floor is durable.
+    bool removed = false;
     for (const Field& f : fields) {
       if (f.key == "floor") durable_gc_floor_ = std::max(durable_gc_floor_, f.u);
+      if (f.key == "segments") removed = f.u > 0;
     }
+    const bool held = storage_ && std::any_of(computes_.begin(), computes_.end(), [&](const auto& c) {
+      return c->live != nullptr && c->live->read_point() < storage_->vdl();
+    });
+    if (removed && held) coverage_.hit("gc_below_held_read_point");
     return;
   }
   if (kind == "fs.write" || kind == "fs.fsync") {
@@ -320,6 +328,25 @@ void MtrWorkload::crash_storage() {
 void MtrWorkload::crash_compute(std::size_t index) {
   ComputeSlot& slot = *computes_[index];
   if (world_.up(slot.node)) world_.crash(slot.node);
+}
+
+// A crash point fired on `node` (engine/runtime/crash_point.h): this runs before any other
+// fiber, so the node crashes exactly there; it restarts at once (the driver's own crashes
+// wait a drawn while first: this one draws nothing, so that the crash point's decision is
+// the only choice it adds to the tape).
+void MtrWorkload::crash_at_point(NodeId node) {
+  coverage_.hit("crash_point_crashed");
+  if (node == storage_node_) {
+    crash_storage();
+    ++stats_.storage_crashes;
+  } else {
+    for (std::size_t i = 0; i < computes_.size(); ++i) {
+      if (computes_[i]->node == node) crash_compute(i);
+    }
+    ++stats_.compute_crashes;
+  }
+  world_.restart(node);
+  wake_all();
 }
 
 void MtrWorkload::restart_down_nodes() {

@@ -67,6 +67,7 @@ class MtrWorkload {
   void run_driver();
   void crash_storage();
   void crash_compute(std::size_t index);
+  void crash_at_point(NodeId node);
   void restart_down_nodes();
   bool wait_for(const std::function<bool()>& done, Nanos bound);
   void wake_all();
