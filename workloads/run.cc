@@ -53,8 +53,9 @@ std::vector<std::string> workload_names() {
   return out;
 }
 
-Spec effective_spec(const RunSpec& run) {
-  Spec s = run.spec;
+Spec effective_spec(const RunSpec& run) { return with_overrides(run, run.spec); }
+
+Spec with_overrides(const RunSpec& run, Spec s) {
   if (run.ops) s.workload.ops = *run.ops;
   if (run.nodes) s.workload.compute_nodes = *run.nodes;
   if (run.crashes) s.workload.crashes = *run.crashes;
@@ -163,11 +164,12 @@ std::string describe_spec(const Spec& s) {
 }
 
 RunReport run_mtr(const RunSpec& run, sim::World& world) {
-  const Spec spec = effective_spec(run);
+  // The configuration drawn from the seed, then the command line's overrides over it.
+  const Spec spec = with_overrides(run, draw_configuration(run.spec, world.choices()));
   MtrWorkload workload(world, spec);
   RunReport report;
   report.seed = run.seed;
-  report.configuration = world.describe() + describe_spec(spec);
+  report.configuration = world.describe() + describe_spec(spec) + describe_configuration(spec);
   workload.install();
   const RunOutcome outcome = world.run({.max_steps = run.max_steps});
   report.violations = workload.violations();

@@ -62,8 +62,11 @@ struct RunReport {
   std::vector<std::string> coverage;  // marks reached (mtr workload)
 };
 
-// The spec with the command line's overrides applied.
+// The spec with the command line's overrides applied (the keys its [swarm] table draws keep
+// their fixed values: a run draws them from its tape, workloads/swarm.h).
 Spec effective_spec(const RunSpec& run);
+// `spec` (the run's, or a configuration drawn from it) with the command line's overrides.
+Spec with_overrides(const RunSpec& run, Spec spec);
 
 // The size of the run the workload will make: the spec's or the workload's own defaults,
 // with the command line's overrides applied.

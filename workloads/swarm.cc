@@ -1,5 +1,6 @@
 #include "workloads/swarm.h"
 
+#include <algorithm>
 #include <cmath>
 
 
@@ -41,6 +42,67 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choic
   c.exposure = disk.chance(0.5) ? sim::Exposure::kZeros : sim::Exposure::kGarbage;
   c.eio_view = disk.chance(0.5) ? sim::EioView::kKeep : sim::EioView::kRevert;
   return c;
+}
+
+namespace {
+
+// [lo, hi] on a log scale of the distance above lo, from a draw in [0, 2^20): 0 is lo, the
+// largest draw hi. Values near lo are as likely as the decades above them: with lal = [8,
+// 10^7], a LAL within 16 of 8 comes up in one run of seven.
+std::uint64_t log_scale(SwarmRange r, std::uint64_t draw) {
+  constexpr double kSteps = 1 << 20;
+  const double span = std::log(static_cast<double>(r.hi - r.lo) + 1);
+  const double above = std::exp(span * static_cast<double>(draw) / (kSteps - 1)) - 1;
+  return std::min(r.hi, r.lo + static_cast<std::uint64_t>(std::llround(above)));
+}
+
+std::uint64_t integer_value(const Spec& s, std::string_view name) {
+  const StorageSpec& st = s.storage;
+  if (name == "compute_nodes") return s.workload.compute_nodes;
+  if (name == "pages") return s.workload.pages;
+  if (name == "segment_bytes") return st.segment_bytes;
+  if (name == "cache_pages") return st.cache_pages;
+  if (name == "buffer_pages") return st.buffer_pages;
+  if (name == "image_after") return st.image_after;
+  if (name == "compact_min_dead") return st.compact_min_dead;
+  if (name == "maintenance_interval_us") return static_cast<std::uint64_t>(st.maintenance_interval / kMicrosecond);
+  if (name == "lal") return st.lal;
+  if (name == "cold_read_latency_us") return static_cast<std::uint64_t>(st.cold_read_latency / kMicrosecond);
+  return 0;
+}
+
+}  // namespace
+
+Spec draw_configuration(const Spec& spec, sim::ChoiceTape& choices) {
+  Spec out = spec;
+  if (spec.swarm.empty()) return out;
+  sim::Rng& config = choices.stream("config");
+  for (const SwarmKey& k : swarm_integer_keys()) {
+    const auto it = spec.swarm.ranges.find(k.name);
+    if (it == spec.swarm.ranges.end()) continue;
+    set_swarm_integer(out, k.name, log_scale(it->second, config.below(1 << 20)));
+  }
+  for (std::string_view k : swarm_text_keys()) {
+    const auto it = spec.swarm.lists.find(k);
+    if (it == spec.swarm.lists.end()) continue;
+    set_swarm_text(out, k, it->second[config.below(it->second.size())]);
+  }
+  WorkloadSpec& w = out.workload;
+  w.mtr_pages_max = std::min(w.mtr_pages_max, w.pages);
+  out.storage.lal = std::max<std::uint64_t>(out.storage.lal, w.mtr_records_max);
+  return out;
+}
+
+std::string describe_configuration(const Spec& drawn) {
+  if (drawn.swarm.empty()) return "";
+  std::string out = "config:";
+  for (const SwarmKey& k : swarm_integer_keys()) {
+    if (!drawn.swarm.ranges.contains(k.name)) continue;
+    out.append(" ").append(k.name).append("=").append(std::to_string(integer_value(drawn, k.name)));
+  }
+  if (drawn.swarm.lists.contains("durability")) out.append(" durability=").append(drawn.storage.durability);
+  if (drawn.swarm.lists.contains("preset")) out.append(" preset=").append(drawn.storage.preset);
+  return out + "\n";
 }
 
 }  // namespace aurora::workloads

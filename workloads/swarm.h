@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "sim/choice_tape.h"
 #include "sim/fault_injector.h"
@@ -17,5 +18,14 @@
 namespace aurora::workloads {
 
 sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choices);
+
+// The configuration of one seeded run: `spec` with every key its [swarm] table names drawn
+// from the "config" stream (spec.h, SwarmSpec), one draw per named key in a fixed order.
+// Then what the draw may have broken is mended: mtr_pages_max is at most pages, and LAL at
+// least mtr_records_max (an MTR larger than LAL could never be appended).
+Spec draw_configuration(const Spec& spec, sim::ChoiceTape& choices);
+// The drawn keys as one line, "config: lal=12 segment_bytes=5120 ...", or "" when the spec
+// draws none.
+std::string describe_configuration(const Spec& drawn);
 
 }  // namespace aurora::workloads

@@ -75,6 +75,7 @@ void expect_same(const Spec& a, const Spec& b) {
   EXPECT_EQ(s.maintenance_interval, t.maintenance_interval);
   EXPECT_EQ(s.lal, t.lal);
   EXPECT_EQ(s.cold_read_latency, t.cold_read_latency);
+  EXPECT_EQ(a.swarm, b.swarm);
   EXPECT_TRUE(a == b) << "operator== disagrees with the fields";
 }
 
@@ -187,8 +188,59 @@ TEST(Spec, EmptyTextIsTheDefaults) {
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   Spec expected;
   expected.source = "<builtin>";
+  expected.swarm = {};  // a file draws only what its own [swarm] table names
   expect_same(*r, expected);
   expect_round_trip(*r);
+}
+
+// `sim --seed N` without --spec runs the built-in default: the shipped default.toml must
+// say the same, [swarm] included, or the two would quietly drift apart.
+TEST(Spec, TheShippedDefaultIsTheBuiltInDefault) {
+  Result<Spec> d = find_spec("default");
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  Spec builtin;
+  builtin.name = d->name;
+  builtin.description = d->description;
+  builtin.source = d->source;
+  expect_same(*d, builtin);
+  EXPECT_FALSE(d->swarm.empty());
+}
+
+TEST(Spec, SwarmRangesAndListsParseAndRoundTrip) {
+  Result<Spec> r = parse_spec(
+      "[swarm]\nlal = [8, 1000]\ncompute_nodes = [1, 1]\ndurability = [\"group\", \"manual\"]\n",
+      "s.toml");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->swarm.ranges.at("lal"), (SwarmRange{8, 1000}));
+  EXPECT_EQ(r->swarm.ranges.at("compute_nodes"), (SwarmRange{1, 1}));
+  EXPECT_EQ(r->swarm.lists.at("durability"), (std::vector<std::string>{"group", "manual"}));
+  EXPECT_EQ(r->swarm.ranges.size(), 2u);
+  expect_round_trip(*r);
+}
+
+TEST(Spec, BadSwarmKeysAreRefusedWithTheirLine) {
+  const auto error_of = [](const std::string& text) {
+    Result<Spec> r = parse_spec(text, "s.toml");
+    return r.is_ok() ? std::string("parsed") : r.status().message();
+  };
+  EXPECT_EQ(error_of("[swarm]\nops = [1, 2]\n"),
+            "s.toml:2: unknown key swarm.ops (known: compute_nodes, pages, segment_bytes, "
+            "cache_pages, buffer_pages, image_after, compact_min_dead, maintenance_interval_us, "
+            "lal, cold_read_latency_us, durability, preset)");
+  EXPECT_EQ(error_of("[swarm]\nlal = 8\n"),
+            "s.toml:2: swarm.lal must be a range [lo, hi] of two integers, not an integer");
+  EXPECT_EQ(error_of("[swarm]\nlal = [8]\n"),
+            "s.toml:2: swarm.lal must be a range [lo, hi] of two integers, not an array of 1 values");
+  EXPECT_EQ(error_of("[swarm]\nlal = [9, 8]\n"),
+            "s.toml:2: swarm.lal is the empty range [9, 8]: lo must be <= hi");
+  EXPECT_EQ(error_of("[swarm]\ncompute_nodes = [1, 17]\n"),
+            "s.toml:2: swarm.compute_nodes[1] must be an integer in 1..16 (got 17)");
+  EXPECT_EQ(error_of("[swarm]\nsegment_bytes = [40, 100]\n"),
+            "s.toml:2: swarm.segment_bytes[0] must be an integer >= 41 (got 40)");
+  EXPECT_EQ(error_of("[swarm]\ndurability = []\n"),
+            "s.toml:2: swarm.durability must be a non-empty list of strings, not an empty array");
+  EXPECT_EQ(error_of("[swarm]\npreset = [\"base\", \"warp\"]\n"),
+            "s.toml:2: swarm.preset: unknown preset \"warp\" (known: base, tiered)");
 }
 
 TEST(Spec, EveryFieldIsReadAndRoundTrips) {

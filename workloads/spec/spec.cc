@@ -50,7 +50,8 @@ using toml_input::type_name;
 
 constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 
-constexpr std::array<std::string_view, 4> kTables = {"meta", "workload", "faults", "storage"};
+constexpr std::array<std::string_view, 5> kTables = {"meta", "workload", "faults", "storage",
+                                                    "swarm"};
 constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
 constexpr std::array<std::string_view, 16> kWorkloadKeys = {
     "ops",          "compute_nodes",      "pages",           "mtr_records_max",
@@ -99,6 +100,7 @@ class Parser : private toml_input::FieldReader {
       if (e.key == "workload") AURORA_RETURN_IF_ERROR(parse_workload(*t, spec.workload));
       if (e.key == "faults") AURORA_RETURN_IF_ERROR(parse_faults(*t, spec.faults));
       if (e.key == "storage") AURORA_RETURN_IF_ERROR(parse_storage(*t, spec.storage));
+      if (e.key == "swarm") AURORA_RETURN_IF_ERROR(parse_swarm(*t, spec.swarm));
     }
     return check_workload(spec.workload);
   }
@@ -319,6 +321,70 @@ class Parser : private toml_input::FieldReader {
     return Status::ok();
   }
 
+  // [swarm]: an integer key takes [lo, hi] within the key's own limits; a text key a
+  // non-empty list of the values its own table admits.
+  Status parse_swarm(const toml::table& t, SwarmSpec& sw) {
+    std::vector<std::string_view> known;
+    for (const SwarmKey& k : swarm_integer_keys()) known.push_back(k.name);
+    for (std::string_view k : swarm_text_keys()) known.push_back(k);
+    for (const Entry& e : entries_of(t)) {
+      const std::string name = cat("swarm.", e.key);
+      const auto key = std::find_if(swarm_integer_keys().begin(), swarm_integer_keys().end(),
+                                    [&](const SwarmKey& k) { return k.name == e.key; });
+      const bool text_key = std::find(swarm_text_keys().begin(), swarm_text_keys().end(),
+                                      e.key) != swarm_text_keys().end();
+      if (key == swarm_integer_keys().end() && !text_key) return unknown_key(e, "swarm", known);
+      const toml::array* a = e.node->as_array();
+      if (key != swarm_integer_keys().end()) {
+        if (a == nullptr || a->size() != 2) {
+          const std::string got = a == nullptr ? std::string(type_name(*e.node))
+                                               : cat("an array of ", std::to_string(a->size()),
+                                                     " values");
+          return error(e.line, cat(name, " must be a range [lo, hi] of two integers, not ", got));
+        }
+        SwarmRange r;
+        AURORA_RETURN_IF_ERROR(integer(element(e, (*a)[0]), name + "[0]",
+                                       static_cast<std::int64_t>(key->min),
+                                       static_cast<std::int64_t>(key->max), r.lo));
+        AURORA_RETURN_IF_ERROR(integer(element(e, (*a)[1]), name + "[1]",
+                                       static_cast<std::int64_t>(key->min),
+                                       static_cast<std::int64_t>(key->max), r.hi));
+        if (r.lo > r.hi) {
+          return error(e.line, cat(name, " is the empty range [", std::to_string(r.lo), ", ",
+                                   std::to_string(r.hi), "]: lo must be <= hi"));
+        }
+        sw.ranges[std::string(e.key)] = r;
+        continue;
+      }
+      if (a == nullptr || a->empty()) {
+        return error(e.line, cat(name, " must be a non-empty list of strings, not ",
+                                 a == nullptr ? type_name(*e.node) : "an empty array"));
+      }
+      std::vector<std::string> values;
+      for (std::size_t i = 0; i < a->size(); ++i) {
+        std::string v;
+        const Entry el = element(e, (*a)[i]);
+        AURORA_RETURN_IF_ERROR(text(el, cat(name, "[", std::to_string(i), "]"), v));
+        const bool valid = e.key == "durability" ? wal::parse_durability(v).has_value()
+                                                 : storage::storage_preset(v).is_ok();
+        if (!valid) {
+          return error(el.line, cat(name, ": unknown ", e.key, " ", quoted(v), " (known: ",
+                                    e.key == "durability" ? "every-commit, group, interval, manual"
+                                                          : storage::kPresetNames,
+                                    ")"));
+        }
+        values.push_back(std::move(v));
+      }
+      sw.lists[std::string(e.key)] = std::move(values);
+    }
+    return Status::ok();
+  }
+
+  // An element of the array of `e`, as an entry of its own (for the typed readers).
+  static Entry element(const Entry& e, const toml::node& n) {
+    return Entry{.key = e.key, .line = toml_input::line_of(n), .column = 0, .node = &n};
+  }
+
   // --- typed values of specs only (FieldReader reads the common ones) ---
 
   // An integer count of `unit`s, stored as Nanos.
@@ -409,10 +475,71 @@ void line(std::string& out, std::string_view key, const std::string& value) {
 
 }  // namespace
 
+namespace {
+// Each key's limits are those of its own table (the parser above checks the same).
+constexpr std::array<SwarmKey, 10> kSwarmIntegerKeys = {{
+    {"compute_nodes", "workload", 1, kMaxComputeNodes},
+    {"pages", "workload", 1, kMaxU32},
+    {"segment_bytes", "storage", kMinSegmentBytes, kMaxInt},
+    {"cache_pages", "storage", 0, kMaxU32},
+    {"buffer_pages", "storage", 1, kMaxU32},
+    {"image_after", "storage", 1, kMaxU32},
+    {"compact_min_dead", "storage", 1, kMaxU32},
+    {"maintenance_interval_us", "storage", 1, kMaxInt / kMicrosecond},
+    {"lal", "storage", 1, kMaxLal},
+    {"cold_read_latency_us", "storage", 0, kMaxInt / kMicrosecond},
+}};
+constexpr std::array<std::string_view, 2> kSwarmTextKeys = {"durability", "preset"};
+}  // namespace
+
+SwarmSpec default_swarm() {
+  SwarmSpec s;
+  s.ranges = {{"compute_nodes", {1, 4}},
+              {"pages", {2, 64}},
+              {"segment_bytes", {1024, 65536}},
+              {"cache_pages", {0, 64}},
+              {"buffer_pages", {1, 32}},
+              {"image_after", {1, 32}},
+              {"compact_min_dead", {1, 64}},
+              {"maintenance_interval_us", {500, 5000}},
+              {"lal", {8, 10'000'000}},
+              {"cold_read_latency_us", {0, 1000}}};
+  s.lists = {{"durability", {"group", "every-commit", "interval"}},
+             {"preset", {"base", "tiered"}}};
+  return s;
+}
+
+std::span<const SwarmKey> swarm_integer_keys() { return kSwarmIntegerKeys; }
+std::span<const std::string_view> swarm_text_keys() { return kSwarmTextKeys; }
+
+void set_swarm_integer(Spec& spec, std::string_view name, std::uint64_t v) {
+  WorkloadSpec& w = spec.workload;
+  StorageSpec& s = spec.storage;
+  const auto u32 = [&] { return static_cast<std::uint32_t>(v); };
+  if (name == "compute_nodes") w.compute_nodes = u32();
+  else if (name == "pages") w.pages = u32();
+  else if (name == "segment_bytes") s.segment_bytes = v;
+  else if (name == "cache_pages") s.cache_pages = u32();
+  else if (name == "buffer_pages") s.buffer_pages = u32();
+  else if (name == "image_after") s.image_after = u32();
+  else if (name == "compact_min_dead") s.compact_min_dead = u32();
+  else if (name == "maintenance_interval_us") s.maintenance_interval = static_cast<Nanos>(v) * kMicrosecond;
+  else if (name == "lal") s.lal = v;
+  else if (name == "cold_read_latency_us") s.cold_read_latency = static_cast<Nanos>(v) * kMicrosecond;
+  else AURORA_ASSERT(false, "not a swarm integer key: " + std::string(name));
+}
+
+void set_swarm_text(Spec& spec, std::string_view name, const std::string& value) {
+  if (name == "durability") spec.storage.durability = value;
+  else if (name == "preset") spec.storage.preset = value;
+  else AURORA_ASSERT(false, "not a swarm text key: " + std::string(name));
+}
+
 Result<Spec> parse_spec(std::string_view text, std::string_view source) {
   Result<toml::table> root = toml_input::parse_toml(text, source);
   if (!root.is_ok()) return root.status();
   Spec spec;
+  spec.swarm = {};  // a file draws only what its [swarm] table names
   spec.source = std::string(source);
   Parser parser(source);
   AURORA_RETURN_IF_ERROR(parser.parse(*root, spec));
@@ -486,6 +613,25 @@ std::string to_toml(const Spec& spec) {
   line(out, "maintenance_interval_us", toml_duration(s.maintenance_interval, kMicrosecond));
   line(out, "lal", toml_int(s.lal));
   line(out, "cold_read_latency_us", toml_duration(s.cold_read_latency, kMicrosecond));
+
+  if (!spec.swarm.empty()) {
+    out += "\n[swarm]\n";
+    for (const SwarmKey& k : swarm_integer_keys()) {
+      const auto it = spec.swarm.ranges.find(k.name);
+      if (it == spec.swarm.ranges.end()) continue;
+      line(out, k.name, cat("[", toml_int(it->second.lo), ", ", toml_int(it->second.hi), "]"));
+    }
+    for (std::string_view k : swarm_text_keys()) {
+      const auto it = spec.swarm.lists.find(k);
+      if (it == spec.swarm.lists.end()) continue;
+      std::string values = "[";
+      for (const std::string& v : it->second) {
+        if (values.size() > 1) values.append(", ");
+        values.append(toml_string(v));
+      }
+      line(out, k, values.append("]"));
+    }
+  }
   return out;
 }
 

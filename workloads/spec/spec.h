@@ -10,9 +10,11 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/runtime/status.h"
 #include "engine/runtime/time.h"
@@ -86,6 +88,47 @@ struct StorageSpec {
   friend bool operator==(const StorageSpec&, const StorageSpec&) = default;
 };
 
+// [swarm]: keys of [workload] and [storage] drawn per seed (from the seed's "config"
+// stream) instead of taking their fixed value, so that one spec sweeps the engine's
+// configuration as swarm testing sweeps its faults. An integer key is drawn from [lo, hi]
+// on a log scale (small values as likely as large ones: a LAL of 4 is as likely as one of
+// 10^6); a text key from its list. A draw of 0 (the choice tape's neutral value) is lo, or
+// the list's first value.
+struct SwarmRange {
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;
+  friend bool operator==(const SwarmRange&, const SwarmRange&) = default;
+};
+struct SwarmSpec {
+  std::map<std::string, SwarmRange, std::less<>> ranges;               // "lal" -> [4, 10^7]
+  std::map<std::string, std::vector<std::string>, std::less<>> lists;  // "durability" -> [...]
+  bool empty() const { return ranges.empty() && lists.empty(); }
+  friend bool operator==(const SwarmSpec&, const SwarmSpec&) = default;
+};
+
+// The configuration the built-in default spec draws (and workloads/specs/default.toml
+// writes out): every key below over the range the engine is meant to work in. A spec file
+// draws only what its own [swarm] table names.
+SwarmSpec default_swarm();
+
+struct Spec;
+
+// A key [swarm] may draw: its name in [swarm], its table, and its limits (those of the
+// key in its own table).
+struct SwarmKey {
+  std::string_view name;
+  std::string_view table;  // "workload" or "storage"
+  std::uint64_t min = 0;
+  std::uint64_t max = 0;
+};
+// The integer keys, in the order they are drawn (text keys follow: durability, preset).
+std::span<const SwarmKey> swarm_integer_keys();
+std::span<const std::string_view> swarm_text_keys();
+// Sets integer key `name` (one of swarm_integer_keys()) of `spec` to `value`.
+void set_swarm_integer(Spec& spec, std::string_view name, std::uint64_t value);
+// Sets text key `name` (one of swarm_text_keys()) of `spec` to `value`.
+void set_swarm_text(Spec& spec, std::string_view name, const std::string& value);
+
 struct Spec {
   std::string name = "default";   // [meta] name
   std::string description;        // [meta] description
@@ -93,6 +136,7 @@ struct Spec {
   WorkloadSpec workload;
   FaultSpec faults;
   StorageSpec storage;
+  SwarmSpec swarm = default_swarm();
 
   friend bool operator==(const Spec&, const Spec&) = default;
 };
