@@ -125,6 +125,7 @@ std::string FaultConfig::describe() const {
   out += atomic_rename ? "true" : "false";
   out += "\nlatency_ns: " + std::to_string(latency_min) + ".." + std::to_string(latency_max);
   out += "\nlatency_spike_ns: " + std::to_string(latency_spike);
+  out += "\nmedia_aim: " + (media_aim.empty() ? std::string("anywhere") : media_aim);
   for (std::size_t i = 0; i < kFaultKindCount; ++i) {
     const FaultRule& r = rules[i];
     out += "\nfault.";

@@ -76,6 +76,9 @@ struct FaultConfig {
   Nanos latency_min = 5 * kMicrosecond;   // ordinary I/O latency, uniform in [min, max]
   Nanos latency_max = 50 * kMicrosecond;
   Nanos latency_spike = 20 * kMillisecond;
+  // The structure media faults aim at (one the engine hints, FileSystem::hint:
+  // "wal.record", "image.slot", ...), or "" for anywhere (sim/sim_fs_aim.cc).
+  std::string media_aim;
   std::array<FaultRule, kFaultKindCount> rules{};
 
   FaultRule& rule(FaultKind k) { return rules[static_cast<std::size_t>(k)]; }

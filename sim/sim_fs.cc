@@ -121,6 +121,7 @@ void write_exposure(ByteImage& image, std::uint64_t offset, std::uint64_t len, E
 
 void trim_latent(Inode& f, std::uint64_t size) {
   std::erase_if(f.latent, [size](const LatentRange& r) { return r.begin >= size; });
+  f.regions.erase(f.regions.lower_bound(size), f.regions.end());
 }
 
 // --- Construction ---
@@ -302,8 +303,35 @@ void SimFs::Impl::make_durable(Inode& f, const FileOp& op, std::string_view path
   }
   const std::uint64_t len = op.bytes.size();
   if (len == 0) return;
-  if (faults.fire(FaultKind::kLostWrite,
-                  {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}})) {
+  // With an aim (sim_fs_aim.cc), only writes of the aimed structure are opportunities for a
+  // lost or misdirected write, so that the run's few media faults all strike it.
+  const std::string_view aim = config().media_aim;
+  const std::string_view own = f.regions.empty() ? std::string_view() : structure_at(f, op.offset);
+  if (!aim.empty() && own != aim) {
+    f.durable.write(op.offset, op.bytes);
+    return;
+  }
+  if (faults.fire(FaultKind::kLostWrite, {{"node", node}, {"path", path}, {"off", op.offset},
+                                          {"len", len}, {"structure", own}})) {
+    if (!aim.empty()) {
+      // One structure of the write is lost (one image of a batch, say); the rest lands.
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> hit;  // [begin, end) in the write
+      for (auto it = f.regions.lower_bound(op.offset); it != f.regions.end() && it->first < op.offset + len; ++it) {
+        if (it->second.structure == aim) {
+          hit.emplace_back(it->first, std::min(op.offset + len, it->first + it->second.length));
+        }
+      }
+      if (!hit.empty()) {
+        const auto [b, e] = hit[frng().below(hit.size())];
+        const std::span<const std::byte> bytes(op.bytes);
+        if (f.durable.size() < op.offset + len) f.durable.resize(op.offset + len);
+        f.durable.write(op.offset, bytes.first(b - op.offset));
+        f.durable.write(e, bytes.subspan(e - op.offset));
+        events.emit("disk.lost_write", {{"node", node}, {"path", path}, {"off", b},
+                                        {"len", e - b}, {"structure", aim}});
+        return;
+      }
+    }
     return;  // the drive acknowledged the write and never did it
   }
   // Candidate targets: atomic-unit-aligned offsets inside the image, other than its own.
@@ -314,8 +342,9 @@ void SimFs::Impl::make_durable(Inode& f, const FileOp& op, std::string_view path
   const bool own_slot = op.offset % unit == 0;
   const std::uint64_t candidates = slots - (own_slot ? 1 : 0);
   if (candidates > 0 &&
-      faults.fire(FaultKind::kMisdirectedWrite,
-                  {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}})) {
+      faults.fire(FaultKind::kMisdirectedWrite, {{"node", node}, {"path", path}, {"off", op.offset},
+                                                 {"len", len}, {"structure", own}})) {
+    if (misdirect_aimed(f, op, path)) return;
     std::uint64_t k = frng().below(candidates);
     if (own_slot && k >= op.offset / unit) ++k;
     const std::uint64_t target = k * unit;
@@ -329,6 +358,11 @@ void SimFs::Impl::make_durable(Inode& f, const FileOp& op, std::string_view path
     return;
   }
   f.durable.write(op.offset, op.bytes);
+}
+
+void SimFs::hint(FileHandle file, std::uint64_t offset, std::uint64_t length,
+                 std::string_view structure) {
+  impl_->hint(file, offset, length, structure);
 }
 
 Status SimFs::Impl::sync_file(OpenFile& of) {

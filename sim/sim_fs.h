@@ -52,6 +52,9 @@ class SimFs final : public FileSystem {
   Status unlink(std::string_view path) override;
   Result<std::vector<std::string>> list(std::string_view dir) override;
   Result<bool> exists(std::string_view path) override;
+  // Kept only while a media fault kind is on (nothing else uses it): no cost otherwise.
+  void hint(FileHandle file, std::uint64_t offset, std::uint64_t length,
+            std::string_view structure) override;
 
   // The node crashed: decide what survives (per config().crash_mode, tearing, directory
   // operations, media faults), make that the durable state, kill every handle. Until

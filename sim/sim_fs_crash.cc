@@ -193,18 +193,34 @@ void SimFs::Impl::media_faults(const std::map<InodeId, std::string>& names, Cras
     const std::string_view path = name == names.end() ? std::string_view() : name->second;
     const std::uint64_t size = f.durable.size();
     if (faults.fire(FaultKind::kLatentSector, {{"node", node}, {"path", path}})) {
-      const std::uint64_t sector = frng().below((size + unit - 1) / unit);
+      // Aimed: the sector where a structure starts, which a reader of it reads first.
+      const auto aimed = aimed_region(f);
+      const std::uint64_t sector =
+          aimed ? aimed->first / unit : frng().below((size + unit - 1) / unit);
       const LatentRange r{.begin = sector * unit, .end = std::min(size, (sector + 1) * unit)};
       f.latent.push_back(r);
       ++stats.media_faults;
       events.emit("disk.latent_sector",
-                  {{"node", node}, {"path", path}, {"off", r.begin}, {"len", r.end - r.begin}});
+                  {{"node", node}, {"path", path}, {"off", r.begin}, {"len", r.end - r.begin},
+                   {"structure", aimed ? aimed->second.structure : std::string_view()}});
     }
     if (faults.fire(FaultKind::kBitFlip, {{"node", node}, {"path", path}})) {
-      const std::uint64_t bit = frng().below(size * 8);
+      // Aimed: a bit of a structure, in its first 32 bytes (where the engine's structures
+      // keep their headers) half the time, anywhere in it otherwise.
+      const auto aimed = aimed_region(f);
+      std::uint64_t bit = 0;
+      if (aimed) {
+        const std::uint64_t len = std::min(aimed->second.length, size - aimed->first);
+        const std::uint64_t span = frng().chance(0.5) ? std::min<std::uint64_t>(len, 32) : len;
+        bit = aimed->first * 8 + frng().below(span * 8);
+      } else {
+        bit = frng().below(size * 8);
+      }
       f.durable.flip_bit(bit);
       ++stats.media_faults;
-      events.emit("disk.bit_flip", {{"node", node}, {"path", path}, {"bit", bit}});
+      events.emit("disk.bit_flip",
+                  {{"node", node}, {"path", path}, {"bit", bit},
+                   {"structure", aimed ? aimed->second.structure : std::string_view()}});
     }
   }
 }
@@ -220,6 +236,7 @@ void SimFs::Impl::reset_to_durable() {
   for (auto& [id, n] : inodes) {
     if (!n.is_dir) {
       n.live = n.durable;
+      n.regions.erase(n.regions.lower_bound(n.durable.size()), n.regions.end());
       continue;
     }
     n.live_entries = n.durable_entries;

@@ -67,6 +67,12 @@ struct LatentRange {
   std::uint64_t end = 0;
 };
 
+// A structure the engine said it keeps in a file (FileSystem::hint): media faults aim at it.
+struct Region {
+  std::uint64_t length = 0;
+  std::string_view structure;  // a literal of the engine's
+};
+
 // One directory operation not yet covered by an fsync of its directory.
 struct DirOp {
   enum class Kind : std::uint8_t {
@@ -97,6 +103,7 @@ struct Inode {
   ByteImage durable;            // what a crash keeps for sure
   std::vector<FileOp> pending;  // since the last successful fsync
   std::vector<LatentRange> latent;
+  std::map<std::uint64_t, Region> regions;  // by offset; hinted while media faults are on
 
   // Directories.
   Entries live_entries;
@@ -215,13 +222,28 @@ struct SimFs::Impl {
   void collect_unreachable(CrashStats& stats);
   void reset_to_durable();
   void media_faults(const std::map<InodeId, std::string>& names, CrashStats& stats);
+
+  // --- Aiming media faults at hinted structures (sim_fs_aim.cc) ---
+  // Whether any media fault kind is on: hints are kept only then.
+  bool media_faults_on() const;
+  void hint(FileHandle h, std::uint64_t offset, std::uint64_t length, std::string_view structure);
+  // The structure at `offset` of `f`, or "" when none was hinted there.
+  std::string_view structure_at(const Inode& f, std::uint64_t offset) const;
+  // A misdirected write of `op` (of `f`, at `path`) aimed at another hinted structure of
+  // the same file or of a file in the same directory. False, having done nothing, when
+  // the aim (drawn here) is "anywhere" or there is no such structure.
+  bool misdirect_aimed(Inode& f, const FileOp& op, std::string_view path);
+  // The offset of a durable structure of `f` to damage, drawn from the ones the run's aim
+  // names (config().media_aim), or nullopt when there is none (or no aim).
+  std::optional<std::pair<std::uint64_t, Region>> aimed_region(const Inode& f);
 };
 
 // Helpers shared by both files.
 // Writes `len` bytes at `offset` of what a lost unit beyond the old size shows.
 void write_exposure(ByteImage& image, std::uint64_t offset, std::uint64_t len, Exposure exposure,
                     Rng& rng);
-// Forgets latent sectors that start at or beyond `size` (the file shrank past them).
+// Forgets latent sectors and hinted structures that start at or beyond `size` (the file
+// shrank past them).
 void trim_latent(Inode& f, std::uint64_t size);
 
 }  // namespace aurora::sim

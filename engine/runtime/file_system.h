@@ -86,6 +86,15 @@ class FileSystem {
   virtual Result<std::vector<std::string>> list(std::string_view dir) = 0;
   // Whether a name exists (live view).
   virtual Result<bool> exists(std::string_view path) = 0;
+
+  // Says what the engine keeps at [offset, offset + length) of the file: `structure`, a
+  // string literal ("wal.record", "image.slot", ...). It changes nothing the file system
+  // does, and real disks ignore it; the simulated disk aims media faults at the structures
+  // it was told of (a misdirected write onto another record, a bit flip in a header), so
+  // that it never has to parse the engine's formats. A later hint at the same offset
+  // replaces the earlier one; shrinking the file forgets those beyond its end.
+  virtual void hint(FileHandle /*file*/, std::uint64_t /*offset*/, std::uint64_t /*length*/,
+                    std::string_view /*structure*/) {}
 };
 
 // Helpers on top of the interface.

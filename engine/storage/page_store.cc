@@ -345,6 +345,9 @@ Result<std::size_t> PageStore::append_images(std::vector<std::pair<PageId, Lsn>>
   }
   if (written.empty()) return std::size_t{0};
   const std::uint64_t first_slot = image_slots_;
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    rt_.fs.hint(images_, (first_slot + i) * slot_size(), slot_size(), "image.slot");
+  }
   AURORA_RETURN_IF_ERROR(write_all(rt_.fs, images_, first_slot * slot_size(), out));
   rt_.crash_point("image.written");  // images written, not durable, not yet used
   AURORA_RETURN_IF_ERROR(rt_.fs.sync(images_));
@@ -441,6 +444,9 @@ Result<std::size_t> PageStore::compact_images(std::size_t min_dead) {
         lost[i + j] = true;
         s = Status::ok();
       }
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      rt_.fs.hint(*tmp, (i + j) * slot_size(), slot_size(), "image.slot");
     }
     if (s.is_ok()) s = write_all(rt_.fs, *tmp, i * slot_size(), chunk);
   }

@@ -148,6 +148,7 @@ Status write_control_file(FileSystem& fs, std::string_view dir, const ControlSta
   Result<FileHandle> f = fs.open(tmp, OpenMode::kCreate);
   if (!f.is_ok()) return f.status();
   Status s = fs.truncate(*f, 0);
+  fs.hint(*f, 0, bytes.size(), "control");
   if (s.is_ok()) s = write_all(fs, *f, 0, bytes);
   if (s.is_ok()) s = fs.sync(*f);
   const Status closed = fs.close(*f);

@@ -140,6 +140,7 @@ Status Log::open_new_segment(Lsn first_lsn) {
   std::array<std::byte, kSegmentHeaderSize> header;
   encode_segment_header({first_lsn, control_.epoch}, header);
   Status s = rt_.fs.truncate(*f, 0);  // a leftover file of an interrupted attempt
+  rt_.fs.hint(*f, 0, header.size(), "wal.segment_header");
   if (s.is_ok()) s = write_all(rt_.fs, *f, 0, header);
   if (s.is_ok()) s = rt_.fs.sync(*f);
   if (s.is_ok()) rt_.crash_point("wal.segment_synced");  // its data durable, its name not
@@ -325,6 +326,10 @@ Status Log::flush_batch() {
     AURORA_ASSERT(seg->info.first_lsn == first, "segment and batch disagree on the first LSN");
   }
   const std::uint64_t base = seg->size;
+  for (std::size_t i = 0; i < offsets.size(); ++i) {
+    const std::uint64_t end = i + 1 < offsets.size() ? offsets[i + 1] : bytes.size();
+    rt_.fs.hint(seg->handle, base + offsets[i], end - offsets[i], "wal.record");
+  }
   AURORA_RETURN_IF_ERROR(write_batch(*seg, base, bytes));
   // Written, not durable: a crash keeps any part of the batch (per the crash mode), so an
   // MTR may be durable in part.

@@ -1,0 +1,99 @@
+// Media faults aimed at what the engine keeps. The engine names its structures through
+// FileSystem::hint (a record, an image slot, a segment header, a control file) and the disk
+// keeps those names per file while a media fault kind is on; a run's aim
+// (FaultConfig::media_aim, drawn per run) then sends its media faults at one kind of
+// structure: a misdirected write lands on another of them, in the same file or in a file
+// of the same directory; a lost write loses one of them; a bit flip strikes the start of
+// one (where headers are); a latent error covers the sector where one starts. Random
+// offsets rarely do any of this: a misdirected write at a random 512-byte boundary almost
+// never lands exactly on another image slot that is then read. The disk never parses what
+// it holds; it only believes what it was told.
+#include <algorithm>
+
+#include "sim/sim_fs_impl.h"
+
+namespace aurora::sim {
+
+bool SimFs::Impl::media_faults_on() const {
+  for (FaultKind k : {FaultKind::kLatentSector, FaultKind::kBitFlip, FaultKind::kMisdirectedWrite,
+                      FaultKind::kLostWrite}) {
+    if (config().rule(k).enabled) return true;
+  }
+  return false;
+}
+
+void SimFs::Impl::hint(FileHandle h, std::uint64_t offset, std::uint64_t length,
+                       std::string_view structure) {
+  if (length == 0 || !media_faults_on()) return;
+  Result<OpenFile*> of = file(h);
+  if (!of.is_ok()) return;  // a dead handle: the write it describes failed too
+  (*of)->inode->regions[offset] = Region{.length = length, .structure = structure};
+}
+
+std::string_view SimFs::Impl::structure_at(const Inode& f, std::uint64_t offset) const {
+  auto it = f.regions.upper_bound(offset);
+  if (it == f.regions.begin()) return {};
+  --it;
+  return offset < it->first + it->second.length ? it->second.structure : std::string_view();
+}
+
+namespace {
+std::string_view parent_dir(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+}  // namespace
+
+bool SimFs::Impl::misdirect_aimed(Inode& f, const FileOp& op, std::string_view path) {
+  const std::string_view aim = config().media_aim;
+  const std::string_view own = structure_at(f, op.offset);
+  if (aim.empty() || own != aim) return false;
+  // Where it may land: the durable structures of the aimed kind, in this file (not the
+  // write's own place) and in the other files of its directory.
+  struct Target {
+    Inode* inode;
+    std::uint64_t offset;
+  };
+  std::vector<Target> targets;
+  const auto add = [&](Inode& n) {
+    for (const auto& [off, r] : n.regions) {
+      if (r.structure == aim && off < n.durable.size() && !(&n == &f && off == op.offset)) {
+        targets.push_back({&n, off});
+      }
+    }
+  };
+  add(f);
+  if (Inode* dir = find(parent_dir(path), /*durable=*/false); dir != nullptr && dir->is_dir) {
+    for (const auto& [name, child] : dir->live_entries) {
+      Inode* n = inode(child);
+      if (n != nullptr && n != &f && !n->is_dir) add(*n);
+    }
+  }
+  if (targets.empty()) return false;
+  const Target t = targets[frng().below(targets.size())];
+  // The write's own range keeps its old bytes (a size change still lands: it is metadata);
+  // the bytes land on the target, clipped to its durable image.
+  if (f.durable.size() < op.offset + op.bytes.size()) f.durable.resize(op.offset + op.bytes.size());
+  const std::uint64_t n = std::min<std::uint64_t>(op.bytes.size(), t.inode->durable.size() - t.offset);
+  t.inode->durable.write(t.offset, std::span<const std::byte>(op.bytes).first(n));
+  const std::map<InodeId, std::string> names = path_names();
+  const auto to = names.find(t.inode->id);
+  events.emit("disk.misdirected_write",
+              {{"node", node}, {"path", path}, {"off", op.offset},
+               {"to_path", to == names.end() ? std::string_view() : std::string_view(to->second)},
+               {"to", t.offset}, {"len", n}, {"structure", aim}});
+  return true;
+}
+
+std::optional<std::pair<std::uint64_t, Region>> SimFs::Impl::aimed_region(const Inode& f) {
+  const std::string_view aim = config().media_aim;
+  if (aim.empty()) return std::nullopt;
+  std::vector<std::pair<std::uint64_t, Region>> candidates;
+  for (const auto& [off, r] : f.regions) {
+    if (r.structure == aim && off < f.durable.size()) candidates.emplace_back(off, r);
+  }
+  if (candidates.empty()) return std::nullopt;
+  return candidates[frng().below(candidates.size())];
+}
+
+}  // namespace aurora::sim
