@@ -86,7 +86,14 @@ RunShape run_shape(const RunSpec& run) {
   return {s.workload.ops, s.workload.crashes, s.workload.compute_nodes, s.faults.regime};
 }
 
-sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices) {
+Spec run_configuration(const RunSpec& run, sim::ChoiceTape& choices) {
+  if (run.workload != WorkloadKind::kMtr) return effective_spec(run);
+  return with_overrides(run, draw_configuration(run.spec, choices));
+}
+
+namespace {
+sim::WorldOptions world_options_for(const RunSpec& run, sim::ChoiceTape& choices,
+                                    const Spec& config) {
   sim::WorldOptions o;
   o.seed = run.seed;
   o.scheduler = run.scheduler;
@@ -100,10 +107,15 @@ sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices) {
     o.faults = draw_fault_config(fs, choices);
     if (!run.faults) o.faults.rules = examples::example_faults(*example).rules;
   } else {
-    o.faults = draw_fault_config(effective_spec(run).faults, choices);
+    o.faults = draw_fault_config(config.faults, choices);
   }
   o.choices = &choices;
   return o;
+}
+}  // namespace
+
+sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices) {
+  return world_options_for(run, choices, run_configuration(run, choices));
 }
 
 namespace {
@@ -163,9 +175,7 @@ std::string describe_spec(const Spec& s) {
          " page_size=" + std::to_string(s.storage.page_size) + "\n";
 }
 
-RunReport run_mtr(const RunSpec& run, sim::World& world) {
-  // The configuration drawn from the seed, then the command line's overrides over it.
-  const Spec spec = with_overrides(run, draw_configuration(run.spec, world.choices()));
+RunReport run_mtr(const RunSpec& run, sim::World& world, const Spec& spec) {
   MtrWorkload workload(world, spec);
   RunReport report;
   report.seed = run.seed;
@@ -211,11 +221,15 @@ RunReport run_example(const RunSpec& run, sim::World& world, examples::ExampleKi
 
 RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer, sim::ChoiceTape* choices) {
   sim::ChoiceTape from_seed(run.seed);
-  sim::World world(world_options(run, choices != nullptr ? *choices : from_seed));
+  sim::ChoiceTape& tape = choices != nullptr ? *choices : from_seed;
+  // The configuration drawn from the seed, then the command line's overrides over it; the
+  // faults are drawn for the regime it names.
+  const Spec config = run_configuration(run, tape);
+  sim::World world(world_options_for(run, tape, config));
   if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
   if (const auto example = example_of(run.workload)) return run_example(run, world, *example);
   return run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
-                                                  : run_mtr(run, world);
+                                                  : run_mtr(run, world, config);
 }
 
 }  // namespace aurora::workloads

@@ -78,6 +78,11 @@ struct RunShape {
 };
 RunShape run_shape(const RunSpec& run);
 
+// The spec a run of the mtr workload runs: its configuration drawn from `choices` (the
+// keys [swarm] names, workloads/swarm.h), then the command line's overrides. Other
+// workloads draw nothing: effective_spec(run).
+Spec run_configuration(const RunSpec& run, sim::ChoiceTape& choices);
+
 // The world options of a run: the fault configuration drawn (swarm) from `choices`, which
 // the world then draws everything else from.
 sim::WorldOptions world_options(const RunSpec& run, sim::ChoiceTape& choices);

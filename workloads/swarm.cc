@@ -41,6 +41,11 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choic
   c.atomic_unit = spec.atomic_unit.value_or(unit);
   c.exposure = disk.chance(0.5) ? sim::Exposure::kZeros : sim::Exposure::kGarbage;
   c.eio_view = disk.chance(0.5) ? sim::EioView::kKeep : sim::EioView::kRevert;
+  // What media faults aim at (sim/sim_fs_aim.cc): anywhere, or one kind of structure the
+  // engine hints. Drawn last, so that the draws above stay where they were.
+  static constexpr std::string_view kAims[] = {"", "wal.record", "wal.segment_header",
+                                               "image.slot", "control"};
+  c.media_aim = std::string(kAims[disk.below(std::size(kAims))]);
   return c;
 }
 
@@ -102,6 +107,9 @@ std::string describe_configuration(const Spec& drawn) {
   }
   if (drawn.swarm.lists.contains("durability")) out.append(" durability=").append(drawn.storage.durability);
   if (drawn.swarm.lists.contains("preset")) out.append(" preset=").append(drawn.storage.preset);
+  if (drawn.swarm.lists.contains("regime")) {
+    out.append(" regime=").append(fault_regime_name(drawn.faults.regime));
+  }
   return out + "\n";
 }
 

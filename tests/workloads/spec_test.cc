@@ -226,7 +226,7 @@ TEST(Spec, BadSwarmKeysAreRefusedWithTheirLine) {
   EXPECT_EQ(error_of("[swarm]\nops = [1, 2]\n"),
             "s.toml:2: unknown key swarm.ops (known: compute_nodes, pages, segment_bytes, "
             "cache_pages, buffer_pages, image_after, compact_min_dead, maintenance_interval_us, "
-            "lal, cold_read_latency_us, durability, preset)");
+            "lal, cold_read_latency_us, durability, preset, regime)");
   EXPECT_EQ(error_of("[swarm]\nlal = 8\n"),
             "s.toml:2: swarm.lal must be a range [lo, hi] of two integers, not an integer");
   EXPECT_EQ(error_of("[swarm]\nlal = [8]\n"),
@@ -241,6 +241,9 @@ TEST(Spec, BadSwarmKeysAreRefusedWithTheirLine) {
             "s.toml:2: swarm.durability must be a non-empty list of strings, not an empty array");
   EXPECT_EQ(error_of("[swarm]\npreset = [\"base\", \"warp\"]\n"),
             "s.toml:2: swarm.preset: unknown preset \"warp\" (known: base, tiered)");
+  EXPECT_EQ(error_of("[swarm]\nregime = [\"mild\"]\n"),
+            "s.toml:2: swarm.regime: unknown regime \"mild\" (known: none, recoverable, "
+            "unrestricted)");
 }
 
 TEST(Spec, EveryFieldIsReadAndRoundTrips) {

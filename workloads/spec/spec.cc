@@ -366,12 +366,13 @@ class Parser : private toml_input::FieldReader {
         const Entry el = element(e, (*a)[i]);
         AURORA_RETURN_IF_ERROR(text(el, cat(name, "[", std::to_string(i), "]"), v));
         const bool valid = e.key == "durability" ? wal::parse_durability(v).has_value()
-                                                 : storage::storage_preset(v).is_ok();
+                           : e.key == "preset"   ? storage::storage_preset(v).is_ok()
+                                                 : parse_fault_regime(v).has_value();
         if (!valid) {
-          return error(el.line, cat(name, ": unknown ", e.key, " ", quoted(v), " (known: ",
-                                    e.key == "durability" ? "every-commit, group, interval, manual"
-                                                          : storage::kPresetNames,
-                                    ")"));
+          const std::string_view known = e.key == "durability" ? "every-commit, group, interval, manual"
+                                         : e.key == "preset"   ? storage::kPresetNames
+                                                               : "none, recoverable, unrestricted";
+          return error(el.line, cat(name, ": unknown ", e.key, " ", quoted(v), " (known: ", known, ")"));
         }
         values.push_back(std::move(v));
       }
@@ -489,7 +490,7 @@ constexpr std::array<SwarmKey, 10> kSwarmIntegerKeys = {{
     {"lal", "storage", 1, kMaxLal},
     {"cold_read_latency_us", "storage", 0, kMaxInt / kMicrosecond},
 }};
-constexpr std::array<std::string_view, 2> kSwarmTextKeys = {"durability", "preset"};
+constexpr std::array<std::string_view, 3> kSwarmTextKeys = {"durability", "preset", "regime"};
 }  // namespace
 
 SwarmSpec default_swarm() {
@@ -505,7 +506,10 @@ SwarmSpec default_swarm() {
               {"lal", {8, 10'000'000}},
               {"cold_read_latency_us", {0, 1000}}};
   s.lists = {{"durability", {"group", "every-commit", "interval"}},
-             {"preset", {"base", "tiered"}}};
+             {"preset", {"base", "tiered"}},
+             // One run in four with media faults too: the bugs only they expose (an image
+             // read back from another slot) are then found by the default spec as well.
+             {"regime", {"recoverable", "recoverable", "recoverable", "unrestricted"}}};
   return s;
 }
 
@@ -532,6 +536,7 @@ void set_swarm_integer(Spec& spec, std::string_view name, std::uint64_t v) {
 void set_swarm_text(Spec& spec, std::string_view name, const std::string& value) {
   if (name == "durability") spec.storage.durability = value;
   else if (name == "preset") spec.storage.preset = value;
+  else if (name == "regime") spec.faults.regime = *parse_fault_regime(value);
   else AURORA_ASSERT(false, "not a swarm text key: " + std::string(name));
 }
 
