@@ -41,7 +41,9 @@ Rng& ChoiceTape::stream(std::string_view name) {
 Choices ChoiceTape::recorded() const {
   Choices out;
   for (const auto& [name, s] : streams_) {
-    if (s->channel.record) out.streams[name] = s->channel.recorded;
+    if (!s->channel.record) continue;
+    out.streams[name] = s->channel.recorded;
+    if (!s->channel.units.empty()) out.units[name] = s->channel.units;
   }
   return out;
 }

@@ -27,6 +27,11 @@ namespace aurora::sim {
 // A tape's contents: each stream's values in draw order.
 struct Choices {
   std::map<std::string, std::vector<std::uint64_t>, std::less<>> streams;
+  // Where the units a stream's draws make (Rng::mark_unit: an operation, a crash decision)
+  // start, as ascending indices into that stream's values; streams without units are not
+  // listed. What a run learned as it drew, for the shrinker: a tape replays the same
+  // without them, and the choice file does not keep them (sim/CHOICE_FORMAT.md).
+  std::map<std::string, std::vector<std::uint64_t>, std::less<>> units;
 
   std::uint64_t size() const;  // values over all streams
   friend bool operator==(const Choices&, const Choices&) = default;
@@ -51,7 +56,8 @@ class ChoiceTape {
   // "node/<name>", "latency/<node>", "swarm", "disk-config", ...).
   Rng& stream(std::string_view name);
 
-  // What every stream's draws returned so far (empty unless recording or replaying).
+  // What every stream's draws returned so far, and where their units start (empty unless
+  // recording or replaying).
   Choices recorded() const;
   // Replay: the draws answered with the neutral choice because their stream's sequence had
   // ended. 0 when the tape covered the whole run.

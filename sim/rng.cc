@@ -50,6 +50,12 @@ std::uint64_t Rng::choose(std::uint64_t bound, Fresh fresh) {
   return v;
 }
 
+void Rng::mark_unit() {
+  if (channel_ == nullptr || !channel_->record) return;
+  const std::uint64_t at = channel_->recorded.size();
+  if (channel_->units.empty() || channel_->units.back() != at) channel_->units.push_back(at);
+}
+
 std::uint64_t Rng::raw_next() {
   const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
   const std::uint64_t t = s_[1] << 17;

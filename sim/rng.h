@@ -30,6 +30,9 @@ struct ChoiceChannel {
   std::uint64_t neutral = 0;     // replay: draws answered past the end
   bool record = false;
   std::vector<std::uint64_t> recorded;  // record: what each draw returned, in order
+  // record: where each unit marked by Rng::mark_unit() starts, as indices into `recorded`
+  // (ascending, no two equal).
+  std::vector<std::uint64_t> units;
 };
 
 class Rng {
@@ -53,6 +56,12 @@ class Rng {
   // to its weight. One draw. A replayed index whose weight is 0 becomes the first index
   // with a weight.
   std::size_t pick_weighted(std::span<const double> weights);
+
+  // Says that a unit of the workload (an operation, a crash decision) starts with the next
+  // draw: a recording channel keeps where, so a shrinker can delete whole units of the
+  // stream rather than runs of values that rarely match one operation's draws. Draws
+  // nothing and changes nothing else; free without a recording channel.
+  void mark_unit();
 
  private:
   std::uint64_t raw_next();

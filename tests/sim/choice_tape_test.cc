@@ -36,6 +36,41 @@ TEST(ChoiceTape, RecordingChangesNoDraw) {
   EXPECT_EQ(tape.recorded().streams.at("workload").size(), 300u);
 }
 
+TEST(ChoiceTape, UnitsStartWhereTheyAreMarkedAndDrawNothing) {
+  Rng plain(11, "node/c0");
+  ChoiceTape tape(11, /*record=*/true);
+  Rng& marked = tape.stream("node/c0");
+  std::vector<std::uint64_t> a, b;
+  for (std::uint64_t op = 0; op < 4; ++op) {
+    marked.mark_unit();
+    marked.mark_unit();  // twice at one place: one unit
+    for (std::uint64_t i = 0; i <= op; ++i) b.push_back(marked.below(100));
+    for (std::uint64_t i = 0; i <= op; ++i) a.push_back(plain.below(100));
+  }
+  EXPECT_EQ(a, b);  // marking draws nothing
+  const Choices got = tape.recorded();
+  EXPECT_EQ(got.units.at("node/c0"), (std::vector<std::uint64_t>{0, 1, 3, 6}));
+  EXPECT_EQ(got.streams.at("node/c0").size(), 10u);
+
+  // A replay learns them again, where the replayed run marks them.
+  Choices cut = got;
+  cut.units.clear();
+  cut.streams["node/c0"].erase(cut.streams["node/c0"].begin() + 1,
+                               cut.streams["node/c0"].begin() + 3);  // the second unit
+  ChoiceTape replay(11, cut);
+  Rng& again = replay.stream("node/c0");
+  for (int op = 0; op < 2; ++op) {
+    again.mark_unit();
+    (void)again.below(100);
+  }
+  EXPECT_EQ(replay.recorded().units.at("node/c0"), (std::vector<std::uint64_t>{0, 1}));
+
+  // Without a recording, nothing is kept.
+  ChoiceTape quiet(11);
+  quiet.stream("workload").mark_unit();
+  EXPECT_TRUE(quiet.recorded().units.empty());
+}
+
 TEST(ChoiceTape, ATapeThatRecordsNothingDrawsAsTheSeedsStreams) {
   ChoiceTape tape(11);
   Rng plain(11, "faults");

@@ -157,6 +157,7 @@ void ExampleWorkload::check_recovered(const ExampleStore& store) {
 void ExampleWorkload::client_loop(Runtime rt, ExampleStore& store) {
   sim::Rng& rng = world_.stream(std::string("node/") + kNodeName);
   while (stats_.ops < options_.ops && !ended()) {
+    rng.mark_unit();  // a put: the shrinker deletes whole ones (sim/rng.h)
     const auto key = static_cast<std::uint32_t>(rng.below(options_.keys));
     const auto value = static_cast<std::uint32_t>(1 + rng.below(1000));
     const std::uint64_t op = ++stats_.ops;

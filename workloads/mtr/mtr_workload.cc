@@ -223,6 +223,7 @@ void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
       (void)storage_up_.wait(world_.sched(), "the storage to come up");
       continue;
     }
+    rng.mark_unit();  // an operation: the shrinker deletes whole ones (sim/rng.h)
     op(slot, node, rng);
     ++stats_.ops;
     driver_wakeup_.notify_all(world_.sched());
@@ -428,6 +429,7 @@ void MtrWorkload::run_driver() {
     }
     if (next_crash >= crash_at.size() || stats_.ops < crash_at[next_crash]) continue;
     ++next_crash;
+    rng.mark_unit();  // a crash decision, a unit for the shrinker
     const std::size_t target = rng.pick_weighted(crash_weights);
     if (target != 1 && rng.chance(0.5)) aim_at_write_window();
     switch (target) {
