@@ -61,10 +61,13 @@ Spec with_overrides(const RunSpec& run, Spec s) {
   if (run.crashes) s.workload.crashes = *run.crashes;
   if (run.faults) s.faults.regime = *run.faults;
   if (run.crash_mode) s.faults.crash_mode = *run.crash_mode;
+  if (run.pages) s.workload.pages = *run.pages;
+  if (run.pages) s.workload.mtr_pages_max = std::min(s.workload.mtr_pages_max, *run.pages);
   if (s.faults.regime != FaultRegime::kUnrestricted) {
     // An override to a milder regime takes the media faults of the spec away with it.
     std::erase_if(s.faults.kinds, [](const auto& k) { return sim::is_media_fault(k.first); });
   }
+  for (const sim::FaultKind k : run.faults_off) s.faults.kinds[k].enabled = false;
   return s;
 }
 
@@ -109,6 +112,7 @@ sim::WorldOptions world_options_for(const RunSpec& run, sim::ChoiceTape& choices
   } else {
     o.faults = draw_fault_config(config.faults, choices);
   }
+  for (const sim::FaultKind k : run.faults_off) o.faults.rule(k).enabled = false;  // examples too
   o.choices = &choices;
   return o;
 }
@@ -227,9 +231,13 @@ RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer, sim::Choi
   const Spec config = run_configuration(run, tape);
   sim::World world(world_options_for(run, tape, config));
   if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
-  if (const auto example = example_of(run.workload)) return run_example(run, world, *example);
-  return run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
-                                                  : run_mtr(run, world, config);
+  RunReport r = example_of(run.workload) ? run_example(run, world, *example_of(run.workload))
+                : run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
+                                                           : run_mtr(run, world, config);
+  for (std::size_t k = 0; k < sim::kFaultKindCount; ++k) {
+    r.fired_by_kind[k] = world.faults().fired(static_cast<sim::FaultKind>(k));
+  }
+  return r;
 }
 
 }  // namespace aurora::workloads

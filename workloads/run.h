@@ -2,6 +2,7 @@
 // in-process (tests run hundreds of seeds this way).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ struct RunSpec {
   std::optional<std::uint32_t> crashes;
   std::optional<FaultRegime> faults;
   std::optional<sim::CrashMode> crash_mode;
+  std::optional<std::uint32_t> pages;   // page ids used (mtr); clamps mtr_pages_max too
+  std::vector<sim::FaultKind> faults_off;  // kinds that never fire, whatever the spec or swarm
   std::uint64_t max_steps = 50'000'000;  // a bound on scheduling steps (livelock guard)
 };
 
@@ -59,6 +62,7 @@ struct RunReport {
   std::uint64_t acknowledged = 0;   // MTRs (mtr) or bytes (file-churn) acknowledged
   std::uint64_t reads_checked = 0;
   std::uint64_t faults_fired = 0;
+  std::array<std::uint64_t, sim::kFaultKindCount> fired_by_kind{};  // faults fired, by kind
   std::vector<std::string> coverage;  // marks reached (mtr workload)
 };
 

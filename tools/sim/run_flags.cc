@@ -1,5 +1,6 @@
 #include "tools/sim/run_flags.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace aurora::tools {
@@ -17,8 +18,20 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   f.crashes_opt =
       app.add_option("--crashes", f.crashes, "crash-and-restart cycles (overrides the spec)")
           ->check(CLI::Range(0, 100'000));
+  f.pages_opt = app.add_option("--pages", f.pages,
+                               "page ids the mtr workload uses (overrides the spec; an MTR then "
+                               "spans at most this many)")
+                   ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{1'000'000}));
   app.add_option("--faults", f.faults, "fault regime (overrides the spec)")
       ->check(CLI::IsMember({"none", "recoverable", "unrestricted"}));
+  std::vector<std::string> kinds;
+  for (std::size_t k = 0; k < sim::kFaultKindCount; ++k) {
+    kinds.emplace_back(sim::fault_kind_name(static_cast<sim::FaultKind>(k)));
+  }
+  app.add_option("--fault-off", f.faults_off,
+                 "a fault kind that never fires, whatever the spec and the swarm draw (repeat it "
+                 "for more kinds)")
+      ->check(CLI::IsMember(kinds));
   f.scheduler_opt = app.add_option("--scheduler", f.scheduler, "scheduling strategy")
       ->check(CLI::IsMember({"random", "pct"}));
   app.add_option("--crash-mode", f.crash_mode, "what a crash keeps (default: drawn from the seed)")
@@ -32,6 +45,13 @@ void apply_run_flags(const RunFlags& f, workloads::RunSpec& spec) {
   if (given(f.ops_opt)) spec.ops = f.ops;
   if (given(f.nodes_opt)) spec.nodes = f.nodes;
   if (given(f.crashes_opt)) spec.crashes = f.crashes;
+  if (given(f.pages_opt)) spec.pages = f.pages;
+  for (const std::string& name : f.faults_off) {
+    const sim::FaultKind k = *sim::parse_fault_kind(name);
+    if (std::find(spec.faults_off.begin(), spec.faults_off.end(), k) == spec.faults_off.end()) {
+      spec.faults_off.push_back(k);
+    }
+  }
   if (!f.faults.empty()) spec.faults = workloads::parse_fault_regime(f.faults);
   if (!f.crash_mode.empty()) spec.crash_mode = sim::parse_crash_mode(f.crash_mode);
 }

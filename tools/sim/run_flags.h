@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -20,6 +21,9 @@ struct RunFlags {
   std::uint64_t ops = 0;
   std::uint32_t nodes = 0;
   std::uint32_t crashes = 0;
+  std::uint32_t pages = 0;
+  std::vector<std::string> faults_off;  // fault kind names, as given
+  CLI::Option* pages_opt = nullptr;
   CLI::Option* workload_opt = nullptr;
   CLI::Option* scheduler_opt = nullptr;
   CLI::Option* ops_opt = nullptr;
@@ -27,7 +31,8 @@ struct RunFlags {
   CLI::Option* crashes_opt = nullptr;
 };
 
-// Adds --workload --ops --nodes --crashes --faults --scheduler --crash-mode to `app`
+// Adds --workload --ops --nodes --crashes --pages --faults --fault-off --scheduler
+// --crash-mode to `app`
 // (not --spec: a sweep takes several).
 void add_run_flags(CLI::App& app, RunFlags& flags);
 
