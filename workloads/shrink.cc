@@ -9,12 +9,18 @@ namespace aurora::workloads {
 namespace {
 
 // Past a stream's end the tape answers 0, so trailing zeros say nothing: cut them, and
-// streams left empty.
+// streams left empty, and the units that start past what is left.
 sim::Choices trimmed(sim::Choices c) {
   for (auto it = c.streams.begin(); it != c.streams.end();) {
     std::vector<std::uint64_t>& v = it->second;
     while (!v.empty() && v.back() == 0) v.pop_back();
     it = v.empty() ? c.streams.erase(it) : std::next(it);
+  }
+  for (auto it = c.units.begin(); it != c.units.end();) {
+    const auto values = c.streams.find(it->first);
+    const std::size_t size = values == c.streams.end() ? 0 : values->second.size();
+    std::erase_if(it->second, [&](std::uint64_t start) { return start >= size; });
+    it = it->second.empty() ? c.units.erase(it) : std::next(it);
   }
   return c;
 }
@@ -30,13 +36,25 @@ std::uint64_t saturating_sum(const sim::Choices& c) {
 constexpr std::uint64_t kMinCandidateSteps = 1'000'000;
 
 // Smaller is simpler. Lexicographic, over naturals: every strictly descending chain ends.
-using Key = std::array<std::uint64_t, 9>;
+using Key = std::array<std::uint64_t, 11>;
+
+std::uint64_t pages_of(const RunSpec& spec) { return effective_spec(spec).workload.pages; }
 
 Key key_of(const RunSpec& spec, const RunSize& r, const sim::Choices& c) {
   const RunShape s = run_shape(spec);
-  return {r.ops,     r.crashes, r.faults, c.size(), saturating_sum(c),
-          s.ops,     s.crashes, s.nodes,  static_cast<std::uint64_t>(s.regime)};
+  return {r.ops,
+          r.crashes,
+          r.faults,
+          c.size(),
+          saturating_sum(c),
+          s.ops,
+          s.crashes,
+          s.nodes,
+          pages_of(spec),
+          sim::kFaultKindCount - std::min(spec.faults_off.size(), sim::kFaultKindCount),
+          static_cast<std::uint64_t>(s.regime)};
 }
+
 
 struct Candidate {
   RunSpec spec;
@@ -49,6 +67,12 @@ class Shrinker {
       : options_(options), invariant_(std::move(invariant)) {}
 
   bool out_of_runs() const { return runs_ >= options_.max_runs; }
+  // No more runs: max_runs made, or the budget found spent.
+  bool stopped() const { return out_of_runs() || out_of_time_; }
+  ShrinkStop stop_reason() const {
+    if (out_of_time_) return ShrinkStop::kBudget;
+    return out_of_runs() ? ShrinkStop::kMaxRuns : ShrinkStop::kFixedPoint;
+  }
   std::uint64_t runs() const { return runs_; }
   const Candidate& best() const { return best_; }
   const Trial& best_trial() const { return best_trial_; }
@@ -62,8 +86,22 @@ class Shrinker {
   // Runs the candidate; keeps it (as the tape it actually used) when it fails the same way
   // and is smaller. True when kept.
   bool attempt(Candidate c, const std::string& what) {
-    if (out_of_runs()) return false;
+    if (stopped()) return false;
+    // The budget is asked once before each run, and a spent one stays spent.
+    if (options_.out_of_time && options_.out_of_time()) {
+      out_of_time_ = true;
+      return false;
+    }
     ++runs_;
+    const bool kept = judge(std::move(c), what);
+    if (options_.on_progress) {
+      options_.on_progress({.runs = runs_, .best = best_trial_.size, .sized = best_trial_.sized});
+    }
+    return kept;
+  }
+
+  // Runs the candidate and keeps it when it fails the same way and is smaller.
+  bool judge(Candidate c, const std::string& what) {
     Trial trial = options_.runner(c.spec, &c.choices);
     if (!trial.first || trial.first->invariant != invariant_) return false;
     sim::Choices used = trimmed(std::move(trial.used));
@@ -73,7 +111,9 @@ class Shrinker {
       options_.on_step(what + ": ops " + std::to_string(best_trial_.size.ops) + " -> " +
                        std::to_string(trial.size.ops) + ", crashes " +
                        std::to_string(best_trial_.size.crashes) + " -> " +
-                       std::to_string(trial.size.crashes) + ", choices " +
+                       std::to_string(trial.size.crashes) + ", faults " +
+                       std::to_string(best_trial_.size.faults) + " -> " +
+                       std::to_string(trial.size.faults) + ", choices " +
                        std::to_string(best_.choices.size()) + " -> " + std::to_string(used.size()) +
                        " (run " + std::to_string(runs_) + ")");
     }
@@ -94,7 +134,7 @@ class Shrinker {
       if (values.size() > kMaxValuesToRealign) continue;
       const auto first = std::find_if(values.begin(), values.end(), [](auto v) { return v != 0; });
       const auto zeros = static_cast<std::size_t>(first - values.begin());
-      for (std::size_t cut = 1; cut <= zeros && !out_of_runs(); ++cut) {
+      for (std::size_t cut = 1; cut <= zeros && !stopped(); ++cut) {
         Candidate moved = c;
         std::vector<std::uint64_t>& v = moved.choices.streams[name];
         v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(cut));
@@ -109,11 +149,66 @@ class Shrinker {
   // Each pass returns whether it kept anything.
   bool fewer_crashes_and_nodes() {
     bool kept = false;
-    kept |= lower_flag("--crashes", [](const RunShape& s) { return s.crashes; }, 0,
+    kept |= lower_flag("--crashes", [](const RunSpec& r) { return run_shape(r).crashes; }, 0,
                        [](RunSpec& r, std::uint64_t n) { r.crashes = static_cast<std::uint32_t>(n); });
     if (best_.spec.workload == WorkloadKind::kMtr || best_.spec.workload == WorkloadKind::kFileChurn) {
-      kept |= lower_flag("--nodes", [](const RunShape& s) { return s.nodes; }, 1,
+      kept |= lower_flag("--nodes", [](const RunSpec& r) { return run_shape(r).nodes; }, 1,
                          [](RunSpec& r, std::uint64_t n) { r.nodes = static_cast<std::uint32_t>(n); });
+    }
+    return kept;
+  }
+
+  // The run's shape: each fault kind that fired in the best run turned off, one at a time
+  // (the counts are the best run's, so a kind kept on that stopped firing is not tried);
+  // fewer pages for the engine's MTRs.
+  bool smaller_shape() {
+    bool kept = false;
+    for (std::size_t k = 0; k < sim::kFaultKindCount && !stopped(); ++k) {
+      const auto kind = static_cast<sim::FaultKind>(k);
+      const std::vector<sim::FaultKind>& off = best_.spec.faults_off;
+      if (best_trial_.fired[k] == 0 || std::find(off.begin(), off.end(), kind) != off.end()) continue;
+      Candidate c = best_;
+      c.spec.faults_off.push_back(kind);
+      std::sort(c.spec.faults_off.begin(), c.spec.faults_off.end());
+      kept |= attempt_realigned(c, "--fault-off " + std::string(sim::fault_kind_name(kind)));
+    }
+    if (best_.spec.workload == WorkloadKind::kMtr) {
+      kept |= lower_flag("--pages", pages_of, 1,
+                         [](RunSpec& r, std::uint64_t n) { r.pages = static_cast<std::uint32_t>(n); });
+    }
+    return kept;
+  }
+
+  // Whole units deleted (operations, crash decisions: where a workload marked them), halves
+  // of a stream's units first and single units last, aligned from the stream's end. The
+  // values a stream draws before its first unit (the driver's crash points) stay.
+  bool delete_units() {
+    bool kept = false;
+    for (const std::string& name : stream_order()) {
+      const std::size_t start_count = unit_count(name);
+      if (start_count == 0) continue;
+      std::size_t width = 1;
+      while (width * 2 <= start_count / 2) width *= 2;
+      for (; width >= 1 && !stopped(); width /= 2) {
+        std::size_t end = unit_count(name);
+        while (end > 0 && !stopped()) {
+          end = std::min(end, unit_count(name));  // a kept candidate may have fewer
+          if (end == 0) break;
+          const std::size_t begin = end > width ? end - width : 0;
+          const std::size_t from = unit_start(name, begin);
+          const std::size_t to = unit_start(name, end);
+          if (from < to) {
+            Candidate c = best_;
+            std::vector<std::uint64_t>& v = c.choices.streams[name];
+            v.erase(v.begin() + static_cast<std::ptrdiff_t>(from),
+                    v.begin() + static_cast<std::ptrdiff_t>(to));
+            c.choices.units.clear();  // learned again from the run
+            kept |= attempt(std::move(c), "deleted " + name + " units [" + std::to_string(begin) +
+                                              ".." + std::to_string(end) + ")");
+          }
+          end = begin;
+        }
+      }
     }
     return kept;
   }
@@ -132,7 +227,7 @@ class Shrinker {
       c.choices.streams.erase("faults");
       if (attempt(std::move(c), "no fault fires")) return true;
     }
-    for (std::size_t i = 0; !out_of_runs(); ++i) {
+    for (std::size_t i = 0; !stopped(); ++i) {
       const auto it = best_.choices.streams.find("faults");
       if (it == best_.choices.streams.end() || i >= it->second.size()) break;
       if (it->second[i] == 0) continue;
@@ -148,7 +243,7 @@ class Shrinker {
     std::uint64_t lo = 0;  // taken not to fail
     std::uint64_t hi = run_shape(best_.spec).ops;
     bool kept = false;
-    while (hi - lo > 1 && !out_of_runs()) {
+    while (hi - lo > 1 && !stopped()) {
       const std::uint64_t mid = lo + (hi - lo) / 2;
       Candidate c = best_;
       c.spec.ops = mid;
@@ -166,7 +261,7 @@ class Shrinker {
   bool neutral_streams() {
     bool kept = false;
     for (const std::string& name : stream_order()) {
-      if (stream_size(name) == 0 || out_of_runs()) continue;
+      if (stream_size(name) == 0 || stopped()) continue;
       Candidate c = best_;
       c.choices.streams.erase(name);
       kept |= attempt(std::move(c), name + " all neutral");
@@ -185,7 +280,7 @@ class Shrinker {
       while (width * 2 <= start_size / 2) width *= 2;
       for (; width >= 1; width /= 2) {
         std::size_t end = stream_size(name);
-        while (end > 0 && !out_of_runs()) {
+        while (end > 0 && !stopped()) {
           const std::size_t size = stream_size(name);  // a kept candidate may be shorter
           if (size == 0) break;
           end = std::min(end, size);
@@ -209,14 +304,14 @@ class Shrinker {
       if (stream_size(name) > kMaxValuesToEdit) continue;
       // The whole stream halved, while that keeps failing; then value by value in streams
       // short enough to afford it.
-      while (!out_of_runs() && stream_size(name) > 0) {
+      while (!stopped() && stream_size(name) > 0) {
         Candidate c = best_;
         for (std::uint64_t& v : c.choices.streams[name]) v /= 2;
         if (c.choices == best_.choices || !attempt(std::move(c), name + " halved")) break;
         kept = true;
       }
       if (stream_size(name) > kMaxValuesOneByOne) continue;
-      for (std::size_t i = 0; i < stream_size(name) && !out_of_runs(); ++i) {
+      for (std::size_t i = 0; i < stream_size(name) && !stopped(); ++i) {
         const std::uint64_t v = best_.choices.streams.at(name)[i];
         if (v == 0) continue;
         if (set_value(name, i, 0)) {
@@ -225,7 +320,7 @@ class Shrinker {
         }
         // Between 0 (which does not fail) and v (which does): a few bisection steps.
         std::uint64_t lo = 0, hi = v;
-        for (int step = 0; step < kBisectSteps && !out_of_runs(); ++step) {
+        for (int step = 0; step < kBisectSteps && !stopped(); ++step) {
           const std::uint64_t mid = lo + (hi - lo) / 2;
           if (mid == lo) break;
           if (set_value(name, i, mid)) {
@@ -245,6 +340,18 @@ class Shrinker {
   static constexpr std::size_t kMaxValuesOneByOne = 256;  // lowered value by value
   static constexpr std::size_t kMaxValuesToRealign = 32;
   static constexpr int kBisectSteps = 8;
+
+  std::size_t unit_count(const std::string& name) const {
+    const auto it = best_.choices.units.find(name);
+    return it == best_.choices.units.end() ? 0 : it->second.size();
+  }
+
+  // Where unit `i` of the stream starts; the stream's end for i == unit_count().
+  std::size_t unit_start(const std::string& name, std::size_t i) const {
+    const std::size_t size = stream_size(name);
+    if (i >= unit_count(name)) return size;
+    return std::min<std::size_t>(size, best_.choices.units.at(name)[i]);
+  }
 
   std::size_t stream_size(const std::string& name) const {
     const auto it = best_.choices.streams.find(name);
@@ -274,7 +381,7 @@ class Shrinker {
 
   template <class Get, class Set>
   bool lower_flag(const std::string& flag, Get get, std::uint64_t floor, Set set) {
-    const std::uint64_t now = get(run_shape(best_.spec));
+    const std::uint64_t now = get(best_.spec);
     std::vector<std::uint64_t> tries;
     for (std::uint64_t t : {floor, floor + 1, now / 2, now - 1}) {
       if (t >= floor && t < now && std::find(tries.begin(), tries.end(), t) == tries.end()) {
@@ -283,6 +390,7 @@ class Shrinker {
     }
     std::sort(tries.begin(), tries.end());
     for (std::uint64_t t : tries) {
+      if (stopped()) break;
       Candidate c = best_;
       set(c.spec, t);
       if (attempt_realigned(c, flag + " " + std::to_string(t))) return true;
@@ -291,6 +399,7 @@ class Shrinker {
   }
 
   const ShrinkOptions& options_;
+  bool out_of_time_ = false;
   std::string invariant_;
   Candidate best_;
   Trial best_trial_;
@@ -300,12 +409,22 @@ class Shrinker {
 
 }  // namespace
 
+std::string_view shrink_stop_name(ShrinkStop s) {
+  switch (s) {
+    case ShrinkStop::kFixedPoint: return "fixed point";
+    case ShrinkStop::kMaxRuns: return "max runs";
+    case ShrinkStop::kBudget: return "budget";
+  }
+  return "?";
+}
+
 Trial run_trial_on(const RunSpec& spec, sim::ChoiceTape& tape) {
   const RunReport r = run_seed(spec, nullptr, &tape);
   Trial t;
   if (!r.violations.empty()) t.first = r.violations.front();
   t.size = {r.ops, r.crashes, r.faults_fired, r.events, 0};
   t.used = tape.recorded();
+  t.fired = r.fired_by_kind;
   return t;
 }
 
@@ -337,16 +456,19 @@ Result<ShrinkResult> shrink(const RunSpec& spec, const std::optional<sim::Choice
   Shrinker s(options, result.invariant);
   s.start(Candidate{bounded, std::move(used)}, std::move(first));
   bool kept = true;
-  while (kept && !s.out_of_runs()) {
+  while (kept && !s.stopped()) {
     kept = false;
     kept |= s.fewer_crashes_and_nodes();
     kept |= s.no_faults();
+    kept |= s.smaller_shape();
     kept |= s.cut_short();
+    kept |= s.delete_units();
     kept |= s.neutral_streams();
     kept |= s.delete_runs();
     kept |= s.lower_values();
   }
-  result.exhausted = s.out_of_runs();
+  result.stopped_by = s.stop_reason();
+  result.exhausted = result.stopped_by != ShrinkStop::kFixedPoint;
   result.runs = s.runs();
   result.spec = s.best().spec;
   result.spec.max_steps = spec.max_steps;

@@ -4,33 +4,48 @@
 // A candidate is the run's flags and its tape (sim/choice_tape.h). The shrinker proposes
 // simpler candidates and keeps one when its run's first violation is the same invariant and
 // the run is smaller: fewer operations, then fewer crashes, then fewer faults fired, then
-// fewer choices, then smaller ones (that order is well founded, so shrinking ends). The
+// fewer choices, then smaller ones, then a smaller shape (--ops, --crashes, --nodes,
+// --pages, fewer fault kinds on) (that order is well founded, so shrinking ends). The
 // proposals, in rounds until one round keeps nothing (streams shortest first: the driver's
 // and the fault decisions are short, and often hold the decision that matters):
 //   1. fewer crashes (the --crashes flag: 0, 1, then halving) and fewer compute nodes;
 //   2. no faults: the "none" regime, then no fault decision firing, then every decision
 //      that fired made 0, one at a time;
-//   3. the workload cut short: the smallest --ops that still fails (bisection);
-//   4. each stream made all neutral at once;
-//   5. operations removed: chunks of a stream deleted, halves first and single values last
-//      (the streams are independent, so deleting one operation's draws from a node's stream
-//      leaves the other streams' decisions where they were);
-//   6. lower values: a stream halved as a whole, then (in streams of at most 256) each value
+//   3. the run's shape: each fault kind that fired in the best run turned off
+//      (--fault-off KIND), one at a time; fewer pages (--pages 1, 2, then halving; mtr);
+//   4. the workload cut short: the smallest --ops that still fails (bisection);
+//   5. operations removed as whole units: a workload marks where each operation (and each
+//      crash decision) starts in its stream (sim::Rng::mark_unit), every trial's tape
+//      records those starts, and units are deleted delta-debugging style, halves of the
+//      stream's units first, then quarters, ..., single units last, from the stream's end;
+//   6. each stream made all neutral at once;
+//   7. runs of values deleted, the same schedule over a stream's values (the streams
+//      without units, such as the scheduler's, and parts of units);
+//   8. lower values: a stream halved as a whole, then (in streams of at most 256) each value
 //      set to 0, else bisected down.
-// A smaller flag (1, 3) leaves fewer opportunities before a fault decision that matters, so
-// that decision answers a later one; such a candidate is also tried with the leading zeros
-// of each short stream cut, moving its first decision that fired earlier.
+// A smaller flag (1, 3, 4) leaves fewer opportunities before a fault decision that
+// matters, so that decision answers a later one; such a candidate is also tried with the
+// leading zeros of each short stream cut, moving its first decision that fired earlier.
 // Every candidate's run is answered from its tape, neutral (0) past its end; what the run
-// actually drew becomes the new tape, its trailing zeros cut. A candidate may run at most
-// four times the original's events in scheduling steps (at least a million): a candidate
-// that livelocks is a different failure, found quickly.
+// actually drew becomes the new tape, its trailing zeros cut (and its unit starts, learned
+// again from each kept run). A candidate may run at most four times the original's events
+// in scheduling steps (at least a million): a candidate that livelocks is a different
+// failure, found quickly.
+//
+// Limits: at most `max_runs` candidate runs, and `out_of_time` (sim shrink: a wall-clock
+// budget, 5 minutes by default) asked before each run. Either returns the best run found so
+// far, and ShrinkResult::stopped_by says which. Wall time only decides whether another
+// run is made, never which candidate is kept: the same number of runs gives the same
+// result on any machine.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/runtime/status.h"
@@ -53,7 +68,8 @@ struct Trial {
   std::optional<Violation> first;  // the first violation; none when the run passed
   RunSize size;                    // `choices` left 0: the shrinker counts `used`
   bool sized = true;               // false: the run died before it could count (all 0)
-  sim::Choices used;               // what the run's draws returned
+  sim::Choices used;               // what the run's draws returned, and its unit starts
+  std::array<std::uint64_t, sim::kFaultKindCount> fired{};  // faults fired, by kind
 };
 
 // Runs `spec` from `replay` (from the seed, recording, when null). The default runs in
@@ -66,12 +82,33 @@ Trial run_trial_on(const RunSpec& spec, sim::ChoiceTape& tape);
 // A trial's tape: replaying `replay`, or recording from the seed when it is null.
 std::unique_ptr<sim::ChoiceTape> trial_tape(const RunSpec& spec, const sim::Choices* replay);
 
+// Where the shrinker is, after each candidate run.
+struct ShrinkProgress {
+  std::uint64_t runs = 0;  // candidate runs made
+  RunSize best;            // the smallest failing run so far
+  bool sized = true;       // false: `best` could not be counted (a failed assertion)
+};
+
 struct ShrinkOptions {
   std::uint64_t max_runs = 2000;  // candidate runs at most
   TrialRunner runner = run_trial;
-  // Called with a line for every candidate kept ("crashes 3 -> 1").
+  // Called with a line for every candidate kept ("--crashes 1: ops 40 -> 12, ...").
   std::function<void(const std::string&)> on_step;
+  // Asked before every candidate run: true stops the shrinker with the best run so far
+  // (and it is not asked again). Null: no limit but max_runs. `sim shrink` passes its
+  // --budget of wall time; tests pass a fake clock (a count of calls, say).
+  std::function<bool()> out_of_time;
+  // Called after every candidate run (`sim shrink` prints a line every ~10 s from it).
+  std::function<void(const ShrinkProgress&)> on_progress;
 };
+
+// What stopped the shrinker.
+enum class ShrinkStop : std::uint8_t {
+  kFixedPoint,  // a round of every proposal kept nothing
+  kMaxRuns,     // ShrinkOptions::max_runs
+  kBudget,      // ShrinkOptions::out_of_time
+};
+std::string_view shrink_stop_name(ShrinkStop s);  // "fixed point", "max runs", "budget"
 
 struct ShrinkResult {
   std::string invariant;  // the violated invariant kept throughout
@@ -83,7 +120,8 @@ struct ShrinkResult {
   sim::Choices choices;   // and its tape
   bool sized = true;          // false: the failure kills the run before it counts (an assertion)
   std::uint64_t runs = 0;     // candidate runs made
-  bool exhausted = false;     // stopped at max_runs, not at a fixed point
+  ShrinkStop stopped_by = ShrinkStop::kFixedPoint;
+  bool exhausted = false;     // stopped by a limit (max_runs or the budget), not at a fixed point
 };
 
 // Shrinks `spec`'s run, drawn from the seed, or from `from` when given. kInvalidArgument

@@ -18,6 +18,8 @@ TEST(IsolatedTrial, ATrialComesBackWhole) {
   sent.size = {12, 2, 3, 4567, 0};
   for (std::uint64_t i = 0; i < 100; ++i) sent.used.streams["node/store"].push_back(i * 7);
   sent.used.streams["scheduler"] = {0, 1};
+  sent.used.units["node/store"] = {0, 3, 10};
+  sent.fired[2] = 5;
   const workloads::Trial got = run_isolated([&] { return sent; });
   ASSERT_TRUE(got.first.has_value());
   EXPECT_EQ(got.first->invariant, "durability");
@@ -27,7 +29,8 @@ TEST(IsolatedTrial, ATrialComesBackWhole) {
   EXPECT_EQ(got.size.faults, 3u);
   EXPECT_EQ(got.size.events, 4567u);
   EXPECT_TRUE(got.sized);
-  EXPECT_EQ(got.used, sent.used);
+  EXPECT_EQ(got.used, sent.used);  // the unit starts too
+  EXPECT_EQ(got.fired, sent.fired);
 
   const workloads::Trial passed = run_isolated([] { return workloads::Trial{}; });
   EXPECT_FALSE(passed.first.has_value());

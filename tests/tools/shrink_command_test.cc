@@ -1,6 +1,8 @@
 // sim sweep and sim shrink on the example systems, through the binary: the sweep finds
 // each bug, shrink writes a minimized choice file whose replay reproduces the violation,
-// it shrinks from a choice file as well as from a seed, and bad input exits 2.
+// it shrinks from a choice file as well as from a seed, and bad input exits 2. The run
+// shape's flags (--pages, --fault-off) parse and reach the reproduce line; --budget parses,
+// a bad one exits 2, and the output says which limit stopped the shrink.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <sstream>
 
 #include "tests/tools/run_sim.h"
+#include "tools/sim/shrink_command.h"
 
 namespace aurora::testing {
 namespace {
@@ -88,6 +91,57 @@ TEST(ShrinkCommand, BadInputExitsTwo) {
   r = run_sim("shrink --from " + bad + " --seed 3");
   EXPECT_EQ(r.code, 2) << r.output;
   std::filesystem::remove(bad);
+}
+
+TEST(ShrinkCommand, TheRunsShapeFlagsParseAndReachTheReproduceLine) {
+  // ack-before-fsync seed 6 fails; the flags of its shape come back in its reproduce line.
+  SimRun r = run_sim("--seed 6 --workload example/ack-before-fsync --pages 3 --fault-off bit_flip "
+                     "--fault-off torn_write");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("reproduce: sim --seed 6 --workload example/ack-before-fsync --pages 3 "
+                          "--fault-off bit_flip --fault-off torn_write"),
+            std::string::npos)
+      << r.output;
+
+  // Bad values exit 2, naming the flag.
+  for (const char* bad : {"--pages 0", "--pages x", "--fault-off", "--fault-off no_such_fault"}) {
+    r = run_sim(std::string("--seed 1 --ops 10 ") + bad);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos)
+        << bad << ": " << r.output;
+  }
+}
+
+TEST(ShrinkCommand, ABadBudgetExitsTwoNamingTheFlag) {
+  for (const char* bad : {"0s", "5", "5x", "-3m", "m", "1e3s", "fast"}) {
+    const SimRun r = run_sim(std::string("shrink --seed 6 --workload example/ack-before-fsync --budget ") +
+                             bad + " --out " + temp_path("never.choices"));
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("--budget"), std::string::npos) << bad << ": " << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(temp_path("never.choices")));
+  EXPECT_EQ(tools::parse_budget("90s"), 90.0);
+  EXPECT_EQ(tools::parse_budget("5m"), 300.0);
+  EXPECT_EQ(tools::parse_budget("1.5h"), 5400.0);
+  EXPECT_FALSE(tools::parse_budget("").has_value());
+  EXPECT_FALSE(tools::parse_budget("10d").has_value());
+}
+
+TEST(ShrinkCommand, ABudgetRunSaysWhatStoppedIt) {
+  // A budget this long is not reached: it stops at a fixed point, with no stop named. (No
+  // test waits on wall time: the budget's stop itself is tested with a fake clock in
+  // tests/workloads/shrink_test.cc.)
+  const std::string out = temp_path("budget.choices");
+  SimRun r = run_sim("shrink --seed 6 --workload example/ack-before-fsync --budget 1h --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("stopped on"), std::string::npos) << r.output;
+  r = run_sim("shrink --seed 6 --workload example/ack-before-fsync --max-runs 2 --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("runs: 2 (stopped on the --max-runs limit"), std::string::npos) << r.output;
+  const SimRun replay = run_sim("--replay-choices " + out);
+  EXPECT_NE(replay.output.find("expected violation durability: reproduced"), std::string::npos)
+      << replay.output;
+  std::filesystem::remove(out);
 }
 
 }  // namespace

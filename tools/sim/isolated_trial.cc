@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include "engine/runtime/assert.h"
@@ -28,19 +30,27 @@ bool write_all(int fd, std::string_view s) {
   return true;
 }
 
-// The trial as text: the sizes and the first violation on lines of their own, then the
-// tape as a choice file (sim/CHOICE_FORMAT.md).
+// The trial as text: the sizes (then the faults fired by kind) and the first violation on
+// lines of their own, a line "units NAME I..." for each stream's unit starts, then the tape
+// as a choice file (sim/CHOICE_FORMAT.md, which does not hold units).
 std::string encode(const workloads::Trial& t) {
   std::string out(kResultMarker);
   out.append(std::to_string(t.size.ops)).append(" ").append(std::to_string(t.size.crashes));
   out.append(" ").append(std::to_string(t.size.faults)).append(" ");
-  out.append(std::to_string(t.size.events)).append("\n");
+  out.append(std::to_string(t.size.events));
+  for (const std::uint64_t n : t.fired) out.append(" ").append(std::to_string(n));
+  out.append("\n");
   if (t.first) {
     std::string message = t.first->message;
     for (char& c : message) c = c == '\n' ? ' ' : c;
     out.append("violation ").append(t.first->invariant).append("\n").append(message).append("\n");
   } else {
     out.append("pass\n");
+  }
+  for (const auto& [name, starts] : t.used.units) {
+    out.append("units ").append(name);
+    for (const std::uint64_t i : starts) out.append(" ").append(std::to_string(i));
+    out.append("\n");
   }
   sim::ChoiceFile f;
   f.choices = t.used;
@@ -94,18 +104,29 @@ workloads::Trial decode(const std::string& text) {
     return l;
   };
   workloads::Trial t;
-  unsigned long long ops = 0, crashes = 0, faults = 0, events = 0;
-  if (std::sscanf(line().c_str(), "%llu %llu %llu %llu", &ops, &crashes, &faults, &events) != 4) {
+  std::istringstream sizes(line());
+  if (!(sizes >> t.size.ops >> t.size.crashes >> t.size.faults >> t.size.events)) {
     return failed("crash: garbled trial", "the child's result could not be read");
   }
-  t.size = {ops, crashes, faults, events, 0};
+  for (std::uint64_t& n : t.fired) {
+    if (!(sizes >> n)) return failed("crash: garbled trial", "the child's fault counts could not be read");
+  }
   const std::string verdict = line();
   if (verdict.starts_with("violation ")) {
     t.first = workloads::Violation{.invariant = verdict.substr(10), .message = line()};
   }
+  std::map<std::string, std::vector<std::uint64_t>, std::less<>> units;
+  while (text.compare(pos, 6, "units ") == 0) {
+    std::istringstream in(line().substr(6));
+    std::string name;
+    in >> name;
+    std::vector<std::uint64_t>& starts = units[name];
+    for (std::uint64_t i = 0; in >> i;) starts.push_back(i);
+  }
   Result<sim::ChoiceFile> tape = sim::parse_choice_file(std::string_view(text).substr(pos), "trial");
   if (!tape.is_ok()) return failed("crash: garbled trial", tape.status().message());
   t.used = std::move(tape->choices);
+  t.used.units = std::move(units);
   return t;
 }
 

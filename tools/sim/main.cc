@@ -125,6 +125,8 @@ int main(int argc, char** argv) {
                      "where the minimized choice file goes (default: shrunk-<seed>.choices)");
   shrink->add_option("--max-runs", shrink_options.max_runs, "candidate runs at most")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
+  shrink->add_option("--budget", shrink_options.budget_text,
+                     "wall time to spend, then keep the best run so far: 90s, 5m, 1h (default 5m)");
   shrink->add_flag("--verbose,-v", shrink_options.verbose, "print every smaller run kept");
   tools::add_common_flags(*shrink, no_color);
 
@@ -231,6 +233,13 @@ int main(int argc, char** argv) {
       if (!tools::load_spec_flag(shrink_spec, shrink_options.spec)) return 2;
     }
     tools::apply_run_flags(shrink_flags, shrink_options.spec);
+    const std::optional<double> budget = tools::parse_budget(shrink_options.budget_text);
+    if (!budget) {
+      std::cerr << "sim shrink: --budget " << shrink_options.budget_text
+                << ": not a duration (a positive number and a unit, s, m or h: 90s, 5m, 1h)\n";
+      return 2;
+    }
+    shrink_options.budget_s = *budget;
     return tools::shrink_command(shrink_options);
   }
   if (real->parsed()) {

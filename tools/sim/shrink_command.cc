@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "tools/sim/choice_io.h"
@@ -12,6 +13,8 @@
 namespace aurora::tools {
 
 namespace {
+
+constexpr double kProgressEvery_s = 10;
 
 // A run that died (an assertion) could not count its operations: "-" in the table.
 void print_sizes(const workloads::RunSize& a, const workloads::RunSize& b, bool sized) {
@@ -33,6 +36,25 @@ void print_sizes(const workloads::RunSize& a, const workloads::RunSize& b, bool 
 
 }  // namespace
 
+std::optional<double> parse_budget(std::string_view text) {
+  if (text.size() < 2) return std::nullopt;
+  double per_unit = 0;
+  switch (text.back()) {
+    case 's': per_unit = 1; break;
+    case 'm': per_unit = 60; break;
+    case 'h': per_unit = 3600; break;
+    default: return std::nullopt;
+  }
+  const std::string number(text.substr(0, text.size() - 1));
+  if (number.find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  const double n = std::strtod(number.c_str(), &end);
+  if (end != number.c_str() + number.size() || !(n > 0) || n * per_unit > 7 * 86400.0) {
+    return std::nullopt;  // not a number, not positive, or beyond a week
+  }
+  return n * per_unit;
+}
+
 int shrink_command(const ShrinkCommandOptions& o) {
   const std::string out = o.out.empty() ? "shrunk-" + std::to_string(o.spec.seed) + ".choices" : o.out;
   std::cout << "shrinking: " << (o.from ? replay_command(o.from_path, o.spec) : reproduce_command(o.spec))
@@ -41,7 +63,28 @@ int shrink_command(const ShrinkCommandOptions& o) {
   options.max_runs = o.max_runs;
   options.runner = run_trial_isolated;
   if (o.verbose) options.on_step = [](const std::string& step) { std::cout << "  kept " << step << "\n"; };
-  const auto start = std::chrono::steady_clock::now();
+  // Wall time decides only when to stop and when to print, never what is kept.
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  options.out_of_time = [&] { return seconds_since(start) >= o.budget_s; };
+  auto last_progress = start;
+  options.on_progress = [&](const workloads::ShrinkProgress& p) {
+    if (seconds_since(last_progress) < kProgressEvery_s) return;
+    last_progress = Clock::now();
+    char elapsed[32];
+    std::snprintf(elapsed, sizeof elapsed, "%.0f", seconds_since(start));
+    std::cout << "progress: " << elapsed << " s, " << p.runs << " runs, best: ";
+    if (p.sized) {
+      std::cout << "ops " << p.best.ops << ", crashes " << p.best.crashes << ", faults "
+                << p.best.faults;
+    } else {
+      std::cout << "not counted (the run dies on an assertion)";
+    }
+    std::cout << std::endl;
+  };
   std::optional<sim::Choices> from;
   if (o.from) from = o.from->choices;
   Result<workloads::ShrinkResult> shrunk = workloads::shrink(o.spec, from, options);
@@ -54,8 +97,18 @@ int shrink_command(const ShrinkCommandOptions& o) {
   const workloads::ShrinkResult& r = *shrunk;
   std::cout << "violation: " << r.invariant << "\n";
   print_sizes(r.original, r.minimized, r.sized);
-  std::cout << "runs: " << r.runs << (r.exhausted ? " (the --max-runs limit: not a fixed point)" : "")
-            << "  wall_s: " << wall_s << "\n";
+  std::cout << "runs: " << r.runs;
+  switch (r.stopped_by) {
+    case workloads::ShrinkStop::kFixedPoint: break;
+    case workloads::ShrinkStop::kMaxRuns:
+      std::cout << " (stopped on the --max-runs limit: not a fixed point)";
+      break;
+    case workloads::ShrinkStop::kBudget:
+      std::cout << " (stopped on the --budget of " << o.budget_text
+                << ": the best run so far, not a fixed point)";
+      break;
+  }
+  std::cout << "  wall_s: " << wall_s << "\n";
   const Status written = write_choice_file(out, choice_file_of(r.spec, r.invariant, r.choices));
   if (!written.is_ok()) {
     std::cerr << "sim shrink: " << written.message() << "\n";
