@@ -63,6 +63,7 @@ Spec with_overrides(const RunSpec& run, Spec s) {
   if (run.crash_mode) s.faults.crash_mode = *run.crash_mode;
   if (run.pages) s.workload.pages = *run.pages;
   if (run.pages) s.workload.mtr_pages_max = std::min(s.workload.mtr_pages_max, *run.pages);
+  if (run.liveness_ops) s.workload.liveness_ops = *run.liveness_ops;
   if (s.faults.regime != FaultRegime::kUnrestricted) {
     // An override to a milder regime takes the media faults of the spec away with it.
     std::erase_if(s.faults.kinds, [](const auto& k) { return sim::is_media_fault(k.first); });

@@ -42,6 +42,7 @@ struct RunSpec {
   std::optional<FaultRegime> faults;
   std::optional<sim::CrashMode> crash_mode;
   std::optional<std::uint32_t> pages;   // page ids used (mtr); clamps mtr_pages_max too
+  std::optional<std::uint64_t> liveness_ops;  // operations the liveness phase waits for (mtr)
   std::vector<sim::FaultKind> faults_off;  // kinds that never fire, whatever the spec or swarm
   std::uint64_t max_steps = 50'000'000;  // a bound on scheduling steps (livelock guard)
 };

@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   tools::add_run_flags(*shrink, shrink_flags);
   shrink->add_option("--out", shrink_options.out,
                      "where the minimized choice file goes (default: shrunk-<seed>.choices)");
-  shrink->add_option("--max-runs", shrink_options.max_runs, "candidate runs at most")
+  shrink->add_option("--max-runs", shrink_options.max_runs,
+                     "candidate runs at most (default 100000: --budget is the usual limit)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
   shrink->add_option("--budget", shrink_options.budget_text,
                      "wall time to spend, then keep the best run so far: 90s, 5m, 1h (default 5m)");

@@ -52,6 +52,7 @@ std::vector<std::string> run_args(const workloads::RunSpec& spec) {
   if (spec.nodes) add("--nodes", std::to_string(*spec.nodes));
   if (spec.crashes) add("--crashes", std::to_string(*spec.crashes));
   if (spec.pages) add("--pages", std::to_string(*spec.pages));
+  if (spec.liveness_ops) add("--liveness-ops", std::to_string(*spec.liveness_ops));
   for (const sim::FaultKind k : spec.faults_off) add("--fault-off", std::string(sim::fault_kind_name(k)));
   return a;
 }

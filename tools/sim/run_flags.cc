@@ -22,6 +22,10 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
                                "page ids the mtr workload uses (overrides the spec; an MTR then "
                                "spans at most this many)")
                    ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{1'000'000}));
+  f.liveness_ops_opt =
+      app.add_option("--liveness-ops", f.liveness_ops,
+                     "operations the mtr workload's liveness phase waits for (overrides the spec)")
+          ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   app.add_option("--faults", f.faults, "fault regime (overrides the spec)")
       ->check(CLI::IsMember({"none", "recoverable", "unrestricted"}));
   std::vector<std::string> kinds;
@@ -46,6 +50,7 @@ void apply_run_flags(const RunFlags& f, workloads::RunSpec& spec) {
   if (given(f.nodes_opt)) spec.nodes = f.nodes;
   if (given(f.crashes_opt)) spec.crashes = f.crashes;
   if (given(f.pages_opt)) spec.pages = f.pages;
+  if (given(f.liveness_ops_opt)) spec.liveness_ops = f.liveness_ops;
   for (const std::string& name : f.faults_off) {
     const sim::FaultKind k = *sim::parse_fault_kind(name);
     if (std::find(spec.faults_off.begin(), spec.faults_off.end(), k) == spec.faults_off.end()) {

@@ -22,6 +22,8 @@ struct RunFlags {
   std::uint32_t nodes = 0;
   std::uint32_t crashes = 0;
   std::uint32_t pages = 0;
+  std::uint64_t liveness_ops = 0;
+  CLI::Option* liveness_ops_opt = nullptr;
   std::vector<std::string> faults_off;  // fault kind names, as given
   CLI::Option* pages_opt = nullptr;
   CLI::Option* workload_opt = nullptr;

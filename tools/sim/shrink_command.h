@@ -21,7 +21,7 @@ struct ShrinkCommandOptions {
   std::optional<sim::ChoiceFile> from;  // shrink this tape's run instead of the seed's
   std::string from_path;
   std::string out;                      // "" = shrunk-<seed>.choices
-  std::uint64_t max_runs = 2000;
+  std::uint64_t max_runs = 100'000;    // --budget is the usual limit
   double budget_s = 300;                // wall time, then the best run so far
   std::string budget_text = "5m";       // as given, for messages
   bool verbose = false;                 // print every step kept
