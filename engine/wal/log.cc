@@ -210,8 +210,10 @@ Result<Lsn> Log::append(std::span<const Redo> mtr) {
       continue;
     }
     ++stats_.lal_waits;
-    ++lal_waiters_;
     rt_.events.emit("wal.lal_wait", {{"next", next_lsn_}, {"vdl", vdl_}});
+    // Allocated up to the limit: recovery must annul through every LSN handed out.
+    rt_.crash_point("wal.lal_wait");
+    ++lal_waiters_;
     writer_wakeup_.notify_all(rt_.sched);
     vdl_waiters_.wait(rt_.sched, "LSN allocation limit");
     --lal_waiters_;
