@@ -1,6 +1,7 @@
 // The fault configuration of one seeded run of a spec (swarm testing, Groce et al. 2012):
-// with `swarm` on, each fault kind the regime allows is switched on or off, and its
-// probability scaled, by draws from the seed's "swarm" stream, so different seeds stress
+// with `swarm` on, each fault kind the regime allows is switched on or off (but for torn
+// writes and crash points, which stay on), and its probability scaled, by draws from the
+// seed's "swarm" stream, so different seeds stress
 // different mixes (a run with fewer kinds on often reaches deeper into the ones that are).
 // The spec's per-kind overrides apply after the draw. The crash mode, the atomic unit, what
 // a lost unit exposes and how reads look after a failed fsync are drawn from the seed's
