@@ -23,9 +23,8 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choic
       if (!r.enabled) continue;  // not in this regime
       // Torn writes and crash points shape the crashes a run has anyway (what survives
       // one, and where it strikes) rather than add faults of their own: swarm scales them
-      // but never turns them off. Off, half the runs could not tear an MTR in two at a
-      // crash, and the recovery bugs that need one (a VDL taken mid-MTR) went unseen in
-      // 99 seeds of 100.
+      // but never turns them off. Off, half the runs could neither tear a write at a
+      // crash nor crash inside one of the engine's windows.
       const auto kind = static_cast<sim::FaultKind>(k);
       if (kind != sim::FaultKind::kTornWrite && kind != sim::FaultKind::kCrashPoint) r.enabled = on;
       r.probability = std::min(1.0, r.probability * scale);
@@ -59,7 +58,7 @@ namespace {
 
 // [lo, hi] on a log scale of the distance above lo, from a draw in [0, 2^20): 0 is lo, the
 // largest draw hi. Values near lo are as likely as the decades above them: with lal = [8,
-// 10^7], a LAL within 16 of 8 comes up in one run of seven.
+// 10^7], a LAL within 16 of 8 comes up in about one run in six.
 std::uint64_t log_scale(SwarmRange r, std::uint64_t draw) {
   constexpr double kSteps = 1 << 20;
   const double span = std::log(static_cast<double>(r.hi - r.lo) + 1);
