@@ -66,21 +66,6 @@ std::uint64_t log_scale(SwarmRange r, std::uint64_t draw) {
   return std::min(r.hi, r.lo + static_cast<std::uint64_t>(std::llround(above)));
 }
 
-std::uint64_t integer_value(const Spec& s, std::string_view name) {
-  const StorageSpec& st = s.storage;
-  if (name == "compute_nodes") return s.workload.compute_nodes;
-  if (name == "pages") return s.workload.pages;
-  if (name == "segment_bytes") return st.segment_bytes;
-  if (name == "cache_pages") return st.cache_pages;
-  if (name == "buffer_pages") return st.buffer_pages;
-  if (name == "image_after") return st.image_after;
-  if (name == "compact_min_dead") return st.compact_min_dead;
-  if (name == "maintenance_interval_us") return static_cast<std::uint64_t>(st.maintenance_interval / kMicrosecond);
-  if (name == "lal") return st.lal;
-  if (name == "cold_read_latency_us") return static_cast<std::uint64_t>(st.cold_read_latency / kMicrosecond);
-  return 0;
-}
-
 }  // namespace
 
 Spec draw_configuration(const Spec& spec, sim::ChoiceTape& choices) {
@@ -90,12 +75,12 @@ Spec draw_configuration(const Spec& spec, sim::ChoiceTape& choices) {
   for (const SwarmKey& k : swarm_integer_keys()) {
     const auto it = spec.swarm.ranges.find(k.name);
     if (it == spec.swarm.ranges.end()) continue;
-    set_swarm_integer(out, k.name, log_scale(it->second, config.below(1 << 20)));
+    k.set(out, log_scale(it->second, config.below(1 << 20)));
   }
-  for (std::string_view k : swarm_text_keys()) {
-    const auto it = spec.swarm.lists.find(k);
+  for (const SwarmTextKey& k : swarm_text_keys()) {
+    const auto it = spec.swarm.lists.find(k.name);
     if (it == spec.swarm.lists.end()) continue;
-    set_swarm_text(out, k, it->second[config.below(it->second.size())]);
+    k.set(out, it->second[config.below(it->second.size())]);
   }
   WorkloadSpec& w = out.workload;
   w.mtr_pages_max = std::min(w.mtr_pages_max, w.pages);
@@ -108,12 +93,11 @@ std::string describe_configuration(const Spec& drawn) {
   std::string out = "config:";
   for (const SwarmKey& k : swarm_integer_keys()) {
     if (!drawn.swarm.ranges.contains(k.name)) continue;
-    out.append(" ").append(k.name).append("=").append(std::to_string(integer_value(drawn, k.name)));
+    out.append(" ").append(k.name).append("=").append(std::to_string(k.get(drawn)));
   }
-  if (drawn.swarm.lists.contains("durability")) out.append(" durability=").append(drawn.storage.durability);
-  if (drawn.swarm.lists.contains("preset")) out.append(" preset=").append(drawn.storage.preset);
-  if (drawn.swarm.lists.contains("regime")) {
-    out.append(" regime=").append(fault_regime_name(drawn.faults.regime));
+  for (const SwarmTextKey& k : swarm_text_keys()) {
+    if (!drawn.swarm.lists.contains(k.name)) continue;
+    out.append(" ").append(k.name).append("=").append(k.get(drawn));
   }
   return out + "\n";
 }

@@ -326,14 +326,16 @@ class Parser : private toml_input::FieldReader {
   Status parse_swarm(const toml::table& t, SwarmSpec& sw) {
     std::vector<std::string_view> known;
     for (const SwarmKey& k : swarm_integer_keys()) known.push_back(k.name);
-    for (std::string_view k : swarm_text_keys()) known.push_back(k);
+    for (const SwarmTextKey& k : swarm_text_keys()) known.push_back(k.name);
     for (const Entry& e : entries_of(t)) {
       const std::string name = cat("swarm.", e.key);
       const auto key = std::find_if(swarm_integer_keys().begin(), swarm_integer_keys().end(),
                                     [&](const SwarmKey& k) { return k.name == e.key; });
-      const bool text_key = std::find(swarm_text_keys().begin(), swarm_text_keys().end(),
-                                      e.key) != swarm_text_keys().end();
-      if (key == swarm_integer_keys().end() && !text_key) return unknown_key(e, "swarm", known);
+      const auto text_key = std::find_if(swarm_text_keys().begin(), swarm_text_keys().end(),
+                                         [&](const SwarmTextKey& k) { return k.name == e.key; });
+      if (key == swarm_integer_keys().end() && text_key == swarm_text_keys().end()) {
+        return unknown_key(e, "swarm", known);
+      }
       const toml::array* a = e.node->as_array();
       if (key != swarm_integer_keys().end()) {
         if (a == nullptr || a->size() != 2) {
@@ -365,14 +367,9 @@ class Parser : private toml_input::FieldReader {
         std::string v;
         const Entry el = element(e, (*a)[i]);
         AURORA_RETURN_IF_ERROR(text(el, cat(name, "[", std::to_string(i), "]"), v));
-        const bool valid = e.key == "durability" ? wal::parse_durability(v).has_value()
-                           : e.key == "preset"   ? storage::storage_preset(v).is_ok()
-                                                 : parse_fault_regime(v).has_value();
-        if (!valid) {
-          const std::string_view known = e.key == "durability" ? "every-commit, group, interval, manual"
-                                         : e.key == "preset"   ? storage::kPresetNames
-                                                               : "none, recoverable, unrestricted";
-          return error(el.line, cat(name, ": unknown ", e.key, " ", quoted(v), " (known: ", known, ")"));
+        if (!text_key->valid(v)) {
+          return error(el.line, cat(name, ": unknown ", e.key, " ", quoted(v), " (known: ",
+                                    text_key->known, ")"));
         }
         values.push_back(std::move(v));
       }
@@ -477,20 +474,56 @@ void line(std::string& out, std::string_view key, const std::string& value) {
 }  // namespace
 
 namespace {
-// Each key's limits are those of its own table (the parser above checks the same).
+// Each key's limits are those of its own table (the parser above checks the same). A value
+// within them fits its field (u32 fields are bounded by kMaxU32, times by kMaxInt / unit).
+constexpr std::uint32_t u32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
+constexpr std::uint64_t micros(Nanos t) { return static_cast<std::uint64_t>(t / kMicrosecond); }
+constexpr Nanos from_micros(std::uint64_t v) { return static_cast<Nanos>(v) * kMicrosecond; }
 constexpr std::array<SwarmKey, 10> kSwarmIntegerKeys = {{
-    {"compute_nodes", "workload", 1, kMaxComputeNodes},
-    {"pages", "workload", 1, kMaxU32},
-    {"segment_bytes", "storage", kMinSegmentBytes, kMaxInt},
-    {"cache_pages", "storage", 0, kMaxU32},
-    {"buffer_pages", "storage", 1, kMaxU32},
-    {"image_after", "storage", 1, kMaxU32},
-    {"compact_min_dead", "storage", 1, kMaxU32},
-    {"maintenance_interval_us", "storage", 1, kMaxInt / kMicrosecond},
-    {"lal", "storage", 1, kMaxLal},
-    {"cold_read_latency_us", "storage", 0, kMaxInt / kMicrosecond},
+    {"compute_nodes", 1, kMaxComputeNodes,
+     [](const Spec& s) -> std::uint64_t { return s.workload.compute_nodes; },
+     [](Spec& s, std::uint64_t v) { s.workload.compute_nodes = u32(v); }},
+    {"pages", 1, kMaxU32,
+     [](const Spec& s) -> std::uint64_t { return s.workload.pages; },
+     [](Spec& s, std::uint64_t v) { s.workload.pages = u32(v); }},
+    {"segment_bytes", kMinSegmentBytes, kMaxInt,
+     [](const Spec& s) { return s.storage.segment_bytes; },
+     [](Spec& s, std::uint64_t v) { s.storage.segment_bytes = v; }},
+    {"cache_pages", 0, kMaxU32,
+     [](const Spec& s) -> std::uint64_t { return s.storage.cache_pages; },
+     [](Spec& s, std::uint64_t v) { s.storage.cache_pages = u32(v); }},
+    {"buffer_pages", 1, kMaxU32,
+     [](const Spec& s) -> std::uint64_t { return s.storage.buffer_pages; },
+     [](Spec& s, std::uint64_t v) { s.storage.buffer_pages = u32(v); }},
+    {"image_after", 1, kMaxU32,
+     [](const Spec& s) -> std::uint64_t { return s.storage.image_after; },
+     [](Spec& s, std::uint64_t v) { s.storage.image_after = u32(v); }},
+    {"compact_min_dead", 1, kMaxU32,
+     [](const Spec& s) -> std::uint64_t { return s.storage.compact_min_dead; },
+     [](Spec& s, std::uint64_t v) { s.storage.compact_min_dead = u32(v); }},
+    {"maintenance_interval_us", 1, kMaxInt / kMicrosecond,
+     [](const Spec& s) { return micros(s.storage.maintenance_interval); },
+     [](Spec& s, std::uint64_t v) { s.storage.maintenance_interval = from_micros(v); }},
+    {"lal", 1, kMaxLal, [](const Spec& s) { return s.storage.lal; },
+     [](Spec& s, std::uint64_t v) { s.storage.lal = v; }},
+    {"cold_read_latency_us", 0, kMaxInt / kMicrosecond,
+     [](const Spec& s) { return micros(s.storage.cold_read_latency); },
+     [](Spec& s, std::uint64_t v) { s.storage.cold_read_latency = from_micros(v); }},
 }};
-constexpr std::array<std::string_view, 3> kSwarmTextKeys = {"durability", "preset", "regime"};
+const std::array<SwarmTextKey, 3> kSwarmTextKeys = {{
+    {"durability", "every-commit, group, interval, manual",
+     [](std::string_view v) { return wal::parse_durability(v).has_value(); },
+     [](const Spec& s) { return s.storage.durability; },
+     [](Spec& s, const std::string& v) { s.storage.durability = v; }},
+    {"preset", storage::kPresetNames,
+     [](std::string_view v) { return storage::storage_preset(v).is_ok(); },
+     [](const Spec& s) { return s.storage.preset; },
+     [](Spec& s, const std::string& v) { s.storage.preset = v; }},
+    {"regime", "none, recoverable, unrestricted",
+     [](std::string_view v) { return parse_fault_regime(v).has_value(); },
+     [](const Spec& s) { return std::string(fault_regime_name(s.faults.regime)); },
+     [](Spec& s, const std::string& v) { s.faults.regime = *parse_fault_regime(v); }},
+}};
 }  // namespace
 
 SwarmSpec default_swarm() {
@@ -514,31 +547,7 @@ SwarmSpec default_swarm() {
 }
 
 std::span<const SwarmKey> swarm_integer_keys() { return kSwarmIntegerKeys; }
-std::span<const std::string_view> swarm_text_keys() { return kSwarmTextKeys; }
-
-void set_swarm_integer(Spec& spec, std::string_view name, std::uint64_t v) {
-  WorkloadSpec& w = spec.workload;
-  StorageSpec& s = spec.storage;
-  const auto u32 = [&] { return static_cast<std::uint32_t>(v); };
-  if (name == "compute_nodes") w.compute_nodes = u32();
-  else if (name == "pages") w.pages = u32();
-  else if (name == "segment_bytes") s.segment_bytes = v;
-  else if (name == "cache_pages") s.cache_pages = u32();
-  else if (name == "buffer_pages") s.buffer_pages = u32();
-  else if (name == "image_after") s.image_after = u32();
-  else if (name == "compact_min_dead") s.compact_min_dead = u32();
-  else if (name == "maintenance_interval_us") s.maintenance_interval = static_cast<Nanos>(v) * kMicrosecond;
-  else if (name == "lal") s.lal = v;
-  else if (name == "cold_read_latency_us") s.cold_read_latency = static_cast<Nanos>(v) * kMicrosecond;
-  else AURORA_ASSERT(false, "not a swarm integer key: " + std::string(name));
-}
-
-void set_swarm_text(Spec& spec, std::string_view name, const std::string& value) {
-  if (name == "durability") spec.storage.durability = value;
-  else if (name == "preset") spec.storage.preset = value;
-  else if (name == "regime") spec.faults.regime = *parse_fault_regime(value);
-  else AURORA_ASSERT(false, "not a swarm text key: " + std::string(name));
-}
+std::span<const SwarmTextKey> swarm_text_keys() { return kSwarmTextKeys; }
 
 Result<Spec> parse_spec(std::string_view text, std::string_view source) {
   Result<toml::table> root = toml_input::parse_toml(text, source);
@@ -626,15 +635,15 @@ std::string to_toml(const Spec& spec) {
       if (it == spec.swarm.ranges.end()) continue;
       line(out, k.name, cat("[", toml_int(it->second.lo), ", ", toml_int(it->second.hi), "]"));
     }
-    for (std::string_view k : swarm_text_keys()) {
-      const auto it = spec.swarm.lists.find(k);
+    for (const SwarmTextKey& k : swarm_text_keys()) {
+      const auto it = spec.swarm.lists.find(k.name);
       if (it == spec.swarm.lists.end()) continue;
       std::string values = "[";
       for (const std::string& v : it->second) {
         if (values.size() > 1) values.append(", ");
         values.append(toml_string(v));
       }
-      line(out, k, values.append("]"));
+      line(out, k.name, values.append("]"));
     }
   }
   return out;

@@ -113,21 +113,28 @@ SwarmSpec default_swarm();
 
 struct Spec;
 
-// A key [swarm] may draw: its name in [swarm], its table, and its limits (those of the
-// key in its own table).
+// An integer key [swarm] may draw: its name in [swarm], its limits (those of the key in its
+// own table), and how to read and set it in a spec. One row per key, so the parser, the
+// draw and the printed configuration cannot disagree on what a key is.
 struct SwarmKey {
   std::string_view name;
-  std::string_view table;  // "workload" or "storage"
   std::uint64_t min = 0;
   std::uint64_t max = 0;
+  std::uint64_t (*get)(const Spec&) = nullptr;
+  void (*set)(Spec&, std::uint64_t) = nullptr;
 };
-// The integer keys, in the order they are drawn (text keys follow: durability, preset).
+// A text key [swarm] may draw: its name, the values its own table admits (`known` lists
+// them for error messages), and how to read and set it.
+struct SwarmTextKey {
+  std::string_view name;
+  std::string_view known;
+  bool (*valid)(std::string_view) = nullptr;
+  std::string (*get)(const Spec&) = nullptr;
+  void (*set)(Spec&, const std::string&) = nullptr;  // a value valid() accepts
+};
+// The keys in the order they are drawn: the integer keys, then the text keys.
 std::span<const SwarmKey> swarm_integer_keys();
-std::span<const std::string_view> swarm_text_keys();
-// Sets integer key `name` (one of swarm_integer_keys()) of `spec` to `value`.
-void set_swarm_integer(Spec& spec, std::string_view name, std::uint64_t value);
-// Sets text key `name` (one of swarm_text_keys()) of `spec` to `value`.
-void set_swarm_text(Spec& spec, std::string_view name, const std::string& value);
+std::span<const SwarmTextKey> swarm_text_keys();
 
 struct Spec {
   std::string name = "default";   // [meta] name
