@@ -37,13 +37,6 @@ std::string_view SimFs::Impl::structure_at(const Inode& f, std::uint64_t offset)
   return offset < it->first + it->second.length ? it->second.structure : std::string_view();
 }
 
-namespace {
-std::string_view parent_dir(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
-}  // namespace
-
 bool SimFs::Impl::misdirect_aimed(Inode& f, const FileOp& op, std::string_view path) {
   const std::string_view aim = config().media_aim;
   const std::string_view own = structure_at(f, op.offset);
@@ -53,20 +46,23 @@ bool SimFs::Impl::misdirect_aimed(Inode& f, const FileOp& op, std::string_view p
   struct Target {
     Inode* inode;
     std::uint64_t offset;
+    std::string_view name;  // in the write's directory ("" for the write's own file)
   };
   std::vector<Target> targets;
-  const auto add = [&](Inode& n) {
+  const auto add = [&](Inode& n, std::string_view name) {
     for (const auto& [off, r] : n.regions) {
       if (r.structure == aim && off < n.durable.size() && !(&n == &f && off == op.offset)) {
-        targets.push_back({&n, off});
+        targets.push_back({&n, off, name});
       }
     }
   };
-  add(f);
-  if (Inode* dir = find(parent_dir(path), /*durable=*/false); dir != nullptr && dir->is_dir) {
+  add(f, {});
+  Inode* dir = nullptr;
+  std::string_view own_name;
+  if (parent_of(path, /*durable=*/false, dir, own_name).is_ok()) {
     for (const auto& [name, child] : dir->live_entries) {
       Inode* n = inode(child);
-      if (n != nullptr && n != &f && !n->is_dir) add(*n);
+      if (n != nullptr && n != &f && !n->is_dir) add(*n, name);
     }
   }
   if (targets.empty()) return false;
@@ -76,11 +72,10 @@ bool SimFs::Impl::misdirect_aimed(Inode& f, const FileOp& op, std::string_view p
   if (f.durable.size() < op.offset + op.bytes.size()) f.durable.resize(op.offset + op.bytes.size());
   const std::uint64_t n = std::min<std::uint64_t>(op.bytes.size(), t.inode->durable.size() - t.offset);
   t.inode->durable.write(t.offset, std::span<const std::byte>(op.bytes).first(n));
-  const std::map<InodeId, std::string> names = path_names();
-  const auto to = names.find(t.inode->id);
+  std::string to_path(path);
+  if (t.inode != &f) to_path.replace(to_path.size() - own_name.size(), own_name.size(), t.name);
   events.emit("disk.misdirected_write",
-              {{"node", node}, {"path", path}, {"off", op.offset},
-               {"to_path", to == names.end() ? std::string_view() : std::string_view(to->second)},
+              {{"node", node}, {"path", path}, {"off", op.offset}, {"to_path", to_path},
                {"to", t.offset}, {"len", n}, {"structure", aim}});
   return true;
 }
