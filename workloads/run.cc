@@ -74,20 +74,23 @@ Spec with_overrides(const RunSpec& run, Spec s) {
 
 RunShape run_shape(const RunSpec& run) {
   const Spec s = effective_spec(run);
+  RunShape shape{s.workload.ops, s.workload.crashes, s.workload.compute_nodes, s.faults.regime,
+                 s.workload.pages, s.workload.liveness_ops};
   if (const auto example = example_of(run.workload)) {
     const examples::ExampleOptions o = example_options(run, *example);
     const auto& rules = examples::example_faults(*example).rules;
     const bool faults = std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.enabled; });
-    return {o.ops, o.crashes, 1,
-            run.faults.value_or(faults ? FaultRegime::kUnrestricted : FaultRegime::kNone)};
-  }
-  if (run.workload == WorkloadKind::kFileChurn) {
+    shape.ops = o.ops;
+    shape.crashes = o.crashes;
+    shape.nodes = 1;
+    shape.regime = run.faults.value_or(faults ? FaultRegime::kUnrestricted : FaultRegime::kNone);
+  } else if (run.workload == WorkloadKind::kFileChurn) {
     FileChurnOptions churn;
-    return {run.ops.value_or(churn.ops),
-            run.crashes ? *run.crashes : static_cast<std::uint64_t>(churn.crashes),
-            run.nodes ? *run.nodes : static_cast<std::uint64_t>(churn.nodes), s.faults.regime};
+    shape.ops = run.ops.value_or(churn.ops);
+    shape.crashes = run.crashes ? *run.crashes : static_cast<std::uint64_t>(churn.crashes);
+    shape.nodes = run.nodes ? *run.nodes : static_cast<std::uint64_t>(churn.nodes);
   }
-  return {s.workload.ops, s.workload.crashes, s.workload.compute_nodes, s.faults.regime};
+  return shape;
 }
 
 Spec run_configuration(const RunSpec& run, sim::ChoiceTape& choices) {

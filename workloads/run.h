@@ -80,6 +80,8 @@ struct RunShape {
   std::uint64_t crashes = 0;
   std::uint64_t nodes = 0;
   FaultRegime regime = FaultRegime::kNone;
+  std::uint64_t pages = 0;         // the spec's (the mtr workload's MTRs use them)
+  std::uint64_t liveness_ops = 0;  // the spec's (the mtr workload's liveness phase)
 };
 RunShape run_shape(const RunSpec& run);
 

@@ -38,11 +38,6 @@ constexpr std::uint64_t kMinCandidateSteps = 1'000'000;
 // Smaller is simpler. Lexicographic, over naturals: every strictly descending chain ends.
 using Key = std::array<std::uint64_t, 12>;
 
-std::uint64_t pages_of(const RunSpec& spec) { return effective_spec(spec).workload.pages; }
-std::uint64_t liveness_ops_of(const RunSpec& spec) {
-  return effective_spec(spec).workload.liveness_ops;
-}
-
 Key key_of(const RunSpec& spec, const RunSize& r, const sim::Choices& c) {
   const RunShape s = run_shape(spec);
   return {r.ops,
@@ -53,8 +48,8 @@ Key key_of(const RunSpec& spec, const RunSize& r, const sim::Choices& c) {
           s.ops,
           s.crashes,
           s.nodes,
-          pages_of(spec),
-          liveness_ops_of(spec),
+          s.pages,
+          s.liveness_ops,
           sim::kFaultKindCount - std::min(spec.faults_off.size(), sim::kFaultKindCount),
           static_cast<std::uint64_t>(s.regime)};
 }
@@ -177,10 +172,11 @@ class Shrinker {
       kept |= attempt_realigned(c, "--fault-off " + std::string(sim::fault_kind_name(kind)));
     }
     if (best_.spec.workload == WorkloadKind::kMtr) {
-      kept |= lower_flag("--pages", pages_of, 1,
+      kept |= lower_flag("--pages", [](const RunSpec& r) { return run_shape(r).pages; }, 1,
                          [](RunSpec& r, std::uint64_t n) { r.pages = static_cast<std::uint32_t>(n); });
       // A failure the end of the run finds counts the liveness phase's operations too.
-      kept |= lower_flag("--liveness-ops", liveness_ops_of, 1,
+      kept |= lower_flag("--liveness-ops",
+                         [](const RunSpec& r) { return run_shape(r).liveness_ops; }, 1,
                          [](RunSpec& r, std::uint64_t n) { r.liveness_ops = n; });
     }
     return kept;
