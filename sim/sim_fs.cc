@@ -313,26 +313,8 @@ void SimFs::Impl::make_durable(Inode& f, const FileOp& op, std::string_view path
   }
   if (faults.fire(FaultKind::kLostWrite, {{"node", node}, {"path", path}, {"off", op.offset},
                                           {"len", len}, {"structure", own}})) {
-    if (!aim.empty()) {
-      // One structure of the write is lost (one image of a batch, say); the rest lands.
-      std::vector<std::pair<std::uint64_t, std::uint64_t>> hit;  // [begin, end) in the write
-      for (auto it = f.regions.lower_bound(op.offset); it != f.regions.end() && it->first < op.offset + len; ++it) {
-        if (it->second.structure == aim) {
-          hit.emplace_back(it->first, std::min(op.offset + len, it->first + it->second.length));
-        }
-      }
-      if (!hit.empty()) {
-        const auto [b, e] = hit[frng().below(hit.size())];
-        const std::span<const std::byte> bytes(op.bytes);
-        if (f.durable.size() < op.offset + len) f.durable.resize(op.offset + len);
-        f.durable.write(op.offset, bytes.first(b - op.offset));
-        f.durable.write(e, bytes.subspan(e - op.offset));
-        events.emit("disk.lost_write", {{"node", node}, {"path", path}, {"off", b},
-                                        {"len", e - b}, {"structure", aim}});
-        return;
-      }
-    }
-    return;  // the drive acknowledged the write and never did it
+    (void)lose_aimed(f, op, path);  // else the whole write is lost
+    return;  // the drive acknowledged the write and never did it (or one structure of it)
   }
   // Candidate targets: atomic-unit-aligned offsets inside the image, other than its own.
   const std::uint64_t unit = config().atomic_unit;

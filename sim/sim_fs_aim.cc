@@ -69,14 +69,37 @@ bool SimFs::Impl::misdirect_aimed(Inode& f, const FileOp& op, std::string_view p
   const Target t = targets[frng().below(targets.size())];
   // The write's own range keeps its old bytes (a size change still lands: it is metadata);
   // the bytes land on the target, clipped to its durable image.
-  if (f.durable.size() < op.offset + op.bytes.size()) f.durable.resize(op.offset + op.bytes.size());
-  const std::uint64_t n = std::min<std::uint64_t>(op.bytes.size(), t.inode->durable.size() - t.offset);
+  const std::uint64_t end = op.offset + op.bytes.size();
+  if (f.durable.size() < end) f.durable.resize(end);
+  const std::uint64_t n =
+      std::min<std::uint64_t>(op.bytes.size(), t.inode->durable.size() - t.offset);
   t.inode->durable.write(t.offset, std::span<const std::byte>(op.bytes).first(n));
   std::string to_path(path);
   if (t.inode != &f) to_path.replace(to_path.size() - own_name.size(), own_name.size(), t.name);
   events.emit("disk.misdirected_write",
               {{"node", node}, {"path", path}, {"off", op.offset}, {"to_path", to_path},
                {"to", t.offset}, {"len", n}, {"structure", aim}});
+  return true;
+}
+
+bool SimFs::Impl::lose_aimed(Inode& f, const FileOp& op, std::string_view path) {
+  const std::string_view aim = config().media_aim;
+  if (aim.empty()) return false;
+  const std::uint64_t end = op.offset + op.bytes.size();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> hit;  // [begin, end) in the write
+  for (auto it = f.regions.lower_bound(op.offset); it != f.regions.end() && it->first < end; ++it) {
+    if (it->second.structure == aim) {
+      hit.emplace_back(it->first, std::min(end, it->first + it->second.length));
+    }
+  }
+  if (hit.empty()) return false;
+  const auto [b, e] = hit[frng().below(hit.size())];
+  const std::span<const std::byte> bytes(op.bytes);
+  if (f.durable.size() < end) f.durable.resize(end);
+  f.durable.write(op.offset, bytes.first(b - op.offset));
+  f.durable.write(e, bytes.subspan(e - op.offset));
+  events.emit("disk.lost_write",
+              {{"node", node}, {"path", path}, {"off", b}, {"len", e - b}, {"structure", aim}});
   return true;
 }
 

@@ -233,6 +233,10 @@ struct SimFs::Impl {
   // the same file or of a file in the same directory. False, having done nothing, when
   // the aim (drawn here) is "anywhere" or there is no such structure.
   bool misdirect_aimed(Inode& f, const FileOp& op, std::string_view path);
+  // A lost write of `op` (of `f`, at `path`) that loses one structure of the aimed kind in
+  // it (one image of a batch) and lands the rest. False, having done nothing, when there is
+  // no aim or the write holds no such structure.
+  bool lose_aimed(Inode& f, const FileOp& op, std::string_view path);
   // The offset of a durable structure of `f` to damage, drawn from the ones the run's aim
   // names (config().media_aim), or nullopt when there is none (or no aim).
   std::optional<std::pair<std::uint64_t, Region>> aimed_region(const Inode& f);
