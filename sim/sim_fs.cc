@@ -239,13 +239,14 @@ void SimFs::Impl::write_live(Inode& f, std::uint64_t offset, std::span<const std
   std::erase_if(f.latent, [&](const LatentRange& r) { return offset <= r.begin && r.end <= end; });
   f.pending.push_back(FileOp{.kind = FileOp::Kind::kWrite,
                              .offset = offset,
-                             .bytes = std::vector<std::byte>(data.begin(), data.end())});
+                             .bytes = std::vector<std::byte>(data.begin(), data.end()),
+                             .seq = next_op_seq++});
 }
 
 void SimFs::Impl::set_size_live(Inode& f, std::uint64_t size) {
   f.live.resize(size);
   trim_latent(f, size);
-  f.pending.push_back(FileOp{.kind = FileOp::Kind::kSetSize, .offset = size});
+  f.pending.push_back(FileOp{.kind = FileOp::Kind::kSetSize, .offset = size, .seq = next_op_seq++});
 }
 
 void SimFs::Impl::record(DirOp op) {
@@ -801,9 +802,9 @@ Result<bool> SimFs::exists(std::string_view path) {
 
 // --- Crash and restart (the decisions are in sim_fs_crash.cc) ---
 
-void SimFs::crash(std::optional<CrashMode> mode) {
+void SimFs::crash(std::optional<CrashMode> mode, bool in_window) {
   if (!up_) return;  // already down: a second crash changes nothing
-  impl_->crash(mode.value_or(impl_->config().crash_mode));
+  impl_->crash(mode.value_or(impl_->config().crash_mode), in_window);
 }
 
 void SimFs::restart() {

@@ -59,7 +59,10 @@ class SimFs final : public FileSystem {
   // The node crashed: decide what survives (per config().crash_mode, tearing, directory
   // operations, media faults), make that the durable state, kill every handle. Until
   // restart(), every operation fails with kNodeDown. `mode` overrides the run's mode.
-  void crash(std::optional<CrashMode> mode = std::nullopt);
+  // `in_window`: the node crashed at a crash point, inside the window its newest write
+  // opened. Unless the mode is drop-all, that write (if still pending) survives torn, so
+  // that the window's partial outcome happens, not only the all-or-nothing ones.
+  void crash(std::optional<CrashMode> mode = std::nullopt, bool in_window = false);
   void restart();
   bool up() const { return up_; }
 

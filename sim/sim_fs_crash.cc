@@ -9,13 +9,15 @@
 
 namespace aurora::sim {
 
-void SimFs::Impl::crash(CrashMode mode) {
+void SimFs::Impl::crash(CrashMode mode, bool in_window) {
   CrashStats stats;
   const std::map<InodeId, std::string> names = path_names();
+  const std::uint64_t window =
+      in_window && mode != CrashMode::kDropAll ? newest_pending_write() : 0;
   for (auto& [id, n] : inodes) {
     if (n.is_dir || n.pending.empty()) continue;
     auto name = names.find(id);
-    replay_file(n, mode, name == names.end() ? std::string() : name->second, stats);
+    replay_file(n, mode, name == names.end() ? std::string() : name->second, window, stats);
   }
   replay_dirs(mode, stats);
   open_files.clear();  // every handle of this incarnation is dead
@@ -76,10 +78,28 @@ std::vector<bool> SimFs::Impl::surviving_ops(std::size_t n, CrashMode mode) {
   return keep;
 }
 
-// Applies the surviving pending ops to the durable image, in their original order.
+std::uint64_t SimFs::Impl::newest_pending_write() const {
+  std::uint64_t newest = 0;
+  for (const auto& [id, n] : inodes) {
+    for (const FileOp& op : n.pending) {
+      if (op.kind == FileOp::Kind::kWrite) newest = std::max(newest, op.seq);
+    }
+  }
+  return newest;
+}
+
+// Applies the surviving pending ops to the durable image, in their original order. The
+// window's write survives (with every op before it, under prefix) and is torn: a crash at
+// a crash point is there for the write's partial outcome (an MTR durable in part, say),
+// which the draws alone give one crash in a dozen.
 void SimFs::Impl::replay_file(Inode& f, CrashMode mode, const std::string& path,
-                              CrashStats& stats) {
-  const std::vector<bool> keep = surviving_ops(f.pending.size(), mode);
+                              std::uint64_t window, CrashStats& stats) {
+  std::vector<bool> keep = surviving_ops(f.pending.size(), mode);
+  for (std::size_t i = 0; i < f.pending.size(); ++i) {
+    if (window == 0 || f.pending[i].seq != window) continue;
+    if (mode == CrashMode::kPrefix) std::fill_n(keep.begin(), i, true);
+    keep[i] = true;
+  }
   for (std::size_t i = 0; i < f.pending.size(); ++i) {
     const FileOp& op = f.pending[i];
     if (!keep[i]) {
@@ -91,22 +111,29 @@ void SimFs::Impl::replay_file(Inode& f, CrashMode mode, const std::string& path,
       f.durable.resize(op.offset);
       trim_latent(f, op.offset);
     } else {
-      replay_write(f, op, path, stats);
+      replay_write(f, op, path, op.seq == window, stats);
     }
   }
   f.pending.clear();
 }
 
-// A surviving write lands whole, or (a torn write) unit by unit: each atomic unit,
-// aligned to file offsets, survives on its own coin flip. The size extension survives
+// A surviving write lands whole, or (a torn write) unit by unit: its atomic units, aligned
+// to file offsets, survive as some subset. Half the torn writes keep each unit on its own
+// coin flip; the other half keep a prefix of the units, as a drive that was writing them
+// in order does when the power goes. The prefix matters: with one-byte units the coin
+// flips garble every record of the write, so only a prefix cuts the write between
+// records, which is how a crash leaves an MTR durable in part. The size extension survives
 // with the op; a lost unit inside the old size keeps the old bytes, one beyond it shows
 // what the run's Exposure says (the size survived without its data).
 void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& path,
-                               CrashStats& stats) {
+                               bool in_window, CrashStats& stats) {
   const std::uint64_t len = op.bytes.size();
   if (len == 0) return;
-  if (!faults.fire(FaultKind::kTornWrite,
-                   {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}})) {
+  if (in_window) {
+    events.emit("disk.torn_in_window",
+                {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}});
+  } else if (!faults.fire(FaultKind::kTornWrite,
+                          {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}})) {
     f.durable.write(op.offset, op.bytes);
     return;
   }
@@ -115,10 +142,16 @@ void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& pa
   AURORA_ASSERT(unit > 0, "atomic_unit must be at least one byte");
   const std::uint64_t old_size = f.durable.size();
   const std::uint64_t end = op.offset + len;
+  const std::uint64_t units = (end - 1) / unit - op.offset / unit + 1;
+  // Prefix: the first `kept` units survive (at least one is lost). Else each on a coin.
+  // A window's write always tears as a prefix: its records durable up to a point.
+  const bool prefix = in_window || frng().chance(0.5);
+  const std::uint64_t kept = prefix ? frng().below(units) : 0;
   if (end > old_size) f.durable.resize(end);
-  for (std::uint64_t pos = op.offset; pos < end;) {
+  std::uint64_t index = 0;
+  for (std::uint64_t pos = op.offset; pos < end; ++index) {
     const std::uint64_t unit_end = std::min(end, (pos / unit + 1) * unit);
-    if (frng().below(2) == 1) {
+    if (prefix ? index < kept : frng().below(2) == 1) {
       f.durable.write(
           pos, std::span<const std::byte>(op.bytes).subspan(pos - op.offset, unit_end - pos));
     } else {

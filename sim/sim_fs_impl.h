@@ -59,6 +59,7 @@ struct FileOp {
   Kind kind = Kind::kWrite;
   std::uint64_t offset = 0;      // kWrite: where the bytes go; kSetSize: the new size
   std::vector<std::byte> bytes;  // kWrite only
+  std::uint64_t seq = 0;         // issue order over the whole disk (crash windows)
 };
 
 // A byte range of a file's durable image that reads EIO (a latent sector error).
@@ -156,6 +157,7 @@ struct SimFs::Impl {
   InodeId next_inode = kRootInode + 1;
   std::uint64_t next_handle = 1;  // never reused, so old handles stay invalid
   std::uint64_t incarnation = 0;  // bumped by every crash
+  std::uint64_t next_op_seq = 1;  // FileOp::seq of the next pending op
 
   const FaultConfig& config() const { return faults.config(); }
   Rng& frng() { return faults.rng(); }
@@ -213,11 +215,16 @@ struct SimFs::Impl {
   void erase_durable_entry(InodeId dir, const std::string& name, InodeId target);
 
   // --- Crash (sim_fs_crash.cc) ---
-  void crash(CrashMode mode);
+  void crash(CrashMode mode, bool in_window);
   std::map<InodeId, std::string> path_names() const;
   std::vector<bool> surviving_ops(std::size_t n, CrashMode mode);
-  void replay_file(Inode& f, CrashMode mode, const std::string& path, CrashStats& stats);
-  void replay_write(Inode& f, const FileOp& op, const std::string& path, CrashStats& stats);
+  // The seq of the newest write still pending on the disk, or 0.
+  std::uint64_t newest_pending_write() const;
+  // `window`: the seq of a write that survives torn whatever the draws say (0: none).
+  void replay_file(Inode& f, CrashMode mode, const std::string& path, std::uint64_t window,
+                   CrashStats& stats);
+  void replay_write(Inode& f, const FileOp& op, const std::string& path, bool in_window,
+                    CrashStats& stats);
   void replay_dirs(CrashMode mode, CrashStats& stats);
   void collect_unreachable(CrashStats& stats);
   void reset_to_durable();

@@ -123,6 +123,7 @@ void World::CrashPointSites::reached(NodeId node, std::string_view name) {
   }
   // The crash runs next, before any other fiber (of this node or another) can; this fiber
   // waits for it, and is destroyed by it.
+  world.crashing_at_point_ = node;
   world.sched_->spawn_next(kWorldNode, "crash point",
                            [w = &world, node, site_name = std::string(name)] {
                              w->crash_handler_(node, site_name);
@@ -142,7 +143,9 @@ void World::crash(NodeId id, std::optional<CrashMode> mode) {
   trace_->emit("node.crash", {{"node", std::string_view(n.name)}});
   // The disk goes down first, so I/O attempted by destructors on the unwinding stacks
   // fails at once with kNodeDown instead of trying to wait for simulated latency.
-  n.disk->crash(mode);
+  const bool in_window = crashing_at_point_ == id;
+  crashing_at_point_.reset();
+  n.disk->crash(mode, in_window);
   sched_->kill_node(id);
   n.up = false;
   ++n.crashes;

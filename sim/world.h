@@ -141,6 +141,9 @@ class World {
   std::map<NodeId, Node> nodes_;
   std::function<void(NodeId, std::string_view)> crash_handler_;
   CrashPointSites crash_points_{*this};
+  // The node whose crash point fired, until the handler crashes it: that crash is inside
+  // the window of the node's newest write (SimFs::crash's `in_window`).
+  std::optional<NodeId> crashing_at_point_;
 };
 
 }  // namespace aurora::sim

@@ -286,6 +286,74 @@ TEST(SimFsCrash, TornWritesAreUnitAlignedMixesOfOldAndNew) {
   }
 }
 
+// Coin flips per one-byte unit garble every byte range; only the prefix shape leaves the
+// write's first bytes whole and its rest lost, which is how a crash cuts a log write
+// between two records.
+TEST(SimFsCrash, SomeTornWritesKeepAPrefixOfTheirUnits) {
+  const std::string data(64, 'n');
+  int prefixes = 0;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    FaultConfig config = only(FaultKind::kTornWrite, CrashMode::kPrefix);
+    config.atomic_unit = 1;
+    config.exposure = Exposure::kZeros;
+    Disk d(seed, config);
+    make_durable_file(d.fs, "f", "");
+    append_ok(d.fs, d.fs.open("f", {}).value(), data);
+    d.fs.crash();
+    d.fs.restart();
+    const std::string left = *d.fs.live_contents("f");
+    if (left.empty()) continue;  // the append did not survive
+    const std::size_t kept = left.find('\0');
+    ASSERT_NE(kept, std::string::npos) << "seed " << seed << ": a torn write lost no unit";
+    if (kept >= 8 && left.find_first_not_of('\0', kept) == std::string::npos) ++prefixes;
+  }
+  EXPECT_GE(prefixes, 4) << "a prefix of 8 or more bytes, then nothing, in " << prefixes
+                         << " seeds of " << kSeeds;
+}
+
+// A crash at a crash point is in the window of the node's newest write: unless the mode
+// is drop-all, that write survives, torn as a prefix of its units (never whole), with the
+// file's pending writes before it under prefix mode; other writes fare as the draws say.
+TEST(SimFsCrash, ACrashInAWindowTearsTheNewestWrite) {
+  const std::string old_image(2048, 'o');
+  const std::string data(4 * 512, 'n');
+  for (const CrashMode mode : {CrashMode::kPrefix, CrashMode::kSubset, CrashMode::kDropAll}) {
+    std::set<std::size_t> kept_units;
+    for (int seed = 0; seed < kSeeds; ++seed) {
+      Disk d(seed);  // no faults: only the window tears
+      make_durable_file(d.fs, "newest", old_image);
+      const FileHandle h = open_ok(d.fs, "newest");
+      write_ok(d.fs, h, 0, "older");
+      write_ok(d.fs, h, 512, data);
+      d.fs.crash(mode, /*in_window=*/true);
+      d.fs.restart();
+      const std::string newest = *d.fs.live_contents("newest");
+      if (mode == CrashMode::kDropAll) {
+        EXPECT_EQ(newest, old_image);
+        EXPECT_EQ(d.sink.count("disk.torn_in_window"), 0u);
+        continue;
+      }
+      ASSERT_EQ(d.sink.count("disk.torn_in_window"), 1u);
+      EXPECT_EQ(d.sink.last("disk.torn_in_window").fields.at("path"), "newest");
+      if (mode == CrashMode::kPrefix) {
+        EXPECT_EQ(newest.substr(0, 5), "older") << "seed " << seed;
+      }
+      ASSERT_EQ(newest.size(), 512 + data.size());
+      std::size_t units = 0;
+      while (units < 4 && newest.substr(512 + units * 512, 512) == std::string(512, 'n')) ++units;
+      EXPECT_LT(units, 4u) << "seed " << seed << ": the window's write survived whole";
+      for (std::size_t u = units; u < 4; ++u) {
+        EXPECT_NE(newest.substr(512 + u * 512, 512), std::string(512, 'n'))
+            << "seed " << seed << ": unit " << u << " survived after a lost one";
+      }
+      kept_units.insert(units);
+    }
+    if (mode != CrashMode::kDropAll) {
+      EXPECT_EQ(kept_units.size(), 4u) << "prefixes of 0..3 units";
+    }
+  }
+}
+
 // An append torn so that its size survives without (some of) its data.
 std::set<std::string> torn_append_units(Exposure exposure, int& zero_units, int& other_units) {
   std::set<std::string> lost;

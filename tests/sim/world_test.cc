@@ -165,6 +165,51 @@ TEST(World, ACrashPointThatFiresCrashesTheNodeRightThere) {
   EXPECT_LT(crashed_runs, 64);  // unarmed sites, or sites skipping past the three reaches
 }
 
+// The crash at a crash point is in the window of the write before it: that write survives
+// torn (sim_fs.h, `in_window`). A crash from elsewhere tears nothing on its own.
+TEST(World, ACrashAtACrashPointTearsTheWriteBeforeIt) {
+  int torn_runs = 0;
+  for (std::uint64_t seed = 1; seed <= 32; ++seed) {
+    for (const bool at_point : {true, false}) {
+      WorldOptions o = CrashPointRun::options(seed, 1.0);
+      o.faults.crash_mode = CrashMode::kSubset;
+      World world(o);
+      int torn = 0;
+      world.trace().set_listener([&](std::string_view kind, std::span<const Field>) {
+        if (kind == "disk.torn_in_window") ++torn;
+      });
+      const NodeId node = world.add_node("n", [&](Runtime rt) {
+        if (world.crashes(node) > 0) return;
+        for (int i = 0; i < 64; ++i) {
+          Result<FileHandle> f = rt.fs.open(std::string(1, 'f').append(std::to_string(i)),
+                                            OpenMode::kCreate);
+          ASSERT_TRUE(f.is_ok());
+          const std::string bytes(1000, 'x');
+          ASSERT_TRUE(rt.fs.pwrite(*f, 0, std::as_bytes(std::span(bytes))).is_ok());
+          if (at_point) rt.crash_point("site");
+        }
+        rt.clock.sleep_for(kSecond);
+      });
+      world.set_crash_handler([&](NodeId n, std::string_view) { world.crash(n); });
+      if (!at_point) {
+        world.spawn("crasher", [&] {
+          world.clock().sleep_for(kMillisecond);
+          world.crash(node);
+        });
+      }
+      ASSERT_EQ(world.run().kind, RunOutcome::Kind::kCompleted) << "seed " << seed;
+      ASSERT_EQ(world.crashes(node), at_point ? world.faults().fired(FaultKind::kCrashPoint) : 1u);
+      if (!at_point || world.crashes(node) == 0) {
+        EXPECT_EQ(torn, 0) << "seed " << seed;
+        continue;
+      }
+      EXPECT_EQ(torn, 1) << "seed " << seed;
+      ++torn_runs;
+    }
+  }
+  EXPECT_GT(torn_runs, 0);
+}
+
 TEST(World, CrashPointsDoNothingWithoutAHandlerOrWhenTheyNeverFire) {
   for (std::uint64_t seed = 1; seed <= 16; ++seed) {
     for (const bool handler : {false, true}) {
