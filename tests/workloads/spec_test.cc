@@ -39,6 +39,7 @@ void expect_same(const Spec& a, const Spec& b) {
   EXPECT_EQ(x.pages, y.pages);
   EXPECT_EQ(x.mtr_records_max, y.mtr_records_max);
   EXPECT_EQ(x.mtr_pages_max, y.mtr_pages_max);
+  EXPECT_EQ(x.write_bytes_max, y.write_bytes_max);
   EXPECT_EQ(x.crashes, y.crashes);
   EXPECT_EQ(x.commit_weight, y.commit_weight);
   EXPECT_EQ(x.read_weight, y.read_weight);
@@ -224,7 +225,8 @@ TEST(Spec, BadSwarmKeysAreRefusedWithTheirLine) {
     return r.is_ok() ? std::string("parsed") : r.status().message();
   };
   EXPECT_EQ(error_of("[swarm]\nops = [1, 2]\n"),
-            "s.toml:2: unknown key swarm.ops (known: compute_nodes, pages, segment_bytes, "
+            "s.toml:2: unknown key swarm.ops (known: compute_nodes, pages, mtr_records_max, "
+            "write_bytes_max, segment_bytes, "
             "cache_pages, buffer_pages, image_after, compact_min_dead, maintenance_interval_us, "
             "lal, cold_read_latency_us, durability, preset, regime)");
   EXPECT_EQ(error_of("[swarm]\nlal = 8\n"),
@@ -258,6 +260,7 @@ compute_nodes = 16
 pages = 7
 mtr_records_max = 64
 mtr_pages_max = 7
+write_bytes_max = 65536
 crashes = 0
 commit_weight = 0.1
 read_weight = 3
@@ -416,6 +419,9 @@ const std::vector<BadCase>& bad_cases() {
        "workload.mtr_pages_max"},
       {"mtr_records_max 0", "[workload]\nmtr_records_max = 0\n", 2, "workload.mtr_records_max"},
       {"mtr_records_max 65", "[workload]\nmtr_records_max = 65\n", 2, "workload.mtr_records_max"},
+      {"write_bytes_max 0", "[workload]\nwrite_bytes_max = 0\n", 2, "workload.write_bytes_max"},
+      {"write_bytes_max 65537", "[workload]\nwrite_bytes_max = 65537\n", 2,
+       "workload.write_bytes_max"},
       {"negative weight", "[workload]\nread_weight = -1\n", 2, "workload.read_weight"},
       {"nan weight", "[workload]\nread_weight = nan\n", 2, "workload.read_weight"},
       {"infinite weight", "[workload]\nsync_weight = inf\n", 2, "workload.sync_weight"},
@@ -499,7 +505,7 @@ TEST(Spec, MessagesSayWhatIsAllowed) {
             "unrestricted)");
   EXPECT_EQ(message("[workload]\nopz = 1\n"),
             "m.toml:2: unknown key workload.opz (known: ops, compute_nodes, pages, "
-            "mtr_records_max, mtr_pages_max, crashes, commit_weight, read_weight, "
+            "mtr_records_max, mtr_pages_max, write_bytes_max, crashes, commit_weight, read_weight, "
             "read_past_weight, refresh_weight, sync_weight, crash_storage_weight, "
             "crash_compute_weight, crash_all_weight, liveness_ops, liveness_bound_ms)");
   EXPECT_NE(message("[faults.kinds.nope]\n").find("known: torn_write, fsync_eio"),

@@ -23,7 +23,8 @@ namespace aurora::workloads {
 storage::StorageOptions storage_options_for(const Spec& spec);
 
 // An MTR of 1..mtr_records_max records over 1..mtr_pages_max distinct pages, each writing
-// 1..32 random bytes at a random offset; `writes` is the same MTR for the model.
+// 1..write_bytes_max random bytes at a random offset (within the page); `writes` is the same
+// MTR for the model.
 struct RandomMtr {
   compute::Mtr mtr;
   std::vector<check::Write> writes;

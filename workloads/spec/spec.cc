@@ -53,9 +53,9 @@ constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::array<std::string_view, 5> kTables = {"meta", "workload", "faults", "storage",
                                                     "swarm"};
 constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
-constexpr std::array<std::string_view, 16> kWorkloadKeys = {
+constexpr std::array<std::string_view, 17> kWorkloadKeys = {
     "ops",          "compute_nodes",      "pages",           "mtr_records_max",
-    "mtr_pages_max", "crashes",           "commit_weight",   "read_weight",
+    "mtr_pages_max", "write_bytes_max",   "crashes",           "commit_weight",   "read_weight",
     "read_past_weight", "refresh_weight", "sync_weight",     "crash_storage_weight",
     "crash_compute_weight", "crash_all_weight", "liveness_ops", "liveness_bound_ms"};
 constexpr std::array<std::string_view, 5> kFaultKeys = {"regime", "swarm", "crash_mode",
@@ -137,6 +137,8 @@ class Parser : private toml_input::FieldReader {
       else if (e.key == "mtr_records_max")
         s = integer(e, name, 1, kMaxMtrRecords, w.mtr_records_max);
       else if (e.key == "mtr_pages_max") s = integer(e, name, 1, kMaxU32, w.mtr_pages_max);
+      else if (e.key == "write_bytes_max")
+        s = integer(e, name, 1, kMaxPageSize, w.write_bytes_max);
       else if (e.key == "crashes") s = integer(e, name, 0, kMaxU32, w.crashes);
       else if (e.key == "commit_weight") s = weight(e, name, w.commit_weight);
       else if (e.key == "read_weight") s = weight(e, name, w.read_weight);
@@ -479,13 +481,19 @@ namespace {
 constexpr std::uint32_t u32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
 constexpr std::uint64_t micros(Nanos t) { return static_cast<std::uint64_t>(t / kMicrosecond); }
 constexpr Nanos from_micros(std::uint64_t v) { return static_cast<Nanos>(v) * kMicrosecond; }
-constexpr std::array<SwarmKey, 10> kSwarmIntegerKeys = {{
+constexpr std::array<SwarmKey, 12> kSwarmIntegerKeys = {{
     {"compute_nodes", 1, kMaxComputeNodes,
      [](const Spec& s) -> std::uint64_t { return s.workload.compute_nodes; },
      [](Spec& s, std::uint64_t v) { s.workload.compute_nodes = u32(v); }},
     {"pages", 1, kMaxU32,
      [](const Spec& s) -> std::uint64_t { return s.workload.pages; },
      [](Spec& s, std::uint64_t v) { s.workload.pages = u32(v); }},
+    {"mtr_records_max", 1, kMaxMtrRecords,
+     [](const Spec& s) -> std::uint64_t { return s.workload.mtr_records_max; },
+     [](Spec& s, std::uint64_t v) { s.workload.mtr_records_max = u32(v); }},
+    {"write_bytes_max", 1, kMaxPageSize,
+     [](const Spec& s) -> std::uint64_t { return s.workload.write_bytes_max; },
+     [](Spec& s, std::uint64_t v) { s.workload.write_bytes_max = u32(v); }},
     {"segment_bytes", kMinSegmentBytes, kMaxInt,
      [](const Spec& s) { return s.storage.segment_bytes; },
      [](Spec& s, std::uint64_t v) { s.storage.segment_bytes = v; }},
@@ -530,6 +538,11 @@ SwarmSpec default_swarm() {
   SwarmSpec s;
   s.ranges = {{"compute_nodes", {1, 4}},
               {"pages", {2, 64}},
+              // MTRs from one small record to many page-sized ones: a crash can cut a
+              // log write between records only where a unit boundary falls inside an
+              // MTR, which ~300-byte MTRs in 512-byte units seldom allow.
+              {"mtr_records_max", {1, 16}},
+              {"write_bytes_max", {1, 4096}},
               {"segment_bytes", {1024, 65536}},
               {"cache_pages", {0, 64}},
               {"buffer_pages", {1, 32}},
@@ -587,6 +600,7 @@ std::string to_toml(const Spec& spec) {
   line(out, "pages", toml_int(w.pages));
   line(out, "mtr_records_max", toml_int(w.mtr_records_max));
   line(out, "mtr_pages_max", toml_int(w.mtr_pages_max));
+  line(out, "write_bytes_max", toml_int(w.write_bytes_max));
   line(out, "crashes", toml_int(w.crashes));
   line(out, "commit_weight", format_double(w.commit_weight));
   line(out, "read_weight", format_double(w.read_weight));

@@ -32,6 +32,7 @@ struct WorkloadSpec {
   std::uint32_t pages = 16;            // page ids used: [0, pages)
   std::uint32_t mtr_records_max = 8;   // an MTR has 1..this many records
   std::uint32_t mtr_pages_max = 4;     // ...over 1..this many distinct pages (<= pages)
+  std::uint32_t write_bytes_max = 32;  // ...each writing 1..this many bytes (within the page)
   std::uint32_t crashes = 3;           // crash-and-restart cycles in the safety phase
   // Relative weights of the operations a compute node picks (need not sum to 1; >= 0, and
   // not all 0).
