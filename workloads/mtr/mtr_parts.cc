@@ -31,9 +31,15 @@ RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
   const std::uint32_t page_size = spec.storage.page_size;
   std::vector<storage::PageId> pages;
   const std::uint64_t n_pages = 1 + rng.below(std::min(w.mtr_pages_max, w.pages));
+  // Distinct pages by one draw each: the k-th page not yet taken. Drawing again until a
+  // page is new never ends when a choice tape answers every draw with the same value (a
+  // shrinker's candidate past its tape's end draws 0 forever).
+  std::vector<storage::PageId> taken;  // sorted
   while (pages.size() < n_pages) {
-    const storage::PageId p = rng.below(w.pages);
-    if (std::find(pages.begin(), pages.end(), p) == pages.end()) pages.push_back(p);
+    storage::PageId p = rng.below(w.pages - taken.size());
+    for (const storage::PageId t : taken) p += t <= p ? 1 : 0;
+    taken.insert(std::upper_bound(taken.begin(), taken.end(), p), p);
+    pages.push_back(p);
   }
   const std::uint64_t n = std::max<std::uint64_t>(n_pages, 1 + rng.below(w.mtr_records_max));
   RandomMtr out;
