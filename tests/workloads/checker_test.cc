@@ -250,6 +250,27 @@ TEST(LsnUnique, FiresOnARecoveryThatWouldAllocateInsideItsAnnulledRange) {
   EXPECT_NE(msg.find("expected next LSN > 103"), std::string::npos) << msg;
 }
 
+// LAL bounds what a recovery must annul: any LSN up to VDL + LAL may have been allocated
+// before the crash, whether or not the model saw it allocated.
+TEST(LsnUnique, FiresOnARecoveryThatAnnulsLessThanVdlPlusLal) {
+  obs::Recovered r = recovered(2, 5, 3, 3);
+  r.lal = kLal;
+  r.annul_to = 3 + kLal - 1;
+  r.next_lsn = 3 + kLal;
+  const std::string msg = fires(make_lsn_unique(), before_crash(), r);
+  EXPECT_NE(msg.find("will allocate from LSN 103, not above VDL + LAL = 3 + 100"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("expected next LSN > 103"), std::string::npos) << msg;
+  r.annul_to = 3 + kLal;
+  r.next_lsn = 3 + kLal + 1;
+  EXPECT_TRUE(silent(make_lsn_unique(), [&] {
+    History h = before_crash();
+    h.push_back(r);
+    return h;
+  }()));
+}
+
 // --- 4.2 allocation_limit ---
 
 TEST(AllocationLimit, FiresAboveVdlPlusLal) {

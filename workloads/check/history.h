@@ -94,6 +94,7 @@ struct Recovered {
   Lsn annul_from = 0;
   Lsn annul_to = 0;
   Lsn next_lsn = 0;
+  Lsn lal = 0;  // the LSN allocation limit the log runs with (0: not known)
   std::optional<std::string> corruption;
 };
 

@@ -106,7 +106,8 @@ check::obs::Recovered recovered_observation(storage::Storage& storage) {
                             .vcl = r.vcl_found,
                             .vdl = r.vdl_found,
                             .watermark = r.watermark,
-                            .next_lsn = storage.log().next_lsn()};
+                            .next_lsn = storage.log().next_lsn(),
+                            .lal = storage.log().options().lal};
   if (r.annulled) {
     rec.annul_from = r.annulled->from;
     rec.annul_to = r.annulled->to;

@@ -62,7 +62,7 @@ json to_json(const check::Observation& o) {
           return {{"o", "recovered"}, {"fresh", x.fresh}, {"epoch", x.epoch},
                   {"vcl", x.vcl},     {"vdl", x.vdl},     {"watermark", x.watermark},
                   {"annul_from", x.annul_from}, {"annul_to", x.annul_to},
-                  {"next_lsn", x.next_lsn}};
+                  {"next_lsn", x.next_lsn}, {"lal", x.lal}};
         } else if constexpr (std::is_same_v<T, obs::Annulled>) {
           return {{"o", "annulled"},
                   {"from", x.from},
@@ -156,6 +156,7 @@ check::Observation from_json(const json& j, std::string_view kind) {
     r.annul_from = field<check::Lsn>(j, "annul_from");
     r.annul_to = field<check::Lsn>(j, "annul_to");
     r.next_lsn = field<check::Lsn>(j, "next_lsn");
+    r.lal = field<check::Lsn>(j, "lal");
     return r;
   }
   if (kind == "annulled") {
