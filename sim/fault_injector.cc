@@ -140,12 +140,12 @@ std::string FaultConfig::describe() const {
   return out;
 }
 
-bool FaultInjector::fire(FaultKind k, std::initializer_list<Field> fields) {
+bool FaultInjector::fire(FaultKind k, Rng& rng, std::initializer_list<Field> fields) {
   const std::size_t i = index_of(k);
   const FaultRule& rule = config_.rules[i];
   if (!rule.enabled) return false;  // no draw: switching a kind off shifts nothing else
   // The draw happens even when the budget is spent, so the stream does not depend on it.
-  const bool hit = rng_.chance(rule.probability);
+  const bool hit = rng.chance(rule.probability);
   if (!hit || fired_[i] >= rule.budget) return false;
   ++fired_[i];
   events_.emit(kKinds[i].event, std::span<const Field>(fields.begin(), fields.size()));

@@ -107,7 +107,10 @@ class FaultInjector {
   // kind is enabled (whatever the budget), none when it is disabled. When it fires, the
   // fault is counted against its budget and recorded as a "fault.<kind>" event carrying
   // `fields` (which say where: node, file, offset...).
-  bool fire(FaultKind k, std::initializer_list<Field> fields);
+  bool fire(FaultKind k, std::initializer_list<Field> fields) { return fire(k, rng_, fields); }
+  // The same, drawing from `rng` instead of the faults stream: for decisions that must
+  // not move when the faults stream's other decisions change (crash points, world.cc).
+  bool fire(FaultKind k, Rng& rng, std::initializer_list<Field> fields);
   std::uint64_t fired(FaultKind k) const { return fired_[static_cast<std::size_t>(k)]; }
 
  private:

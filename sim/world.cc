@@ -103,8 +103,10 @@ void World::CrashPointSites::reached(NodeId node, std::string_view name) {
   if (!faults.config().rule(FaultKind::kCrashPoint).enabled) return;
   auto it = sites.find(name);
   if (it == sites.end()) {
-    Site site;
-    Rng& rng = faults.rng();
+    // Each site draws from a stream of its own: when a shrinker takes away other faults
+    // (an fsync error and its restart, say), this site still crashes at the same reach.
+    Site site{.rng = &world.stream(std::string("crash_point/").append(name))};
+    Rng& rng = *site.rng;
     site.armed = rng.chance(0.5);
     // 0..1023 reaches skipped, log-uniformly: as likely under 10 as between 100 and 1000.
     if (site.armed) site.skip = (std::uint64_t{1} << rng.below(11)) - 1;
@@ -118,7 +120,8 @@ void World::CrashPointSites::reached(NodeId node, std::string_view name) {
     return;
   }
   const std::string& node_name = world.node_name(node);
-  if (!faults.fire(FaultKind::kCrashPoint, {{"node", std::string_view(node_name)}, {"site", name}})) {
+  if (!faults.fire(FaultKind::kCrashPoint, *site.rng,
+                   {{"node", std::string_view(node_name)}, {"site", name}})) {
     return;
   }
   // The crash runs next, before any other fiber (of this node or another) can; this fiber

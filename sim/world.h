@@ -115,11 +115,13 @@ class World {
   // The crash points of every node's runtime. A site is armed or not for the whole run,
   // drawn when it is first reached; an armed site skips a number of reaches drawn on a log
   // scale (so a site reached thousands of times does not always crash at its first few),
-  // then each reach is a crash_point fault decision.
+  // then each reach is a crash_point fault decision. All three are drawn from the site's
+  // own stream ("crash_point/<site>"), so that they stay put when other decisions change.
   struct CrashPointSites final : CrashPoints {
     explicit CrashPointSites(World& w) : world(w) {}
     void reached(NodeId node, std::string_view site) override;
     struct Site {
+      Rng* rng = nullptr;  // the site's own stream, "crash_point/<site>"
       bool armed = false;
       std::uint64_t skip = 0;  // reaches left before the site may fire
     };
