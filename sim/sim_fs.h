@@ -60,8 +60,9 @@ class SimFs final : public FileSystem {
   // operations, media faults), make that the durable state, kill every handle. Until
   // restart(), every operation fails with kNodeDown. `mode` overrides the run's mode.
   // `in_window`: the node crashed at a crash point, inside the window its newest write
-  // opened. Unless the mode is drop-all, that write (if still pending) survives torn, so
-  // that the window's partial outcome happens, not only the all-or-nothing ones.
+  // opened. Unless the mode is drop-all, that write (if still pending) survives torn (one
+  // run of its units lost), so that the window's partial outcome happens, not only the
+  // all-or-nothing ones.
   void crash(std::optional<CrashMode> mode = std::nullopt, bool in_window = false);
   void restart();
   bool up() const { return up_; }

@@ -91,7 +91,7 @@ std::uint64_t SimFs::Impl::newest_pending_write() const {
 // Applies the surviving pending ops to the durable image, in their original order. The
 // window's write survives (with every op before it, under prefix) and is torn: a crash at
 // a crash point is there for the write's partial outcome (an MTR durable in part, say),
-// which the draws alone give one crash in a dozen.
+// which the draws alone gave about one crash in twenty.
 void SimFs::Impl::replay_file(Inode& f, CrashMode mode, const std::string& path,
                               std::uint64_t window, CrashStats& stats) {
   std::vector<bool> keep = surviving_ops(f.pending.size(), mode);
@@ -119,12 +119,15 @@ void SimFs::Impl::replay_file(Inode& f, CrashMode mode, const std::string& path,
 
 // A surviving write lands whole, or (a torn write) unit by unit: its atomic units, aligned
 // to file offsets, survive as some subset. Half the torn writes keep each unit on its own
-// coin flip; the other half keep a prefix of the units, as a drive that was writing them
-// in order does when the power goes. The prefix matters: with one-byte units the coin
-// flips garble every record of the write, so only a prefix cuts the write between
-// records, which is how a crash leaves an MTR durable in part. The size extension survives
-// with the op; a lost unit inside the old size keeps the old bytes, one beyond it shows
-// what the run's Exposure says (the size survived without its data).
+// coin flip; the other half (and every window's write) lose one contiguous run of units
+// and keep the rest: a prefix when the run reaches the write's end, as a drive writing
+// the units in order leaves it when the power goes, or a hole with whole units after it
+// when the drive wrote them out of order. The run matters: with one-byte units the coin
+// flips garble every record of the write, so only a run cuts the write between records,
+// which is how a crash leaves an MTR durable in part, or valid records after a hole. The
+// size extension survives with the op; a lost unit inside the old size keeps the old
+// bytes, one beyond it shows what the run's Exposure says (the size survived without its
+// data).
 void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& path,
                                bool in_window, CrashStats& stats) {
   const std::uint64_t len = op.bytes.size();
@@ -143,15 +146,16 @@ void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& pa
   const std::uint64_t old_size = f.durable.size();
   const std::uint64_t end = op.offset + len;
   const std::uint64_t units = (end - 1) / unit - op.offset / unit + 1;
-  // Prefix: the first `kept` units survive (at least one is lost). Else each on a coin.
-  // A window's write always tears as a prefix: its records durable up to a point.
-  const bool prefix = in_window || frng().chance(0.5);
-  const std::uint64_t kept = prefix ? frng().below(units) : 0;
+  // A run: units [lost_begin, lost_end) are lost (at least one), the others kept. Else
+  // each unit on a coin.
+  const bool run = in_window || frng().chance(0.5);
+  const std::uint64_t lost_begin = run ? frng().below(units) : 0;
+  const std::uint64_t lost_end = run ? lost_begin + 1 + frng().below(units - lost_begin) : 0;
   if (end > old_size) f.durable.resize(end);
   std::uint64_t index = 0;
   for (std::uint64_t pos = op.offset; pos < end; ++index) {
     const std::uint64_t unit_end = std::min(end, (pos / unit + 1) * unit);
-    if (prefix ? index < kept : frng().below(2) == 1) {
+    if (run ? index < lost_begin || index >= lost_end : frng().below(2) == 1) {
       f.durable.write(
           pos, std::span<const std::byte>(op.bytes).subspan(pos - op.offset, unit_end - pos));
     } else {

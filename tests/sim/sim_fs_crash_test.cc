@@ -286,42 +286,61 @@ TEST(SimFsCrash, TornWritesAreUnitAlignedMixesOfOldAndNew) {
   }
 }
 
-// Coin flips per one-byte unit garble every byte range; only the prefix shape leaves the
-// write's first bytes whole and its rest lost, which is how a crash cuts a log write
-// between two records.
-TEST(SimFsCrash, SomeTornWritesKeepAPrefixOfTheirUnits) {
+// The units a torn write lost, as [begin, end) runs of unit indexes: `left` is what the
+// file holds of `data` written at offset 0 of an empty file, lost units being zeros.
+std::vector<std::pair<std::size_t, std::size_t>> lost_runs(const std::string& left,
+                                                          const std::string& data,
+                                                          std::size_t unit) {
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (std::size_t u = 0; u * unit < data.size(); ++u) {
+    const bool lost = left.substr(u * unit, unit) != data.substr(u * unit, unit);
+    if (!lost) continue;
+    if (!runs.empty() && runs.back().second == u) {
+      ++runs.back().second;
+    } else {
+      runs.emplace_back(u, u + 1);
+    }
+  }
+  return runs;
+}
+
+// Coin flips per one-byte unit garble every byte range; only the run shape (one contiguous
+// run of units lost, the rest kept) leaves whole records on both sides of the tear, which
+// is how a crash cuts a log write between records, or leaves valid records after a hole.
+TEST(SimFsCrash, SomeTornWritesLoseOneRunOfUnits) {
   const std::string data(64, 'n');
   int prefixes = 0;
-  for (int seed = 0; seed < kSeeds; ++seed) {
+  int holes = 0;
+  for (int seed = 0; seed < 4 * kSeeds; ++seed) {
     FaultConfig config = only(FaultKind::kTornWrite, CrashMode::kPrefix);
     config.atomic_unit = 1;
     config.exposure = Exposure::kZeros;
     Disk d(seed, config);
     make_durable_file(d.fs, "f", "");
-    append_ok(d.fs, d.fs.open("f", {}).value(), data);
+    append_ok(d.fs, d.fs.open("f", OpenMode::kOpenExisting).value(), data);
     d.fs.crash();
     d.fs.restart();
     const std::string left = *d.fs.live_contents("f");
     if (left.empty()) continue;  // the append did not survive
-    const std::size_t kept = left.find('\0');
-    ASSERT_NE(kept, std::string::npos) << "seed " << seed << ": a torn write lost no unit";
-    if (kept >= 8 && left.find_first_not_of('\0', kept) == std::string::npos) ++prefixes;
+    const auto runs = lost_runs(left, data, 1);
+    ASSERT_FALSE(runs.empty()) << "seed " << seed << ": a torn write lost no unit";
+    if (runs.size() != 1 || runs[0].second - runs[0].first > 56) continue;
+    ++(runs[0].second == data.size() ? prefixes : holes);
   }
-  EXPECT_GE(prefixes, 4) << "a prefix of 8 or more bytes, then nothing, in " << prefixes
-                         << " seeds of " << kSeeds;
+  EXPECT_GE(prefixes, 2) << "a prefix of 8 or more bytes, then nothing";
+  EXPECT_GE(holes, 4) << "one run lost inside the write, 8 or more bytes kept";
 }
 
 // A crash at a crash point is in the window of the node's newest write: unless the mode
-// is drop-all, that write survives, torn as a prefix of its units (never whole), with the
-// file's pending writes before it under prefix mode; other writes fare as the draws say.
+// is drop-all, that write survives, torn: one run of its units lost, the rest kept (never
+// whole), with its file's pending writes before it under prefix mode.
 TEST(SimFsCrash, ACrashInAWindowTearsTheNewestWrite) {
-  const std::string old_image(2048, 'o');
   const std::string data(4 * 512, 'n');
   for (const CrashMode mode : {CrashMode::kPrefix, CrashMode::kSubset, CrashMode::kDropAll}) {
-    std::set<std::size_t> kept_units;
+    std::set<std::pair<std::size_t, std::size_t>> shapes;
     for (int seed = 0; seed < kSeeds; ++seed) {
       Disk d(seed);  // no faults: only the window tears
-      make_durable_file(d.fs, "newest", old_image);
+      make_durable_file(d.fs, "newest", "");
       const FileHandle h = open_ok(d.fs, "newest");
       write_ok(d.fs, h, 0, "older");
       write_ok(d.fs, h, 512, data);
@@ -329,7 +348,7 @@ TEST(SimFsCrash, ACrashInAWindowTearsTheNewestWrite) {
       d.fs.restart();
       const std::string newest = *d.fs.live_contents("newest");
       if (mode == CrashMode::kDropAll) {
-        EXPECT_EQ(newest, old_image);
+        EXPECT_EQ(newest, "");
         EXPECT_EQ(d.sink.count("disk.torn_in_window"), 0u);
         continue;
       }
@@ -339,17 +358,15 @@ TEST(SimFsCrash, ACrashInAWindowTearsTheNewestWrite) {
         EXPECT_EQ(newest.substr(0, 5), "older") << "seed " << seed;
       }
       ASSERT_EQ(newest.size(), 512 + data.size());
-      std::size_t units = 0;
-      while (units < 4 && newest.substr(512 + units * 512, 512) == std::string(512, 'n')) ++units;
-      EXPECT_LT(units, 4u) << "seed " << seed << ": the window's write survived whole";
-      for (std::size_t u = units; u < 4; ++u) {
-        EXPECT_NE(newest.substr(512 + u * 512, 512), std::string(512, 'n'))
-            << "seed " << seed << ": unit " << u << " survived after a lost one";
-      }
-      kept_units.insert(units);
+      const auto runs = lost_runs(newest.substr(512), data, 512);
+      ASSERT_EQ(runs.size(), 1u) << "seed " << seed << ": one run of units lost, not "
+                                 << runs.size();
+      shapes.insert(runs[0]);
     }
     if (mode != CrashMode::kDropAll) {
-      EXPECT_EQ(kept_units.size(), 4u) << "prefixes of 0..3 units";
+      EXPECT_GE(shapes.size(), 6u) << "runs of every length, anywhere in the write";
+      EXPECT_TRUE(shapes.contains({3, 4})) << "the last unit alone lost: a prefix";
+      EXPECT_TRUE(shapes.contains({0, 1})) << "the first unit alone lost: a hole";
     }
   }
 }
