@@ -127,11 +127,12 @@ void trim_latent(Inode& f, std::uint64_t size) {
 // --- Construction ---
 
 SimFs::Impl::Impl(std::string node_name, Scheduler& sched_, FaultInjector& faults_,
-                  Rng& latency_rng_, EventSink& events_, bool& up_)
+                  Rng& latency_rng_, Rng& crash_rng_, EventSink& events_, bool& up_)
     : node(std::move(node_name)),
       sched(sched_),
       faults(faults_),
       latency_rng(latency_rng_),
+      crash_rng(crash_rng_),
       events(events_),
       up(up_) {
   Inode& root = inodes[kRootInode];
@@ -140,9 +141,9 @@ SimFs::Impl::Impl(std::string node_name, Scheduler& sched_, FaultInjector& fault
 }
 
 SimFs::SimFs(std::string node_name, Scheduler& sched, FaultInjector& faults, Rng& latency_rng,
-             EventSink& events)
-    : impl_(std::make_unique<Impl>(std::move(node_name), sched, faults, latency_rng, events, up_)) {
-}
+             Rng& crash_rng, EventSink& events)
+    : impl_(std::make_unique<Impl>(std::move(node_name), sched, faults, latency_rng, crash_rng,
+                                   events, up_)) {}
 
 SimFs::~SimFs() = default;
 

@@ -30,9 +30,12 @@ namespace aurora::sim {
 class SimFs final : public FileSystem {
  public:
   // `node_name` labels trace events; `latency_rng` is this disk's own stream for ordinary
-  // latencies (so latency draws never shift fault draws).
+  // latencies (so latency draws never shift fault draws), and `crash_rng` its own stream for
+  // what a crash keeps: what survives, what tears and how, media faults. So a shrinker that
+  // takes operations away (and with them the fault draws of their I/O) leaves each crash's
+  // decisions as they were: the write torn at the run's last crash stays torn.
   SimFs(std::string node_name, Scheduler& sched, FaultInjector& faults, Rng& latency_rng,
-        EventSink& events);
+        Rng& crash_rng, EventSink& events);
   ~SimFs() override;
 
   // FileSystem (see engine/runtime/file_system.h for the contract).

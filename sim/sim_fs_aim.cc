@@ -111,7 +111,7 @@ std::optional<std::pair<std::uint64_t, Region>> SimFs::Impl::aimed_region(const 
     if (r.structure == aim && off < f.durable.size()) candidates.emplace_back(off, r);
   }
   if (candidates.empty()) return std::nullopt;
-  return candidates[frng().below(candidates.size())];
+  return candidates[crng().below(candidates.size())];  // at a crash: its stream
 }
 
 }  // namespace aurora::sim

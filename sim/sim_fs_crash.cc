@@ -1,7 +1,7 @@
-// What a crash keeps (DESIGN.md section 5). Every decision is drawn from the faults
-// stream, in a fixed order: files by inode id (their pending ops in issue order, then the
-// tearing of each surviving write), then directory ops in issue order, then media faults
-// per surviving file by inode id.
+// What a crash keeps (DESIGN.md section 5). Every decision is drawn from the disk's crash
+// stream ("crash/<node>", not the faults stream), in a fixed order: files by inode id
+// (their pending ops in issue order, then the tearing of each surviving write), then
+// directory ops in issue order, then media faults per surviving file by inode id.
 #include <algorithm>
 #include <set>
 
@@ -67,12 +67,12 @@ std::vector<bool> SimFs::Impl::surviving_ops(std::size_t n, CrashMode mode) {
     case CrashMode::kDropAll:
       break;
     case CrashMode::kPrefix: {
-      const std::uint64_t k = frng().below(n + 1);
+      const std::uint64_t k = crng().below(n + 1);
       std::fill(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(k), true);
       break;
     }
     case CrashMode::kSubset:
-      for (std::size_t i = 0; i < n; ++i) keep[i] = frng().below(2) == 1;
+      for (std::size_t i = 0; i < n; ++i) keep[i] = crng().below(2) == 1;
       break;
   }
   return keep;
@@ -135,7 +135,7 @@ void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& pa
   if (in_window) {
     events.emit("disk.torn_in_window",
                 {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}});
-  } else if (!faults.fire(FaultKind::kTornWrite,
+  } else if (!faults.fire(FaultKind::kTornWrite, crng(),
                           {{"node", node}, {"path", path}, {"off", op.offset}, {"len", len}})) {
     f.durable.write(op.offset, op.bytes);
     return;
@@ -148,21 +148,21 @@ void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& pa
   const std::uint64_t units = (end - 1) / unit - op.offset / unit + 1;
   // A run: units [lost_begin, lost_end) are lost (at least one), the others kept. Else
   // each unit on a coin.
-  const bool run = in_window || frng().chance(0.5);
-  const std::uint64_t lost_begin = run ? frng().below(units) : 0;
-  const std::uint64_t lost_end = run ? lost_begin + 1 + frng().below(units - lost_begin) : 0;
+  const bool run = in_window || crng().chance(0.5);
+  const std::uint64_t lost_begin = run ? crng().below(units) : 0;
+  const std::uint64_t lost_end = run ? lost_begin + 1 + crng().below(units - lost_begin) : 0;
   if (end > old_size) f.durable.resize(end);
   std::uint64_t index = 0;
   for (std::uint64_t pos = op.offset; pos < end; ++index) {
     const std::uint64_t unit_end = std::min(end, (pos / unit + 1) * unit);
-    if (run ? index < lost_begin || index >= lost_end : frng().below(2) == 1) {
+    if (run ? index < lost_begin || index >= lost_end : crng().below(2) == 1) {
       f.durable.write(
           pos, std::span<const std::byte>(op.bytes).subspan(pos - op.offset, unit_end - pos));
     } else {
       ++stats.units_lost;
       const std::uint64_t from = std::max(pos, old_size);
       if (from < unit_end) {
-        write_exposure(f.durable, from, unit_end - from, config().exposure, frng());
+        write_exposure(f.durable, from, unit_end - from, config().exposure, crng());
       }
     }
     pos = unit_end;
@@ -173,7 +173,7 @@ void SimFs::Impl::replay_write(Inode& f, const FileOp& op, const std::string& pa
 // under drop-all). Surviving ops apply in issue order.
 void SimFs::Impl::replay_dirs(CrashMode mode, CrashStats& stats) {
   for (const DirOp& op : dir_pending) {
-    const bool keep = mode != CrashMode::kDropAll && frng().below(2) == 1;
+    const bool keep = mode != CrashMode::kDropAll && crng().below(2) == 1;
     if (!keep) {
       ++stats.dir_ops_dropped;
       continue;
@@ -229,11 +229,11 @@ void SimFs::Impl::media_faults(const std::map<InodeId, std::string>& names, Cras
     auto name = names.find(id);
     const std::string_view path = name == names.end() ? std::string_view() : name->second;
     const std::uint64_t size = f.durable.size();
-    if (faults.fire(FaultKind::kLatentSector, {{"node", node}, {"path", path}})) {
+    if (faults.fire(FaultKind::kLatentSector, crng(), {{"node", node}, {"path", path}})) {
       // Aimed: the sector where a structure starts, which a reader of it reads first.
       const auto aimed = aimed_region(f);
       const std::uint64_t sector =
-          aimed ? aimed->first / unit : frng().below((size + unit - 1) / unit);
+          aimed ? aimed->first / unit : crng().below((size + unit - 1) / unit);
       const LatentRange r{.begin = sector * unit, .end = std::min(size, (sector + 1) * unit)};
       f.latent.push_back(r);
       ++stats.media_faults;
@@ -241,17 +241,17 @@ void SimFs::Impl::media_faults(const std::map<InodeId, std::string>& names, Cras
                   {{"node", node}, {"path", path}, {"off", r.begin}, {"len", r.end - r.begin},
                    {"structure", aimed ? aimed->second.structure : std::string_view()}});
     }
-    if (faults.fire(FaultKind::kBitFlip, {{"node", node}, {"path", path}})) {
+    if (faults.fire(FaultKind::kBitFlip, crng(), {{"node", node}, {"path", path}})) {
       // Aimed: a bit of a structure, in its first 32 bytes (where the engine's structures
       // keep their headers) half the time, anywhere in it otherwise.
       const auto aimed = aimed_region(f);
       std::uint64_t bit = 0;
       if (aimed) {
         const std::uint64_t len = std::min(aimed->second.length, size - aimed->first);
-        const std::uint64_t span = frng().chance(0.5) ? std::min<std::uint64_t>(len, 32) : len;
-        bit = aimed->first * 8 + frng().below(span * 8);
+        const std::uint64_t span = crng().chance(0.5) ? std::min<std::uint64_t>(len, 32) : len;
+        bit = aimed->first * 8 + crng().below(span * 8);
       } else {
-        bit = frng().below(size * 8);
+        bit = crng().below(size * 8);
       }
       f.durable.flip_bit(bit);
       ++stats.media_faults;

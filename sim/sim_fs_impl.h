@@ -141,13 +141,14 @@ struct CrashStats {
 
 struct SimFs::Impl {
   Impl(std::string node_name, Scheduler& sched, FaultInjector& faults, Rng& latency_rng,
-       EventSink& events, bool& up);
+       Rng& crash_rng, EventSink& events, bool& up);
 
   // --- Context ---
   std::string node;
   Scheduler& sched;
   FaultInjector& faults;
   Rng& latency_rng;
+  Rng& crash_rng;  // every decision of a crash (sim_fs_crash.cc)
   EventSink& events;
   bool& up;
 
@@ -161,6 +162,7 @@ struct SimFs::Impl {
 
   const FaultConfig& config() const { return faults.config(); }
   Rng& frng() { return faults.rng(); }
+  Rng& crng() { return crash_rng; }
 
   // --- The FileSystem calls, without their trace event (sim_fs.cc) ---
   // Handle-based calls report the path the handle was opened with through `path`, for

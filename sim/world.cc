@@ -64,7 +64,8 @@ NodeId World::add_node(std::string name, std::function<void(Runtime)> boot_fn) {
   Node& n = nodes_[id];
   n.name = std::move(name);
   n.boot = std::move(boot_fn);
-  n.disk = std::make_unique<SimFs>(n.name, *sched_, *faults_, stream("latency/" + n.name), *trace_);
+  n.disk = std::make_unique<SimFs>(n.name, *sched_, *faults_, stream("latency/" + n.name),
+                                   stream("crash/" + n.name), *trace_);
   trace_->set_node_name(id, n.name);
   boot(id);
   return id;

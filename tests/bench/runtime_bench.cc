@@ -98,12 +98,13 @@ BENCHMARK(SchedulerYieldInsideRun)->Unit(benchmark::kMillisecond);
 
 void SimFsWrite4KAndFsync(benchmark::State& state) {
   sim::VirtualTimeSource time;
-  sim::Rng sched_rng(1, "scheduler"), faults_rng(1, "faults"), latency(1, "latency/n");
+  sim::Rng sched_rng(1, "scheduler"), faults_rng(1, "faults"), latency(1, "latency/n"),
+      crash(1, "crash/n");
   sim::RandomStrategy strategy(sched_rng);
   Scheduler sched(time, strategy);
   sim::Trace trace(sched);
   sim::FaultInjector faults(sim::FaultConfig::none(), faults_rng, trace);
-  sim::SimFs fs("n", sched, faults, latency, trace);
+  sim::SimFs fs("n", sched, faults, latency, crash, trace);
   const std::string block(4096, 'x');
   constexpr int kOps = 2000;
   for (auto _ : state) {

@@ -86,7 +86,8 @@ struct Disk {
         faults_rng(seed, "faults"),
         injector(config, faults_rng, sink),
         latency_rng(seed, "latency/n1"),
-        fs("n1", sched, injector, latency_rng, sink) {}
+        crash_rng(seed, "crash/n1"),
+        fs("n1", sched, injector, latency_rng, crash_rng, sink) {}
 
   // Runs `body` in a fiber of node 0 until every fiber is done.
   void run(std::function<void()> body) {
@@ -103,6 +104,7 @@ struct Disk {
   Rng faults_rng;
   FaultInjector injector;
   Rng latency_rng;
+  Rng crash_rng;
   SimFs fs;
 };
 
