@@ -265,7 +265,7 @@ TEST(Recovery, LsnsAreNeverReusedAndAnnulledRecordsNeverReturn) {
   }
 }
 
-// Found by `sim --seed 189` (seeds/189-recovery-after-empty-recovery.json): a recovery
+// Found by `sim --seed 189` (now seeds/99-recovery-after-empty-recovery.json): a recovery
 // that annulled everything (nothing was durable) leaves a log that starts right after the
 // annulled range, with no record; a crash before any new write made the next recovery take
 // VDL 0 below the persisted watermark (the annulled range's end) for corruption.
