@@ -64,6 +64,7 @@ Spec with_overrides(const RunSpec& run, Spec s) {
   if (run.pages) s.workload.pages = *run.pages;
   if (run.pages) s.workload.mtr_pages_max = std::min(s.workload.mtr_pages_max, *run.pages);
   if (run.liveness_ops) s.workload.liveness_ops = *run.liveness_ops;
+  if (run.segment_bytes) s.storage.segment_bytes = *run.segment_bytes;
   if (s.faults.regime != FaultRegime::kUnrestricted) {
     // An override to a milder regime takes the media faults of the spec away with it.
     std::erase_if(s.faults.kinds, [](const auto& k) { return sim::is_media_fault(k.first); });
@@ -74,8 +75,9 @@ Spec with_overrides(const RunSpec& run, Spec s) {
 
 RunShape run_shape(const RunSpec& run) {
   const Spec s = effective_spec(run);
-  RunShape shape{s.workload.ops, s.workload.crashes, s.workload.compute_nodes, s.faults.regime,
-                 s.workload.pages, s.workload.liveness_ops};
+  RunShape shape{s.workload.ops,   s.workload.crashes,      s.workload.compute_nodes,
+                 s.faults.regime, s.workload.pages,        s.workload.liveness_ops,
+                 s.storage.segment_bytes};
   if (const auto example = example_of(run.workload)) {
     const examples::ExampleOptions o = example_options(run, *example);
     const auto& rules = examples::example_faults(*example).rules;

@@ -43,6 +43,7 @@ struct RunSpec {
   std::optional<sim::CrashMode> crash_mode;
   std::optional<std::uint32_t> pages;   // page ids used (mtr); clamps mtr_pages_max too
   std::optional<std::uint64_t> liveness_ops;  // operations the liveness phase waits for (mtr)
+  std::optional<std::uint64_t> segment_bytes;  // the log's segment size (mtr), after the draw
   std::vector<sim::FaultKind> faults_off;  // kinds that never fire, whatever the spec or swarm
   std::uint64_t max_steps = 50'000'000;  // a bound on scheduling steps (livelock guard)
 };
@@ -82,6 +83,7 @@ struct RunShape {
   FaultRegime regime = FaultRegime::kNone;
   std::uint64_t pages = 0;         // the spec's (the mtr workload's MTRs use them)
   std::uint64_t liveness_ops = 0;  // the spec's (the mtr workload's liveness phase)
+  std::uint64_t segment_bytes = 0;  // the spec's, or the override's (the mtr workload's log)
 };
 RunShape run_shape(const RunSpec& run);
 

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "engine/wal/format.h"
+
 namespace aurora::workloads {
 
 namespace {
@@ -36,13 +38,16 @@ std::uint64_t saturating_sum(const sim::Choices& c) {
 constexpr std::uint64_t kMinCandidateSteps = 1'000'000;
 
 // Smaller is simpler. Lexicographic, over naturals: every strictly descending chain ends.
-using Key = std::array<std::uint64_t, 12>;
+using Key = std::array<std::uint64_t, 13>;
 
 Key key_of(const RunSpec& spec, const RunSize& r, const sim::Choices& c) {
   const RunShape s = run_shape(spec);
+  // The log's segment size right after the counts: a smaller segment is a smaller run
+  // even when its run draws more (it rotates more), since fewer operations then fill one.
   return {r.ops,
           r.crashes,
           r.faults,
+          s.segment_bytes,
           c.size(),
           saturating_sum(c),
           s.ops,
@@ -159,7 +164,7 @@ class Shrinker {
 
   // The run's shape: each fault kind that fired in the best run turned off, one at a time
   // (the counts are the best run's, so a kind kept on that stopped firing is not tried);
-  // fewer pages for the engine's MTRs.
+  // fewer pages for the engine's MTRs, and smaller log segments.
   bool smaller_shape() {
     bool kept = false;
     for (std::size_t k = 0; k < sim::kFaultKindCount && !stopped(); ++k) {
@@ -174,6 +179,12 @@ class Shrinker {
     if (best_.spec.workload == WorkloadKind::kMtr) {
       kept |= lower_flag("--pages", [](const RunSpec& r) { return run_shape(r).pages; }, 1,
                          [](RunSpec& r, std::uint64_t n) { r.pages = static_cast<std::uint32_t>(n); });
+      // Smaller log segments: a failure that needs a sealed segment (rotation, tiering, GC,
+      // a persisted watermark) needs fewer operations to fill one.
+      kept |= lower_flag("--segment-bytes",
+                         [](const RunSpec& r) { return run_shape(r).segment_bytes; },
+                         wal::kSegmentHeaderSize + 1,  // room for a header and a byte
+                         [](RunSpec& r, std::uint64_t n) { r.segment_bytes = n; });
       // A failure the end of the run finds counts the liveness phase's operations too.
       kept |= lower_flag("--liveness-ops",
                          [](const RunSpec& r) { return run_shape(r).liveness_ops; }, 1,

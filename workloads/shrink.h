@@ -4,8 +4,9 @@
 // A candidate is the run's flags and its tape (sim/choice_tape.h). The shrinker proposes
 // simpler candidates and keeps one when its run's first violation is the same invariant and
 // the run is smaller: fewer operations, then fewer crashes, then fewer faults fired, then
-// fewer choices, then smaller ones, then a smaller shape (--ops, --crashes, --nodes,
-// --pages, --liveness-ops, fewer fault kinds on) (that order is well founded, so shrinking ends). The
+// a smaller log segment (--segment-bytes), then fewer choices, then smaller ones, then a
+// smaller shape (--ops, --crashes, --nodes, --pages, --liveness-ops, fewer fault kinds on)
+// (that order is well founded, so shrinking ends). The
 // proposals, in rounds until one round keeps nothing (streams shortest first: the driver's
 // and the fault decisions are short, and often hold the decision that matters):
 //   1. fewer crashes (the --crashes flag: 0, 1, then halving) and fewer compute nodes;
@@ -14,7 +15,9 @@
 //   3. the run's shape: each fault kind that fired in the best run turned off
 //      (--fault-off KIND), one at a time; fewer pages (--pages 1, 2, then halving; mtr),
 //      fewer operations in the liveness phase (--liveness-ops, the same; mtr: a failure
-//      found at the end of the run counts them);
+//      found at the end of the run counts them), smaller log segments (--segment-bytes
+//      41, 42, then halving; mtr: a failure that needs a sealed segment then needs fewer
+//      operations);
 //   4. the workload cut short: the smallest --ops that still fails (bisection);
 //   5. operations removed as whole units: a workload marks where each operation (and each
 //      crash decision) starts in its stream (sim::Rng::mark_unit), every trial's tape

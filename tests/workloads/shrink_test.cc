@@ -172,6 +172,24 @@ TEST(Shrink, PagesOverrideThePagesAnMtrSpans) {
   EXPECT_TRUE(run_seed(spec).passed);
 }
 
+// --segment-bytes overrides the segment size the spec's [swarm] draws: with the smallest
+// (a header and one byte) every record gets a segment of its own, and the run still passes.
+TEST(Shrink, SegmentBytesOverrideTheDrawnSegmentSize) {
+  RunSpec spec{.seed = 4, .ops = 200};
+  sim::ChoiceTape drawn(spec.seed);
+  EXPECT_NE(run_configuration(spec, drawn).storage.segment_bytes, 41u);
+  spec.segment_bytes = 41;
+  sim::ChoiceTape tape(spec.seed);
+  EXPECT_EQ(run_configuration(spec, tape).storage.segment_bytes, 41u);
+  EXPECT_EQ(run_shape(spec).segment_bytes, 41u);
+  const RunReport report = run_seed(spec);
+  EXPECT_TRUE(report.passed);
+  EXPECT_NE(std::find(report.coverage.begin(), report.coverage.end(), "segment_rotated"),
+            report.coverage.end());
+  EXPECT_NE(report.configuration.find("segment_bytes=41"), std::string::npos)
+      << report.configuration;
+}
+
 // A toy system for the unit pass: each operation draws its kind (0 to 3), then four values
 // per kind (operations of different lengths, as the engine's are), and the
 // run fails at the first kind-3 operation whose first value is above 90. Operations mark

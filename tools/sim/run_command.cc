@@ -53,6 +53,7 @@ std::vector<std::string> run_args(const workloads::RunSpec& spec) {
   if (spec.crashes) add("--crashes", std::to_string(*spec.crashes));
   if (spec.pages) add("--pages", std::to_string(*spec.pages));
   if (spec.liveness_ops) add("--liveness-ops", std::to_string(*spec.liveness_ops));
+  if (spec.segment_bytes) add("--segment-bytes", std::to_string(*spec.segment_bytes));
   for (const sim::FaultKind k : spec.faults_off) add("--fault-off", std::string(sim::fault_kind_name(k)));
   return a;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "engine/wal/format.h"
+
 namespace aurora::tools {
 
 void add_run_flags(CLI::App& app, RunFlags& f) {
@@ -22,6 +24,11 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
                                "page ids the mtr workload uses (overrides the spec; an MTR then "
                                "spans at most this many)")
                    ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{1'000'000}));
+  f.segment_bytes_opt =
+      app.add_option("--segment-bytes", f.segment_bytes,
+                     "the log's segment size for the mtr workload (overrides the spec and its "
+                     "[swarm] draw)")
+          ->check(CLI::Range(std::uint64_t{wal::kSegmentHeaderSize + 1}, std::uint64_t{1} << 40));
   f.liveness_ops_opt =
       app.add_option("--liveness-ops", f.liveness_ops,
                      "operations the mtr workload's liveness phase waits for (overrides the spec)")
@@ -50,6 +57,7 @@ void apply_run_flags(const RunFlags& f, workloads::RunSpec& spec) {
   if (given(f.nodes_opt)) spec.nodes = f.nodes;
   if (given(f.crashes_opt)) spec.crashes = f.crashes;
   if (given(f.pages_opt)) spec.pages = f.pages;
+  if (given(f.segment_bytes_opt)) spec.segment_bytes = f.segment_bytes;
   if (given(f.liveness_ops_opt)) spec.liveness_ops = f.liveness_ops;
   for (const std::string& name : f.faults_off) {
     const sim::FaultKind k = *sim::parse_fault_kind(name);

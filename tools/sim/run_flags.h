@@ -26,6 +26,8 @@ struct RunFlags {
   CLI::Option* liveness_ops_opt = nullptr;
   std::vector<std::string> faults_off;  // fault kind names, as given
   CLI::Option* pages_opt = nullptr;
+  std::uint64_t segment_bytes = 0;
+  CLI::Option* segment_bytes_opt = nullptr;
   CLI::Option* workload_opt = nullptr;
   CLI::Option* scheduler_opt = nullptr;
   CLI::Option* ops_opt = nullptr;
