@@ -1,4 +1,5 @@
-// FaultInjector: decides, from the seed's "faults" stream, which faults happen. It
+// FaultInjector: decides, from the seed's fault streams ("faults/<kind>" for each kind's
+// decisions in a World, "faults" for the rest), which faults happen. It
 // injects; it never checks (checkers live in workloads/). One injector serves every
 // simulated disk of a run, so budgets are per run.
 //
@@ -9,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,8 +98,22 @@ struct FaultConfig {
 
 class FaultInjector {
  public:
+  // Every decision from `rng`.
   FaultInjector(FaultConfig config, Rng& rng, EventSink& events)
-      : config_(config), rng_(rng), events_(events) {}
+      : config_(config), rng_(rng), events_(events) {
+    kind_rng_.fill(&rng);
+  }
+  // Each kind's decisions from a stream of its own, `per_kind(kind)`; what else a fault
+  // draws (where a misdirected write lands, say) from `rng`. Taking the writes of an
+  // operation away (a shrinker does) then moves no decision of another kind onto them:
+  // the i-th write's ENOSPC decision stays the i-th ENOSPC decision.
+  FaultInjector(FaultConfig config, Rng& rng, const std::function<Rng&(FaultKind)>& per_kind,
+                EventSink& events)
+      : config_(config), rng_(rng), events_(events) {
+    for (std::size_t k = 0; k < kFaultKindCount; ++k) {
+      kind_rng_[k] = &per_kind(static_cast<FaultKind>(k));
+    }
+  }
 
   const FaultConfig& config() const { return config_; }
   FaultConfig& mutable_config() { return config_; }
@@ -107,15 +123,18 @@ class FaultInjector {
   // kind is enabled (whatever the budget), none when it is disabled. When it fires, the
   // fault is counted against its budget and recorded as a "fault.<kind>" event carrying
   // `fields` (which say where: node, file, offset...).
-  bool fire(FaultKind k, std::initializer_list<Field> fields) { return fire(k, rng_, fields); }
-  // The same, drawing from `rng` instead of the faults stream: for decisions that must
-  // not move when the faults stream's other decisions change (crash points, world.cc).
+  bool fire(FaultKind k, std::initializer_list<Field> fields) {
+    return fire(k, *kind_rng_[static_cast<std::size_t>(k)], fields);
+  }
+  // The same, drawing from `rng`: for decisions that must not move when other decisions of
+  // the kind change (a crash point's, world.cc; a crash's, sim_fs_crash.cc).
   bool fire(FaultKind k, Rng& rng, std::initializer_list<Field> fields);
   std::uint64_t fired(FaultKind k) const { return fired_[static_cast<std::size_t>(k)]; }
 
  private:
   FaultConfig config_;
   Rng& rng_;
+  std::array<Rng*, kFaultKindCount> kind_rng_{};
   EventSink& events_;
   std::array<std::uint64_t, kFaultKindCount> fired_{};
 };

@@ -24,7 +24,12 @@ World::World(WorldOptions options)
                                          SchedulerOptions{.stack_size = options_.stack_size})),
       clock_(*sched_),
       trace_(std::make_unique<Trace>(*sched_)),
-      faults_(std::make_unique<FaultInjector>(options_.faults, stream("faults"), *trace_)) {
+      faults_(std::make_unique<FaultInjector>(
+          options_.faults, stream("faults"),
+          [this](FaultKind k) -> Rng& {
+            return stream(std::string("faults/").append(fault_kind_name(k)));
+          },
+          *trace_)) {
   AURORA_ASSERT(choices_->seed() == options_.seed, "a world's choice tape is of another seed");
   sched_->set_observer(trace_.get());
   nodes_[kWorldNode].name = "world";

@@ -234,20 +234,26 @@ class Shrinker {
       c.spec.faults = FaultRegime::kNone;
       kept |= attempt(std::move(c), "--faults none");
     }
-    const auto faults = best_.choices.streams.find("faults");
-    if (faults == best_.choices.streams.end()) return kept;
+    // Each kind's decisions are a stream of its own ("faults/<kind>", sim/fault_injector.h).
+    std::vector<std::string> streams;
+    for (const auto& [name, values] : best_.choices.streams) {
+      if (name.starts_with("faults/") && !values.empty()) streams.push_back(name);
+    }
+    if (streams.empty()) return kept;
     {
       Candidate c = best_;
-      c.choices.streams.erase("faults");
+      for (const std::string& name : streams) c.choices.streams.erase(name);
       if (attempt(std::move(c), "no fault fires")) return true;
     }
-    for (std::size_t i = 0; !stopped(); ++i) {
-      const auto it = best_.choices.streams.find("faults");
-      if (it == best_.choices.streams.end() || i >= it->second.size()) break;
-      if (it->second[i] == 0) continue;
-      Candidate c = best_;
-      c.choices.streams["faults"][i] = 0;
-      kept |= attempt(std::move(c), "fault decision " + std::to_string(i) + " made 0");
+    for (const std::string& name : streams) {
+      for (std::size_t i = 0; !stopped(); ++i) {
+        const auto it = best_.choices.streams.find(name);
+        if (it == best_.choices.streams.end() || i >= it->second.size()) break;
+        if (it->second[i] == 0) continue;
+        Candidate c = best_;
+        c.choices.streams[name][i] = 0;
+        kept |= attempt(std::move(c), name + " decision " + std::to_string(i) + " made 0");
+      }
     }
     return kept;
   }

@@ -11,7 +11,8 @@
 // and the fault decisions are short, and often hold the decision that matters):
 //   1. fewer crashes (the --crashes flag: 0, 1, then halving) and fewer compute nodes;
 //   2. no faults: the "none" regime, then no fault decision firing, then every decision
-//      that fired made 0, one at a time;
+//      that fired made 0, one at a time (each kind's decisions are a stream of their own,
+//      "faults/<kind>", so taking operations away moves no decision onto another kind);
 //   3. the run's shape: each fault kind that fired in the best run turned off
 //      (--fault-off KIND), one at a time; fewer pages (--pages 1, 2, then halving; mtr),
 //      fewer operations in the liveness phase (--liveness-ops, the same; mtr: a failure
