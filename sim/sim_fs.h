@@ -4,7 +4,7 @@
 // list of operations (writes, size changes) pending since the last successful fsync.
 // Per directory: live and durable name -> inode maps, and the directory operations
 // pending since its last fsync. crash() decides what of the pending state survives,
-// according to the run's FaultConfig and the faults stream; restart() brings the disk
+// according to the run's FaultConfig and the disk's crash stream; restart() brings the disk
 // back with live = durable. Every operation, and every fault, is a trace event.
 //
 // Operations called from a fiber take simulated time (a latency drawn per operation);
