@@ -424,6 +424,33 @@ TEST(TruncationFinal, FiresWhenALaterRecoveryFindsRecordsAnEarlierOneAnnulled) {
       << msg;
 }
 
+// An annulment whose control file never became durable annulled nothing: the next
+// recovery annuls again under the same epoch (sim --seed 901 and --seed 132 --faults
+// unrestricted), and later recoveries may end, and allocate, inside the first range.
+TEST(TruncationFinal, AnAnnulmentSupersededUnderItsEpochAnnulledNothing) {
+  History h = before_crash();
+  h.push_back(obs::Annulled{4, 103, 2, 3});  // its control file is lost
+  h.push_back(obs::Crashed{});
+  obs::Recovered again = recovered(2, 3, 3, 3);
+  again.annul_from = 4;
+  again.annul_to = 53;  // a smaller LAL's worth, say: below the lost annulment's end
+  again.next_lsn = 54;
+  h.push_back(obs::Annulled{4, 53, 2, 3});
+  h.push_back(again);
+  h.push_back(obs::Crashed{});
+  h.push_back(recovered(3, 53, 53, 53));  // ends on the second range's end, inside the first
+  for (auto make : {make_truncation_final, make_lsn_unique}) {
+    EXPECT_TRUE(silent(make(), h));
+  }
+  // Under another epoch, the first range stands: a recovery ending inside it is caught.
+  History other = before_crash();
+  other.push_back(obs::Annulled{4, 103, 2, 3});
+  other.push_back(recovered(2, 5, 3, 3));
+  other.push_back(obs::Crashed{});
+  const std::string msg = fires(make_truncation_final(), other, recovered(3, 53, 53, 53));
+  EXPECT_NE(msg.find("inside the range [4, 103]"), std::string::npos) << msg;
+}
+
 // --- 4.6 mtr_atomicity ---
 
 TEST(MtrAtomicity, FiresWhenRecoveryEndsInsideAnMtr) {

@@ -171,6 +171,9 @@ class Model {
   void apply_fsync_failed();
   void apply_recovered(const obs::Recovered& r);
   void apply_annulled(const obs::Annulled& a);
+  // Drops the annulments of `epoch`: a new one of the same epoch means they never became
+  // durable.
+  void supersede_annulments_of(std::uint64_t epoch);
   void apply_horizon(const obs::GcHorizon& h);
   void forget(std::map<Lsn, Mtr>::iterator it);
   // Whether the successful, not fresh recovery `r` forgets `m` (see acked_lost_by).
@@ -192,6 +195,7 @@ class Model {
   // the next one (see apply_annulled).
   std::vector<Annulment> unsettled_annulments_;
   Lsn annulled_up_to_ = 0;
+  Lsn annulled_below_horizon_ = 0;  // the highest end of the annulments the horizon dropped
   Lsn highest_vdl_acted_on_ = 0;
   std::uint64_t incarnation_ = 0;
   bool fsync_failed_ = false;
