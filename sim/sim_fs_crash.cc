@@ -91,7 +91,8 @@ std::uint64_t SimFs::Impl::newest_pending_write() const {
 // Applies the surviving pending ops to the durable image, in their original order. The
 // window's write survives (with every op before it, under prefix) and is torn: a crash at
 // a crash point is there for the write's partial outcome (an MTR durable in part, say),
-// which the draws alone gave about one crash in twenty.
+// which the draws alone seldom gave (none of 26 crashes at wal.batch_written in 60 default
+// runs, engine/runtime/CRASH_POINTS.md).
 void SimFs::Impl::replay_file(Inode& f, CrashMode mode, const std::string& path,
                               std::uint64_t window, CrashStats& stats) {
   std::vector<bool> keep = surviving_ops(f.pending.size(), mode);

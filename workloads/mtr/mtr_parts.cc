@@ -46,7 +46,8 @@ RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
   for (std::uint64_t i = 0; i < n; ++i) {
     const storage::PageId page = i < n_pages ? pages[i] : pages[rng.below(n_pages)];
     const auto offset = static_cast<std::uint32_t>(rng.below(page_size));
-    std::vector<std::byte> bytes(1 + rng.below(std::min<std::uint64_t>(w.write_bytes_max, page_size - offset)));
+    const std::uint64_t most = std::min<std::uint64_t>(w.write_bytes_max, page_size - offset);
+    std::vector<std::byte> bytes(1 + rng.below(most));
     for (auto& b : bytes) b = static_cast<std::byte>(rng.below(256));
     out.mtr.put(page, offset, bytes);
     out.writes.push_back({page, offset, plain_bytes(bytes)});
