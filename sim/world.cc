@@ -29,7 +29,10 @@ World::World(WorldOptions options)
           [this](FaultKind k) -> Rng& {
             return stream(std::string("faults/").append(fault_kind_name(k)));
           },
-          *trace_)) {
+          *trace_)),
+      net_(std::make_unique<SimNetwork>(
+          *sched_, *trace_, [this](std::string_view name) -> Rng& { return stream(name); },
+          options_.net)) {
   AURORA_ASSERT(choices_->seed() == options_.seed, "a world's choice tape is of another seed");
   sched_->set_observer(trace_.get());
   nodes_[kWorldNode].name = "world";
@@ -64,8 +67,11 @@ const World::Node& World::node(NodeId id) const {
   return it->second;
 }
 
-NodeId World::add_node(std::string name, std::function<void(Runtime)> boot_fn) {
+NodeId World::add_node(std::string name, std::function<void(Runtime)> boot_fn,
+                       std::string zone) {
   const NodeId id = static_cast<NodeId>(nodes_.size());
+  if (zone.empty()) zone = std::string(1, static_cast<char>('a' + (id - 1) % 3));
+  net_->add_node(id, std::move(zone));
   Node& n = nodes_[id];
   n.name = std::move(name);
   n.boot = std::move(boot_fn);
@@ -100,7 +106,8 @@ SimFs& World::disk(NodeId id) {
 }
 
 Runtime World::runtime(NodeId id) {
-  return Runtime{disk(id), clock_, *sched_, *trace_, id, &crash_points_};
+  return Runtime{disk(id), clock_,          *sched_,       *trace_,
+                 id,       &crash_points_, net_.get(), node(id).crashes + 1};
 }
 
 void World::CrashPointSites::reached(NodeId node, std::string_view name) {
@@ -155,6 +162,7 @@ void World::crash(NodeId id, std::optional<CrashMode> mode) {
   const bool in_window = crashing_at_point_ == id;
   crashing_at_point_.reset();
   n.disk->crash(mode, in_window);
+  net_->crash(id);  // what it has in flight is lost, and nothing its unwinding sends leaves
   sched_->kill_node(id);
   n.up = false;
   ++n.crashes;
@@ -165,6 +173,7 @@ void World::restart(NodeId id) {
   AURORA_ASSERT(!n.up, "restart of node '" + n.name + "', which is up");
   trace_->emit("node.restart", {{"node", std::string_view(n.name)}});
   n.disk->restart();
+  net_->restart(id);
   n.up = true;
   boot(id);
 }
@@ -181,6 +190,7 @@ std::string World::describe() const {
   out += "scheduler: " + strategy_description_ + "\n";
   out += options_.faults.describe();
   if (!out.empty() && out.back() != '\n') out += '\n';
+  out += "net: " + options_.net.describe() + "\n";
   return out;
 }
 

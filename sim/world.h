@@ -23,8 +23,10 @@
 #include "engine/runtime/scheduler.h"
 #include "sim/choice_tape.h"
 #include "sim/fault_injector.h"
+#include "sim/net_config.h"
 #include "sim/rng.h"
 #include "sim/sim_fs.h"
+#include "sim/sim_net.h"
 #include "sim/strategies.h"
 #include "sim/trace.h"
 #include "sim/virtual_time.h"
@@ -41,6 +43,7 @@ struct WorldOptions {
   int pct_depth = 3;                   // PCT's d
   std::uint64_t pct_steps = 200'000;   // PCT's k: change points are drawn below this
   FaultConfig faults = FaultConfig::recoverable();
+  NetConfig net;  // the network's latencies and faults (every fault off by default)
   std::size_t stack_size = 128 * 1024;
   // Where the run's random streams come from. Null: a tape of `seed` that records nothing,
   // owned by the world. A tape given here must be of `seed` and outlive the world.
@@ -67,10 +70,12 @@ class World {
   Clock& clock() { return clock_; }
   Trace& trace() { return *trace_; }
   FaultInjector& faults() { return *faults_; }
+  SimNetwork& net() { return *net_; }
 
-  // Adds a node with its own disk. `boot` runs (as a fiber on the node) now and after
-  // every restart; it must start the node's fibers from what the disk holds.
-  NodeId add_node(std::string name, std::function<void(Runtime)> boot);
+  // Adds a node with its own disk, in `zone` of the network (empty: zones a, b and c in
+  // turn). `boot` runs (as a fiber on the node) now and after every restart; it must
+  // start the node's fibers from what the disk holds.
+  NodeId add_node(std::string name, std::function<void(Runtime)> boot, std::string zone = "");
   const std::string& node_name(NodeId node) const;
   std::vector<NodeId> nodes() const;  // every node but the world's own, in id order
   SimFs& disk(NodeId node);
@@ -140,6 +145,7 @@ class World {
   SchedulerClock clock_;
   std::unique_ptr<Trace> trace_;
   std::unique_ptr<FaultInjector> faults_;
+  std::unique_ptr<SimNetwork> net_;
   std::map<NodeId, Node> nodes_;
   std::function<void(NodeId, std::string_view)> crash_handler_;
   CrashPointSites crash_points_{*this};

@@ -16,6 +16,7 @@ std::string_view error_kind_name(ErrorKind kind) {
     case ErrorKind::kNodeDown: return "NodeDown";
     case ErrorKind::kStopped: return "Stopped";
     case ErrorKind::kBusy: return "Busy";
+    case ErrorKind::kTimeout: return "Timeout";
   }
   return "Unknown";
 }

@@ -29,6 +29,7 @@ enum class ErrorKind : std::uint8_t {
   kNodeDown,         // the node that owns the resource has crashed
   kStopped,          // the component stopped itself (e.g. after an fsync failure)
   kBusy,             // try again later
+  kTimeout,          // no answer in time: the request may or may not have taken effect
 };
 
 std::string_view error_kind_name(ErrorKind kind);
@@ -52,6 +53,7 @@ class [[nodiscard]] Status {
   static Status node_down(std::string m) { return {ErrorKind::kNodeDown, std::move(m)}; }
   static Status stopped(std::string m) { return {ErrorKind::kStopped, std::move(m)}; }
   static Status busy(std::string m) { return {ErrorKind::kBusy, std::move(m)}; }
+  static Status timeout(std::string m) { return {ErrorKind::kTimeout, std::move(m)}; }
 
   bool is_ok() const { return kind_ == ErrorKind::kOk; }
   explicit operator bool() const { return is_ok(); }
