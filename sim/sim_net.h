@@ -120,7 +120,7 @@ class SimNetwork final : public Network {
 
   std::map<NodeId, NodeState> nodes_;
   std::map<Address, SimEndpoint*> endpoints_;
-  // In flight, by (arrival time, id): ties in arrival time go by send order.
+  // In flight, by (arrival time, order of scheduling).
   std::map<std::pair<Nanos, std::uint64_t>, Flight> flights_;
   std::map<std::pair<NodeId, NodeId>, std::uint32_t> link_load_;  // in flight per link
   std::set<std::pair<NodeId, NodeId>> cut_;  // directed links a partition cuts
@@ -128,6 +128,7 @@ class SimNetwork final : public Network {
   std::map<std::pair<NodeId, NodeId>, Nanos> link_clogs_;
   Nanos clog_until_ = 0;  // the clog in force (link or node) ends then
   std::uint64_t next_id_ = 1;
+  std::uint64_t next_flight_ = 1;
   NetStats stats_;
   WaitQueue delivery_wakeup_;
   FiberId delivery_fiber_ = 0;

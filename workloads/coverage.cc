@@ -36,16 +36,34 @@ constexpr std::array kMarks = {
     CoverageMark{"call_failed_storage_down", "a compute node's call failed: storage down"},
     CoverageMark{"corruption_reported", "the engine reported corruption (media faults)"},
     CoverageMark{"liveness_reached", "the liveness phase made its progress in time"},
+    // the network (DESIGN.md section 5b)
+    CoverageMark{"message_lost", "the network dropped a message"},
+    CoverageMark{"message_duplicated", "the network delivered a message twice"},
+    CoverageMark{"frame_rejected", "a damaged frame was rejected by its checksum"},
+    CoverageMark{"partitioned", "a partition cut links between nodes"},
+    CoverageMark{"clogged", "a link or a node's interface stalled"},
+    CoverageMark{"rpc_timed_out", "a call got no answer before its deadline"},
+    CoverageMark{"commit_outcome_unknown", "a commit ended without knowing whether it happened"},
+    CoverageMark{"retry_joined", "the storage answered a commit sent again from its first attempt"},
+    CoverageMark{"retry_refused", "a commit sent again reached a restarted storage: refused"},
 };
 
 // Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a
 // run is looked up here. (Not wal.stopped: a log that is closed stops too; the workload
 // hits log_stopped when it finds a log stopped by a failure.)
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kEventMarks = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kEventMarks = {{
+    {"fault.net_loss", "message_lost"},
     {"image.compact", "image_compacted"},
     {"image.ignored", "image_ignored"},
     {"image.write", "image_written"},
+    {"net.clog", "clogged"},
+    {"net.duplicate", "message_duplicated"},
+    {"net.partition", "partitioned"},
+    {"net.reject", "frame_rejected"},
     {"page.read_retry", "read_retried"},
+    {"rpc.timeout", "rpc_timed_out"},
+    {"server.retry_joined", "retry_joined"},
+    {"server.retry_refused", "retry_refused"},
     {"wal.collected", "segments_collected"},
     {"wal.lal_wait", "lal_wait"},
     {"wal.rotate", "segment_rotated"},

@@ -117,6 +117,7 @@ sim::WorldOptions world_options_for(const RunSpec& run, sim::ChoiceTape& choices
     if (!run.faults) o.faults.rules = examples::example_faults(*example).rules;
   } else {
     o.faults = draw_fault_config(config.faults, choices);
+    o.net = draw_net_config(config.network, choices);
   }
   for (const sim::FaultKind k : run.faults_off) o.faults.rule(k).enabled = false;  // examples too
   o.choices = &choices;

@@ -54,6 +54,34 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choic
   return c;
 }
 
+sim::NetConfig draw_net_config(const NetworkSpec& spec, sim::ChoiceTape& choices) {
+  sim::NetConfig c = spec.faults ? sim::NetConfig::faulty() : sim::NetConfig{};
+  c.latency_min = spec.latency_min;
+  c.latency_mean = spec.latency_mean;
+  c.spike_mean = spec.spike_mean;
+  c.replay_mean = spec.replay_mean;
+  c.capacity = spec.capacity;
+  c.chaos_interval = spec.chaos_interval;
+  c.partition_mean = spec.partition_mean;
+  c.clog_mean = spec.clog_mean;
+  if (spec.faults && spec.swarm) {
+    sim::Rng& swarm = choices.stream("net-swarm");
+    for (sim::FaultRule& r : c.rules) {
+      const bool on = swarm.chance(0.5);  // two draws per kind, whatever the outcome
+      const double scale = std::pow(10.0, swarm.unit() * 2.0 - 1.0);  // 0.1x to 10x
+      r.enabled = on;
+      r.probability = std::min(1.0, r.probability * scale);
+    }
+  }
+  for (const auto& [kind, o] : spec.kinds) {
+    sim::FaultRule& r = c.rule(kind);
+    if (o.enabled) r.enabled = *o.enabled;
+    if (o.probability) r.probability = *o.probability;
+    if (o.budget) r.budget = *o.budget;
+  }
+  return c;
+}
+
 namespace {
 
 // [lo, hi] on a log scale of the distance above lo, from a draw in [0, 2^20): 0 is lo, the

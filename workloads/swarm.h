@@ -20,6 +20,12 @@ namespace aurora::workloads {
 
 sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choices);
 
+// The network of one seeded run: the spec's latencies and capacity; with `faults`, every
+// kind on at its default (sim::NetConfig::faulty), then with `swarm` each kind switched on
+// or off and its probability scaled by draws from the "net-swarm" stream, as for the disk;
+// the spec's per-kind overrides last.
+sim::NetConfig draw_net_config(const NetworkSpec& spec, sim::ChoiceTape& choices);
+
 // The configuration of one seeded run: `spec` with every key its [swarm] table names drawn
 // from the "config" stream (spec.h, SwarmSpec), one draw per named key in a fixed order.
 // Then what the draw may have broken is mended: mtr_pages_max is at most pages, and LAL at

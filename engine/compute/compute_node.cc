@@ -5,14 +5,16 @@
 namespace aurora::compute {
 
 ComputeNode::ComputeNode(StorageService& storage, std::string name, ComputeOptions options)
-    : storage_(storage), name_(std::move(name)), pool_(options.buffer_pages) {
+    : storage_(storage), name_(std::move(name)), options_(options), pool_(options.buffer_pages) {
   start();
 }
 
-ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options)
-    : local_(std::make_unique<LocalStorage>(storage)),
+ComputeNode::ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options,
+                         CommitObserver observer)
+    : local_(std::make_unique<LocalStorage>(storage, std::move(observer))),
       storage_(*local_),
       name_(std::move(name)),
+      options_(options),
       pool_(options.buffer_pages) {
   start();
 }
@@ -38,9 +40,9 @@ void ComputeNode::advance_to(Lsn at) {
   }
 }
 
-Result<Lsn> ComputeNode::commit(const Mtr& mtr, const storage::CommitHooks& hooks) {
+Result<Lsn> ComputeNode::commit(const Mtr& mtr, const MtrId& id) {
   AURORA_ASSERT(!mtr.empty(), "an empty MTR");
-  Result<Lsn> cpl = storage_.commit(mtr.redo(), hooks);
+  Result<Lsn> cpl = storage_.commit(id, mtr.redo());
   if (!cpl.is_ok()) return cpl;
   ++stats_.commits;
   advance_to(*cpl);  // read your own writes
@@ -57,12 +59,16 @@ Result<Lsn> ComputeNode::refresh() {
 
 Result<std::vector<std::byte>> ComputeNode::read(PageId page) {
   ++stats_.reads;
-  if (!pin_) {
+  if (!pin_ || read_point_lost_) {
     Result<Lsn> rp = refresh();
     if (!rp.is_ok()) return rp.status();
+    read_point_lost_ = false;
   }
   Result<Lsn> version = storage_.version_at(page, read_point_);
-  if (!version.is_ok()) return version.status();
+  if (!version.is_ok()) {
+    read_point_lost_ = version.kind() == ErrorKind::kOutOfRange;
+    return version.status();
+  }
   const std::pair<PageId, Lsn> key{page, *version};
   if (const std::vector<std::byte>* hit = pool_.get(key)) {
     ++stats_.buffer_hits;
@@ -71,6 +77,7 @@ Result<std::vector<std::byte>> ComputeNode::read(PageId page) {
   ++stats_.buffer_misses;
   Result<std::vector<std::byte>> bytes = storage_.read(page, read_point_);
   if (bytes.is_ok()) pool_.put(key, *bytes);
+  read_point_lost_ = !bytes.is_ok() && bytes.kind() == ErrorKind::kOutOfRange;
   return bytes;
 }
 

@@ -11,8 +11,9 @@
 //    an entry can only serve a read point whose version of the page is that version.
 //
 // It reaches the storage through a StorageService: the Storage itself, or a link to
-// storage on another node that may crash while the compute node lives on (then calls fail
-// with kNodeDown until the storage is back).
+// storage on another node over the network, which may crash or be cut off while the
+// compute node lives on (then calls fail with kNodeDown or kTimeout until it is back; a
+// commit that fails so may still have happened).
 #pragma once
 
 #include <memory>
@@ -27,6 +28,10 @@ namespace aurora::compute {
 
 struct ComputeOptions {
   std::size_t buffer_pages = 64;
+  // Who this node is, for the ids of its MTRs (storage_service.h MtrId): its node and that
+  // node's incarnation (Runtime::node, Runtime::incarnation).
+  NodeId node = 0;
+  std::uint64_t incarnation = 1;
 };
 
 struct ComputeStats {
@@ -53,15 +58,19 @@ class Mtr {
 class ComputeNode {
  public:
   ComputeNode(StorageService& storage, std::string name, ComputeOptions options = {});
-  // On the storage itself, in this node.
-  ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options = {});
+  // On the storage itself, in this node; `observer` hears of each commit on the storage.
+  ComputeNode(storage::Storage& storage, std::string name, ComputeOptions options = {},
+              CommitObserver observer = {});
   ~ComputeNode();
   ComputeNode(const ComputeNode&) = delete;
   ComputeNode& operator=(const ComputeNode&) = delete;
 
-  // Commits the MTR; on success it is acknowledged and visible to this node. See
-  // storage::CommitHooks for `hooks`.
-  Result<Lsn> commit(const Mtr& mtr, const storage::CommitHooks& hooks = {});
+  // The id of this node's next MTR.
+  MtrId new_mtr_id() { return MtrId{options_.node, options_.incarnation, ++mtr_seq_}; }
+  // Commits the MTR under `id` (a new one when none is given); on success it is
+  // acknowledged and visible to this node.
+  Result<Lsn> commit(const Mtr& mtr) { return commit(mtr, new_mtr_id()); }
+  Result<Lsn> commit(const Mtr& mtr, const MtrId& id);
   // The page at this node's read point.
   Result<std::vector<std::byte>> read(PageId page);
   // Moves the read point to the storage's current VDL and returns it.
@@ -77,6 +86,11 @@ class ComputeNode {
   std::unique_ptr<LocalStorage> local_;  // when built on a Storage directly
   StorageService& storage_;
   std::string name_;
+  ComputeOptions options_;
+  std::uint64_t mtr_seq_ = 0;
+  // A read at the read point was refused (the storage no longer held it: it restarted and
+  // collected before this node's pin reached it): the next read refreshes first.
+  bool read_point_lost_ = false;
   Lsn read_point_ = 0;
   std::optional<ReadPointId> pin_;  // none while the storage was down at every attempt
   LruCache<std::pair<PageId, Lsn>, std::vector<std::byte>> pool_;  // (page, version)

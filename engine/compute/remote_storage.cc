@@ -1,122 +1,121 @@
 #include "engine/compute/remote_storage.h"
 
-#include <algorithm>
-#include <optional>
 #include <string>
 
 namespace aurora::compute {
 
-namespace {
+Result<std::unique_ptr<RemoteStorage>> RemoteStorage::open(Runtime rt, Address storage,
+                                                           RemoteOptions options) {
+  AURORA_ASSERT(options.attempts >= 1, "a call needs at least one attempt");
+  Result<std::unique_ptr<rpc::RpcClient>> client = rpc::RpcClient::open(rt);
+  if (!client.is_ok()) return client.status();
+  return std::unique_ptr<RemoteStorage>(
+      new RemoteStorage(rt, storage, options, std::move(client).value()));
+}
 
-template <class T>
-struct Call {
-  explicit Call(Scheduler& sched) : done(sched) {}
-  Event done;
-  std::optional<Result<T>> result;
-
-  void finish(Result<T> r) {
-    if (result.has_value()) return;  // the first answer wins: the work's, or the crash's
-    result.emplace(std::move(r));
-    done.set();
+Result<wire::Response> RemoteStorage::call(
+    wire::Method m, const std::function<wire::Bytes(std::uint32_t)>& body_for) {
+  Result<rpc::Bytes> got = Status::timeout("no attempt");
+  for (std::uint32_t attempt = 1; attempt <= options_.attempts; ++attempt) {
+    if (attempt > 1) ++stats_.retries;
+    got = client_->call(storage_, m, body_for(attempt), rt_.clock.now() + options_.attempt_timeout);
+    if (got.is_ok() || got.kind() != ErrorKind::kTimeout) break;
   }
-};
+  if (!got.is_ok()) {
+    if (got.kind() == ErrorKind::kTimeout) ++stats_.timeouts;
+    return got.status();
+  }
+  Result<wire::Response> r = wire::decode_response(m, *got);
+  if (r.is_ok()) saw_storage(r->storage_incarnation);
+  return r;
+}
 
-}  // namespace
+Result<wire::Response> RemoteStorage::call(wire::Method m, const wire::Bytes& body) {
+  return call(m, [&body](std::uint32_t) { return body; });
+}
 
-void RemoteStorage::connect(storage::Storage& storage, Runtime storage_rt) {
-  storage_ = &storage;
-  storage_node_ = storage_rt.node;
-  storage_rt_ = std::make_unique<Runtime>(storage_rt);
-  for (auto& [id, pin] : pins_) {
-    // Recovery never goes below a read point a node acted on (invariant 4); should it have
-    // (media faults), the pin holds the recovered VDL instead.
-    pin.first = std::min(pin.first, storage.vdl());
-    pin.second = storage.pin(pin.first);
+void RemoteStorage::saw_storage(std::uint64_t incarnation) {
+  if (incarnation == storage_incarnation_) return;
+  const bool restarted = storage_incarnation_ != 0;
+  storage_incarnation_ = incarnation;
+  if (!restarted) return;
+  ++stats_.storage_restarts_seen;
+  for (auto& [id, p] : pins_) {
+    p.seq = next_seq_++;
+    send_pin(id, p, wire::kPin);
   }
 }
 
-void RemoteStorage::disconnect() {
-  storage_ = nullptr;
-  storage_rt_.reset();
-  auto calls = std::move(under_way_);
-  under_way_.clear();
-  for (auto& [id, fail] : calls) fail();
+void RemoteStorage::send_pin(ReadPointId id, const Pin& p, wire::Method m) {
+  const wire::Bytes body = wire::encode(wire::PinRequest{rt_.incarnation, id, p.seq, p.at});
+  // A notification that cannot be sent is as good as lost: the storage holds GC lower
+  // (a move) or longer (an unpin) than it must, never less.
+  client_->notify(storage_, m, body).ignore();
 }
 
-Status RemoteStorage::down(const char* what) const {
-  return Status::node_down(std::string(what) + ": the storage is down");
-}
-
-template <class T>
-Result<T> RemoteStorage::call(const char* what,
-                              std::function<Result<T>(storage::Storage&)> work) {
-  if (storage_ == nullptr) return down(what);
-  auto c = std::make_shared<Call<T>>(sched_);
-  const std::uint64_t id = next_call_++;
-  under_way_[id] = [c] { c->finish(Status::node_down("the storage crashed during the call")); };
-  struct Forget {  // also when the caller is killed while it waits
-    std::map<std::uint64_t, std::function<void()>>& calls;
-    std::uint64_t id;
-    ~Forget() { calls.erase(id); }
-  } forget{under_way_, id};
-  storage::Storage* target = storage_;
-  // Killed mid-call by a crash of the storage node, this fiber never answers; the caller
-  // hears of the crash from disconnect().
-  storage_rt_->spawn(std::string("rpc.").append(what),
-                     [c, target, work = std::move(work)] { c->finish(work(*target)); });
-  c->done.wait(what);
-  return std::move(*c->result);
-}
-
-Result<Lsn> RemoteStorage::commit(std::span<const wal::Redo> mtr,
-                                  const storage::CommitHooks& hooks) {
-  return call<Lsn>("commit", [request = std::vector<wal::Redo>(mtr.begin(), mtr.end()),
-                              hooks](storage::Storage& s) {
-    return s.commit(request, hooks);
+Result<Lsn> RemoteStorage::commit(const MtrId& id, std::span<const wal::Redo> mtr) {
+  wire::CommitRequest req{.caller_incarnation = rt_.incarnation,
+                          .id = id,
+                          .attempt = 1,
+                          .storage_incarnation = storage_incarnation_,
+                          .redo = {mtr.begin(), mtr.end()}};
+  Result<wire::Response> r = call(wire::kCommit, [&req](std::uint32_t attempt) {
+    req.attempt = attempt;
+    return wire::encode(req);
   });
+  if (!r.is_ok()) return r.status();
+  return r->lsn;
 }
 
 Result<std::vector<std::byte>> RemoteStorage::read(PageId page, Lsn at) {
-  return call<std::vector<std::byte>>("read",
-                                      [page, at](storage::Storage& s) { return s.read(page, at); });
-}
-
-Status RemoteStorage::sync() {
-  return call<bool>("sync", [](storage::Storage& s) -> Result<bool> {
-           AURORA_RETURN_IF_ERROR(s.sync());
-           return true;
-         })
-      .status();
+  Result<wire::Response> r =
+      call(wire::kRead, wire::encode(wire::PageRequest{rt_.incarnation, page, at}));
+  if (!r.is_ok()) return r.status();
+  return std::move(r->bytes);
 }
 
 Result<Lsn> RemoteStorage::version_at(PageId page, Lsn at) {
-  if (storage_ == nullptr) return down("version_at");
-  return storage_->version_at(page, at);
+  Result<wire::Response> r =
+      call(wire::kVersionAt, wire::encode(wire::PageRequest{rt_.incarnation, page, at}));
+  if (!r.is_ok()) return r.status();
+  return r->lsn;
 }
 
 Result<Lsn> RemoteStorage::vdl() {
-  if (storage_ == nullptr) return down("vdl");
-  return storage_->vdl();
+  Result<wire::Response> r = call(wire::kVdl, wire::encode(wire::PlainRequest{rt_.incarnation}));
+  if (!r.is_ok()) return r.status();
+  return r->lsn;
+}
+
+Status RemoteStorage::sync() {
+  return call(wire::kSync, wire::encode(wire::PlainRequest{rt_.incarnation})).status();
 }
 
 Result<ReadPointId> RemoteStorage::pin(Lsn at) {
-  if (storage_ == nullptr) return down("pin");
   const ReadPointId id = next_pin_++;
-  pins_[id] = {at, storage_->pin(at)};
+  const Pin p{at, next_seq_++};
+  Result<wire::Response> r =
+      call(wire::kPin, wire::encode(wire::PinRequest{rt_.incarnation, id, p.seq, at}));
+  if (!r.is_ok()) {
+    // The storage may hold it all the same (only the answer was lost): undo it there.
+    send_pin(id, Pin{at, next_seq_++}, wire::kUnpin);
+    return r.status();
+  }
+  pins_[id] = p;
   return id;
 }
 
 void RemoteStorage::move(ReadPointId id, Lsn at) {
   auto it = pins_.find(id);
   AURORA_ASSERT(it != pins_.end(), "moving a read point that is not pinned");
-  it->second.first = at;
-  if (storage_ != nullptr) storage_->move(it->second.second, at);
+  it->second = Pin{at, next_seq_++};
+  send_pin(id, it->second, wire::kPin);
 }
 
 void RemoteStorage::unpin(ReadPointId id) {
   auto it = pins_.find(id);
   if (it == pins_.end()) return;
-  if (storage_ != nullptr) storage_->unpin(it->second.second);
+  send_pin(id, Pin{it->second.at, next_seq_++}, wire::kUnpin);
   pins_.erase(it);
 }
 

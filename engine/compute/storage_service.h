@@ -2,14 +2,16 @@
 //
 //   LocalStorage   the Storage object itself, in the same node (the demo, the REPL, most
 //                  tests): every call goes straight to it.
-//   RemoteStorage  the storage on another node of the world (remote_storage.h): a call runs
-//                  in a fiber on the storage node while the caller waits, and a crash of the
-//                  storage node fails the calls under way instead of leaving the caller
-//                  parked on the dead storage's queues. A compute node survives it.
+//   RemoteStorage  the storage on another node, over the network (remote_storage.h): every
+//                  call is a request with a deadline, and a commit whose answer is lost
+//                  comes back kTimeout: it may or may not have happened.
 #pragma once
 
+#include <compare>
+#include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "engine/storage/storage.h"
@@ -20,13 +22,26 @@ using storage::Lsn;
 using storage::PageId;
 using storage::ReadPointId;
 
+// A mini-transaction's identity: the node that made it, that node's incarnation, and its
+// number there. A retried commit carries the same id, and the storage appends it once.
+struct MtrId {
+  NodeId node = 0;
+  std::uint64_t incarnation = 0;
+  std::uint64_t seq = 0;
+  friend auto operator<=>(const MtrId&, const MtrId&) = default;
+};
+std::string to_string(const MtrId& id);  // "n2.1.17"
+
+// Who must hear of each commit at the moment it happens on the storage, by MTR id (a model
+// of what was written, in tests and the simulation): the hooks for that one MTR.
+using CommitObserver = std::function<storage::CommitHooks(const MtrId&)>;
+
 class StorageService {
  public:
   virtual ~StorageService() = default;
-  // See storage::Storage for each call's meaning. A storage that is down answers
-  // kNodeDown.
-  virtual Result<Lsn> commit(std::span<const wal::Redo> mtr,
-                             const storage::CommitHooks& hooks) = 0;
+  // See storage::Storage for each call's meaning. A storage that is down answers kNodeDown
+  // (a remote one may answer kTimeout instead: no answer came).
+  virtual Result<Lsn> commit(const MtrId& id, std::span<const wal::Redo> mtr) = 0;
   virtual Result<std::vector<std::byte>> read(PageId page, Lsn at) = 0;
   virtual Result<Lsn> version_at(PageId page, Lsn at) = 0;
   virtual Result<Lsn> vdl() = 0;
@@ -38,10 +53,10 @@ class StorageService {
 
 class LocalStorage final : public StorageService {
  public:
-  explicit LocalStorage(storage::Storage& s) : s_(s) {}
-  Result<Lsn> commit(std::span<const wal::Redo> mtr,
-                     const storage::CommitHooks& hooks) override {
-    return s_.commit(mtr, hooks);
+  explicit LocalStorage(storage::Storage& s, CommitObserver observer = {})
+      : s_(s), observer_(std::move(observer)) {}
+  Result<Lsn> commit(const MtrId& id, std::span<const wal::Redo> mtr) override {
+    return s_.commit(mtr, observer_ ? observer_(id) : storage::CommitHooks{});
   }
   Result<std::vector<std::byte>> read(PageId page, Lsn at) override { return s_.read(page, at); }
   Result<Lsn> version_at(PageId page, Lsn at) override { return s_.version_at(page, at); }
@@ -53,6 +68,7 @@ class LocalStorage final : public StorageService {
 
  private:
   storage::Storage& s_;
+  CommitObserver observer_;
 };
 
 }  // namespace aurora::compute

@@ -136,7 +136,7 @@ Result<std::vector<std::byte>> PageStore::read_image(PageId page, Lsn lsn) {
 }
 
 Result<std::vector<std::byte>> PageStore::read(PageId page, Lsn at) {
-  return read_above(page, at, std::max(log_.gc_floor(), collecting_floor_));
+  return read_above(page, at, read_floor());
 }
 
 Result<std::vector<std::byte>> PageStore::read_above(PageId page, Lsn at, Lsn horizon) {

@@ -78,6 +78,8 @@ class PageStore {
   // The page as of read point `at` (page_size bytes). kInvalidArgument when `at` is above
   // VDL (not a read point the log can serve yet); kOutOfRange when below the GC floor.
   Result<std::vector<std::byte>> read(PageId page, Lsn at);
+  // The lowest read point read() accepts now: the GC floor, or the floor GC is applying.
+  Lsn read_floor() const { return std::max(log_.gc_floor(), collecting_floor_); }
   // Images every page with at least options.image_after versions since its newest image,
   // at its newest version <= `upto` (<= VDL), and fsyncs the image file. A page whose chain
   // is damaged is skipped (its reads report it). Returns the images written.

@@ -1,9 +1,10 @@
 // The whole engine under crashes: two compute nodes commit multi-page MTRs and read at
 // their read points, and at random past read points, a third only reads and seldom
 // refreshes, while images, GC, image compaction and tiering run in the background. Each
-// reaches the storage node through a link (compute::RemoteStorage). A chaos fiber crashes
-// one compute node, the storage alone (the compute nodes live on, their calls under way
-// fail, and they go on once it recovered), or everything, with torn writes. What every
+// reaches the storage node over the world's network (compute::RemoteStorage to a
+// compute::StorageServer; the network only delays here). A chaos fiber crashes one compute
+// node, the storage alone (the compute nodes live on, their calls under way fail or time
+// out, and they go on once it recovered), or everything, with torn writes. What every
 // node observes (allocations, acknowledgements, reads, the storage's counters, crashes,
 // recoveries and their annulments) goes to the project's reference model and checkers
 // (workloads/check/suite.h), built by the same parts the MTR workload uses
@@ -20,6 +21,7 @@
 
 #include "engine/compute/compute_node.h"
 #include "engine/compute/remote_storage.h"
+#include "engine/compute/storage_server.h"
 #include "engine/storage/presets.h"
 #include "sim/world.h"
 #include "tests/engine/log_harness.h"
@@ -34,6 +36,9 @@ namespace obs = workloads::check::obs;
 
 constexpr std::uint32_t kPageSize = 64;
 constexpr PageId kPages = 6;
+
+// The storage is not there: crashed under the call (kNodeDown) or no answer came (kTimeout).
+bool unavailable(ErrorKind k) { return k == ErrorKind::kNodeDown || k == ErrorKind::kTimeout; }
 
 std::string describe(const std::vector<workloads::Violation>& violations) {
   std::string out;
@@ -93,20 +98,18 @@ struct EngineRun {
 
   // A compute node: its link to the storage, and while its boot fiber runs, the node.
   struct Slot {
+    NodeId node = 0;
     std::unique_ptr<RemoteStorage> link;
     ComputeNode* live = nullptr;
     std::uint64_t storage_crashes_seen = 0;  // storage crashes this incarnation outlived
   };
 
-  // The storage's counters, with the read points of the compute nodes up and connected
-  // now (a node's read point is pinned in the storage only while it is connected).
+  // The storage's counters, with the read points of the compute nodes up now.
   void observe_state() {
     if (!volume) return;
     std::vector<Lsn> read_points;
     for (const auto& [name, slot] : slots) {
-      if (slot.live != nullptr && slot.link->connected()) {
-        read_points.push_back(slot.live->read_point());
-      }
+      if (slot.live != nullptr) read_points.push_back(slot.live->read_point());
     }
     observe(workloads::state_observation(*volume, std::move(read_points)));
   }
@@ -120,9 +123,9 @@ struct EngineRun {
     observe(workloads::recovered_observation(**s));
     volume = std::move(*s);
     ++opens;
-    for (auto& [name, slot] : slots) {
-      if (slot.link) slot.link->connect(*volume, rt);
-    }
+    Result<std::unique_ptr<StorageServer>> started = StorageServer::start(rt, *volume, hooks.observer());
+    ASSERT_TRUE(started.is_ok()) << where() << ": " << started.status().to_string();
+    server = std::move(started).value();
     observe_state();
   }
 
@@ -130,9 +133,16 @@ struct EngineRun {
   // each observed, until the node (or everything) crashes.
   void boot_compute(Runtime rt, const std::string& name) {
     Slot& slot = slots[name];
-    slot.link = std::make_unique<RemoteStorage>(world.sched());
-    if (volume) slot.link->connect(*volume, world.runtime(storage_node));
-    ComputeNode node(*slot.link, name, ComputeOptions{.buffer_pages = 4});
+    slot.node = rt.node;
+    Result<std::unique_ptr<RemoteStorage>> link =
+        RemoteStorage::open(rt, Address{storage_node, StorageServer::kPort},
+                            // Rounds last 16 ms: a call cut off by a storage crash gives up
+                            // soon, so the node goes on with the recovered storage.
+                            RemoteOptions{.attempt_timeout = kMillisecond, .attempts = 2});
+    ASSERT_TRUE(link.is_ok()) << where() << ": " << link.status().to_string();
+    slot.link = std::move(link).value();
+    ComputeNode node(*slot.link, name,
+                     ComputeOptions{.buffer_pages = 4, .node = rt.node, .incarnation = rt.incarnation});
     // Its read point counts in every State while the fiber lives (a crash unwinds it).
     struct Live {
       Slot& slot;
@@ -140,13 +150,14 @@ struct EngineRun {
     } alive{slot};
     slot.live = &node;
     slot.storage_crashes_seen = 0;
+    observe(obs::SessionStarted{name});  // a new session: its read point starts afresh
     // "lag" only reads. With the tiered preset it also refreshes rarely: its read point
     // holds GC back, so reads in the past reach cold segments before GC takes them. With the
     // base preset GC keeps up, and images die and get compacted.
     const bool reader = name == "lag";
     const double refresh_chance = seed % 2 == 1 ? 0.02 : 1.0;
     for (;;) {
-      if (!slot.link->connected()) {  // the storage is down: wait for its recovery
+      if (!volume) {  // the storage is down: wait for its recovery
         rt.clock.sleep_for(100 * kMicrosecond);
         continue;
       }
@@ -160,7 +171,7 @@ struct EngineRun {
         read_in_the_past(slot, name);
       } else {
         const Result<Lsn> rp = node.refresh();
-        ASSERT_TRUE(rp.is_ok() || rp.kind() == ErrorKind::kNodeDown)
+        ASSERT_TRUE(rp.is_ok() || unavailable(rp.kind()))
             << where() << ": " << rp.status().to_string();
       }
       observe_state();
@@ -181,30 +192,41 @@ struct EngineRun {
       writes.push_back({page, offset, workloads::plain_bytes(bytes)});
     }
     // The hooks report the allocation and the acknowledgement as they happen.
-    const storage::CommitHooks hooks = workloads::observing_hooks(
-        node.name(), std::move(writes), storage_options().log.lal,
-        [this]() -> std::optional<Lsn> {
-          if (!volume) return std::nullopt;
-          return volume->vdl();
-        },
-        [this](check::Observation o) { observe(o); });
-    Result<Lsn> cpl = node.commit(mtr, hooks);
-    // A storage crash fails the call; the model takes the MTR as maybe committed.
-    if (cpl.kind() == ErrorKind::kNodeDown) return;
+    const MtrId id = node.new_mtr_id();
+    hooks.expect(id, workloads::observing_hooks(
+                         node.name(), id, std::move(writes), storage_options().log.lal,
+                         [this]() -> std::optional<Lsn> {
+                           if (!volume) return std::nullopt;
+                           return volume->vdl();
+                         },
+                         [this](check::Observation o) { observe(o); }));
+    Result<Lsn> cpl = node.commit(mtr, id);
+    // A storage crash fails the call, or leaves it unanswered; the model takes the MTR as
+    // maybe committed.
+    if (unavailable(cpl.kind())) {
+      observe(obs::CommitUnknown{node.name(), to_string(id), cpl.status().to_string()});
+      return;
+    }
     ASSERT_TRUE(cpl.is_ok()) << where() << ": " << cpl.status().to_string();
     // Read-your-writes (DESIGN.md section 4, session guarantees), which no checker judges.
     EXPECT_GE(node.read_point(), *cpl) << where() << ": a node must read its own writes";
+    observe(obs::Committed{node.name(), *cpl, to_string(id)});
     ++commits;
   }
 
   void read_at_read_point(Slot& slot, ComputeNode& node) {
     if (volume && rng.chance(0.3)) volume->pages().drop_cache();  // 9: cold reads the same
     const PageId page = rng.below(kPages);
+    // The storage may refuse the node's read point only when it does not hold it (it
+    // restarted, and the node's pin has not reached it yet).
+    const int opened = opens;
+    const bool held = server && server->holds_read_point(slot.node, node.read_point());
     const Result<std::vector<std::byte>> got = node.read(page);
-    if (got.kind() == ErrorKind::kNodeDown) return;  // the storage crashed under the read
+    if (unavailable(got.kind())) return;  // the storage crashed under the read
     if (got.is_ok() && slot.storage_crashes_seen > 0) ++reads_after_storage_crash;
     obs::Read r = workloads::read_observation(node.name(), page, node.read_point(),
-                                              /*at_read_point=*/true, got);
+                                              /*at_read_point=*/true, got,
+                                              held && opens == opened ? 0 : UINT64_MAX);
     // The test of the test: one read, chosen by the caller, is reported with one byte wrong,
     // as an engine returning a wrong page would be.
     if (r.bytes && ++reads_at_read_point == tamper_read) {
@@ -223,15 +245,17 @@ struct EngineRun {
     const Lsn floor = volume->log().gc_floor();
     const Lsn at = floor + rng.below(volume->vdl() - floor + 1);
     const PageId page = rng.below(kPages);
-    const Lsn may_refuse_below = volume->min_read_point();
+    Lsn may_refuse_below = volume->min_read_point();
     const Result<std::vector<std::byte>> got = slot.link->read(page, at);
-    if (got.kind() == ErrorKind::kNodeDown) return;
+    if (unavailable(got.kind())) return;
+    // The bound may rise while the request is on its way (read points move up).
+    if (volume) may_refuse_below = std::max(may_refuse_below, volume->min_read_point());
     observe(workloads::read_observation(name, page, at, /*at_read_point=*/false, got,
                                         may_refuse_below));
     ++reads_checked;
     if (floor > 0) {
       const Result<std::vector<std::byte>> below = slot.link->read(page, floor - 1);
-      if (below.kind() == ErrorKind::kNodeDown) return;
+      if (unavailable(below.kind())) return;
       EXPECT_EQ(below.kind(), ErrorKind::kOutOfRange) << where() << ": a read below the GC floor";
       observe(workloads::read_observation(name, page, floor - 1, /*at_read_point=*/false, below,
                                           may_refuse_below));
@@ -246,10 +270,11 @@ struct EngineRun {
       observe(obs::Crashed{});
     }
     for (auto& [name, slot] : slots) {
-      if (slot.link) slot.link->disconnect();
       if (slot.live != nullptr) ++slot.storage_crashes_seen;
     }
+    server.reset();
     volume.reset();
+    hooks.forget_all();  // no request on its way to the old storage can be appended now
   }
 
   // Crashes whatever is up, compute nodes first.
@@ -261,6 +286,7 @@ struct EngineRun {
   }
   ~EngineRun() {
     crash_all();
+    for (auto& [name, slot] : slots) slot.link.reset();
     world.trace().set_listener(nullptr);
   }
 
@@ -273,6 +299,8 @@ struct EngineRun {
   std::vector<NodeId> computes;
   std::map<std::string, Slot> slots;  // by compute node name
   std::unique_ptr<storage::Storage> volume;
+  std::unique_ptr<StorageServer> server;
+  workloads::CommitHookBook hooks;
   int round = 0;
   int opens = 0;
   std::uint64_t commits = 0;

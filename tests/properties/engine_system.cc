@@ -97,9 +97,10 @@ void EngineSystem::observe_state() {
   observe(workloads::state_observation(*storage_, std::move(read_points)));
 }
 
-storage::CommitHooks EngineSystem::hooks(std::string node, const std::vector<check_write>& writes) {
+storage::CommitHooks EngineSystem::hooks(std::string node, const compute::MtrId& id,
+                                         const std::vector<check_write>& writes) {
   storage::CommitHooks h = workloads::observing_hooks(
-      std::move(node), writes, options_.log.lal,
+      std::move(node), id, writes, options_.log.lal,
       [this]() -> std::optional<Lsn> {
         if (!storage_) return std::nullopt;
         return storage_->vdl();
@@ -115,9 +116,14 @@ storage::CommitHooks EngineSystem::hooks(std::string node, const std::vector<che
 
 void EngineSystem::start_nodes() {
   nodes_.clear();
+  ++generation_;  // the nodes' new incarnation: their MTR ids never repeat an older one's
   for (int i = 0; i < kComputeNodes; ++i) {
+    // Each node its own id in its MTRs' ids, so that no two nodes' MTRs share one.
     nodes_.push_back(std::make_unique<compute::ComputeNode>(
-        *storage_, node_name(i), compute::ComputeOptions{.buffer_pages = 4}));
+        *storage_, node_name(i),
+        compute::ComputeOptions{
+            .buffer_pages = 4, .node = static_cast<NodeId>(i + 1), .incarnation = generation_},
+        book_.observer()));
   }
 }
 
@@ -125,8 +131,9 @@ Result<Lsn> EngineSystem::put(int node, const std::vector<check_write>& writes) 
   compute::Mtr mtr;
   for (const wal::Redo& r : redo_of(writes)) mtr.put(r.page, r.offset, r.bytes);
   Result<Lsn> cpl = not_finished();
-  const storage::CommitHooks h = hooks(node_name(node), writes);
-  if (!run([&] { cpl = this->node(node).commit(mtr, h); })) return not_finished();
+  const compute::MtrId id = this->node(node).new_mtr_id();
+  book_.expect(id, hooks(node_name(node), id, writes));
+  if (!run([&] { cpl = this->node(node).commit(mtr, id); })) return not_finished();
   observe_state();
   return cpl;
 }
@@ -224,7 +231,9 @@ void EngineSystem::crash(const CrashPlan& plan) {
   for (std::size_t i = 0; i < plan.in_flight.size(); ++i) {
     const std::vector<wal::Redo> mtr = redo_of(plan.in_flight[i]);
     world_.sched().spawn(storage_node_, "property.in_flight",
-                         [this, mtr, h = hooks(node_name(0), plan.in_flight[i])] {
+                         [this, mtr,
+                          h = hooks(node_name(0), compute::MtrId{0, 0, ++in_flight_mtrs_},
+                                    plan.in_flight[i])] {
                            (void)storage_->commit(mtr, h);
                          });
   }

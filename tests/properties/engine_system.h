@@ -22,6 +22,7 @@
 #include "engine/storage/storage.h"
 #include "sim/world.h"
 #include "workloads/check/suite.h"
+#include "workloads/mtr/mtr_parts.h"
 
 namespace aurora::properties {
 
@@ -123,7 +124,8 @@ class EngineSystem {
   void observe(workloads::check::Observation o);
   void observe_state();
   void start_nodes();
-  storage::CommitHooks hooks(std::string node, const std::vector<check_write>& writes);
+  storage::CommitHooks hooks(std::string node, const compute::MtrId& id,
+                             const std::vector<check_write>& writes);
 
   SystemConfig config_;
   storage::StorageOptions options_;
@@ -131,6 +133,9 @@ class EngineSystem {
   NodeId storage_node_ = 0;
   workloads::check::Suite suite_;
   std::unique_ptr<storage::Storage> storage_;
+  workloads::CommitHookBook book_;    // the hooks of the MTRs the nodes commit, by id
+  std::uint64_t in_flight_mtrs_ = 0;  // MTRs committed straight on the storage by crash()
+  std::uint64_t generation_ = 0;      // of the compute nodes, one per start_nodes()
   std::vector<std::unique_ptr<compute::ComputeNode>> nodes_;
   wal::RecoveryReport last_recovery_;
   std::vector<Lsn> acked_;

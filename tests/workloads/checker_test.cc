@@ -200,7 +200,7 @@ TEST(Checkers, EverySilentOnTheGoodHistory) {
 
 TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
   const auto all = make_all_checkers(false);
-  ASSERT_EQ(all.size(), 13u);
+  ASSERT_EQ(all.size(), 14u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"lsn_unique", "4.1:"},         {"allocation_limit", "4.2:"},
       {"ordering", "4.3:"},           {"monotonic", "4.4:"},
@@ -208,7 +208,7 @@ TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
       {"durability", "4.7:"},         {"read_correctness", "4.8:"},
       {"cache_invisible", "4.9:"},    {"torn_tail_vs_corruption", "4.10:"},
       {"fsync_stop", "4.11:"},        {"read_your_writes", "4.18:"},
-      {"monotonic_reads", "4.18:"}};
+      {"monotonic_reads", "4.18:"},   {"commit_once", "4.1 and 4.6 under retries:"}};
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i]->name(), expected[i].first);
     EXPECT_TRUE(all[i]->invariant().starts_with(expected[i].second)) << all[i]->invariant();
@@ -708,6 +708,67 @@ TEST(FsyncStop, ARecoveryEndsTheStop) {
   EXPECT_TRUE(silent(make_fsync_stop(), h));
 }
 
+// --- commit_once: 4.1 and 4.6 under retries (DESIGN.md section 5b) ---
+
+obs::Appended appended_as(std::string id, Lsn first, Lsn cpl, std::vector<Write> writes) {
+  obs::Appended a = appended("n1", first, cpl, std::move(writes), 3);
+  a.mtr = std::move(id);
+  return a;
+}
+
+History with_mtr_ids() {
+  History h = before_crash();
+  h.pop_back();  // no crash yet
+  h.push_back(appended_as("n1.1.7", 7, 7, {w(0, 3, "r")}));
+  return h;
+}
+
+TEST(CommitOnce, FiresWhenARetryIsAppendedAgain) {
+  const std::string msg =
+      fires(make_commit_once(), with_mtr_ids(), appended_as("n1.1.7", 8, 8, {w(0, 3, "r")}));
+  EXPECT_NE(msg.find("MTR n1.1.7 of node n1 was appended twice: at LSNs [7, 7] and again at "
+                     "[8, 8]"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(CommitOnce, FiresWhenANodeIsToldAnotherCpl) {
+  const std::string msg =
+      fires(make_commit_once(), with_mtr_ids(), obs::Committed{"n1", 9, "n1.1.7"});
+  EXPECT_NE(msg.find("node n1 was told MTR n1.1.7 committed at CPL 9, but it was appended at "
+                     "LSNs [7, 7]"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(CommitOnce, FiresWhenARefusedMtrIsAppended) {
+  History h = with_mtr_ids();
+  h.push_back(obs::CommitRefused{"n1", "n1.1.8", "InvalidArgument: too long"});
+  const std::string msg = fires(make_commit_once(), h, appended_as("n1.1.8", 8, 8, {w(0, 0, "q")}));
+  EXPECT_NE(msg.find("MTR n1.1.8 was appended at LSNs [8, 8] after node n1 was told its commit "
+                     "was refused ('InvalidArgument: too long')"),
+            std::string::npos)
+      << msg;
+  const std::string after =
+      fires(make_commit_once(), with_mtr_ids(), obs::CommitRefused{"n1", "n1.1.7", "no"});
+  EXPECT_NE(after.find("was told the commit of MTR n1.1.7 was refused ('no'), but it was "
+                       "appended at LSNs [7, 7]"),
+            std::string::npos)
+      << after;
+}
+
+TEST(CommitOnce, SilentOnTheRightCplAnUnknownOutcomeAndAnAppendAfterARecoveryForgotIt) {
+  History h = with_mtr_ids();
+  h.push_back(obs::Committed{"n1", 7, "n1.1.7"});
+  h.push_back(obs::CommitUnknown{"n1", "n1.1.9", "Timeout: no answer"});
+  h.push_back(appended_as("n1.1.9", 8, 8, {w(0, 4, "s")}));  // it happened after all
+  h.push_back(obs::Crashed{});
+  // Recovery keeps [1, 7] and annuls [8, 107]: n1.1.9 never happened, and may come again.
+  h.push_back(recovered(2, 8, 7, 7));
+  h.push_back(appended_as("n1.1.9", 108, 108, {w(0, 4, "s")}));
+  EXPECT_TRUE(silent(make_commit_once(), h));
+}
+
 // --- 4.18 session guarantees ---
 
 TEST(ReadYourWrites, FiresWhenANodeReadsBelowItsOwnAcknowledgedCommit) {
@@ -886,7 +947,7 @@ TEST(Suite, SilentOnARealisticGoodHistory) {
     }
     EXPECT_TRUE(suite.finish().empty());
     EXPECT_TRUE(suite.violations().empty());
-    EXPECT_EQ(suite.checker_names().size(), 13u);
+    EXPECT_EQ(suite.checker_names().size(), 14u);
     EXPECT_EQ(suite.model().mtrs().size(), 4u);  // [1,2] [3,3] [104,104] [205,206]
   }
 }

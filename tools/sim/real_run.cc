@@ -100,8 +100,10 @@ class Incarnation {
   // the parent kills the process.
   void writer(std::uint32_t i) {
     const std::string name = std::string("c").append(std::to_string(i));
+    CommitHookBook hooks;
     compute::ComputeNode node(*storage_, name,
-                              compute::ComputeOptions{.buffer_pages = o_.spec.storage.buffer_pages});
+                              compute::ComputeOptions{.buffer_pages = o_.spec.storage.buffer_pages},
+                              hooks.observer());
     sim::Rng rng(o_.seed, std::string("real/").append(std::to_string(index_)).append("/").append(name));
     const WorkloadSpec& w = o_.spec.workload;
     const double weights[] = {w.commit_weight, w.read_weight, w.refresh_weight};
@@ -109,11 +111,12 @@ class Incarnation {
       switch (rng.pick_weighted(weights)) {
         case 0: {
           RandomMtr m = random_mtr(o_.spec, rng);
-          const storage::CommitHooks hooks = observing_hooks(
-              name, std::move(m.writes), o_.spec.storage.lal,
-              [this]() -> std::optional<Lsn> { return storage_->vdl(); },
-              [this](check::Observation o) { send(o); });
-          Result<Lsn> cpl = node.commit(m.mtr, hooks);
+          const compute::MtrId id = node.new_mtr_id();
+          hooks.expect(id, observing_hooks(
+                               name, id, std::move(m.writes), o_.spec.storage.lal,
+                               [this]() -> std::optional<Lsn> { return storage_->vdl(); },
+                               [this](check::Observation o) { send(o); }));
+          Result<Lsn> cpl = node.commit(m.mtr, id);
           if (!cpl.is_ok()) {
             std::cerr << name << ": commit failed: " << cpl.status().to_string() << "\n";
             ::_exit(3);  // no fault is injected here: a failed commit is a failure

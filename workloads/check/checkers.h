@@ -24,6 +24,7 @@ std::unique_ptr<Checker> make_torn_tail_vs_corruption(bool unrestricted);  // 4.
 std::unique_ptr<Checker> make_fsync_stop();                                // 4.11
 std::unique_ptr<Checker> make_read_your_writes();                          // 4.18
 std::unique_ptr<Checker> make_monotonic_reads(bool unrestricted);          // 4.18
+std::unique_ptr<Checker> make_commit_once();  // 4.1 and 4.6 under retries (section 5b)
 
 // All of them, in the order above.
 std::vector<std::unique_ptr<Checker>> make_all_checkers(bool unrestricted);

@@ -32,9 +32,13 @@ std::string_view observation_kind(const Observation& o) {
           return "gc_horizon";
         } else if constexpr (std::is_same_v<T, obs::SessionStarted>) {
           return "session_started";
-        } else {
-          static_assert(std::is_same_v<T, obs::Committed>, "a new observation needs a name");
+        } else if constexpr (std::is_same_v<T, obs::Committed>) {
           return "committed";
+        } else if constexpr (std::is_same_v<T, obs::CommitUnknown>) {
+          return "commit_unknown";
+        } else {
+          static_assert(std::is_same_v<T, obs::CommitRefused>, "a new observation needs a name");
+          return "commit_refused";
         }
       },
       o);

@@ -25,7 +25,8 @@ struct Write {
 namespace obs {
 
 // LSNs first..cpl were allocated to one MTR (its records in order). `vdl` is the VDL when
-// they were allocated, `lal` the allocation limit in force.
+// they were allocated, `lal` the allocation limit in force. `mtr`: the MTR's id, the same
+// in every attempt to commit it ("" when the workload gives none).
 struct Appended {
   std::string node;
   Lsn first = 0;
@@ -33,6 +34,7 @@ struct Appended {
   std::vector<Write> writes;
   Lsn vdl = 0;
   Lsn lal = 0;
+  std::string mtr;
 };
 
 // A commit returned OK: the MTR ending at `cpl` is acknowledged; `vdl` is the VDL then.
@@ -122,6 +124,25 @@ struct SessionStarted {
 struct Committed {
   std::string node;
   Lsn cpl = 0;
+  std::string mtr;  // its id, as in Appended ("" when the workload gives none)
+};
+
+// A compute node's commit of MTR `mtr` ended without an answer saying what became of it
+// (the request or its answer was lost, or the storage restarted under it): it may have
+// been appended, even acknowledged, or not. Either outcome is correct, never half of one;
+// and once a reader has seen it, it stays (invariants 4 to 6 hold it like any other MTR).
+struct CommitUnknown {
+  std::string node;
+  std::string mtr;
+  std::string error;
+};
+
+// A compute node's commit of MTR `mtr` was refused: the engine says it did not happen
+// (`error`, such as a redo that does not fit its page). It must never be appended.
+struct CommitRefused {
+  std::string node;
+  std::string mtr;
+  std::string error;
 };
 
 // A compute node's refresh (moving its read point to the VDL) failed with `error` (the
@@ -145,7 +166,8 @@ struct GcHorizon {
 using Observation =
     std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm, obs::Crashed,
                  obs::FsyncFailed, obs::Recovered, obs::Annulled, obs::RefreshFailed,
-                 obs::GcHorizon, obs::SessionStarted, obs::Committed>;
+                 obs::GcHorizon, obs::SessionStarted, obs::Committed, obs::CommitUnknown,
+                 obs::CommitRefused>;
 
 // "appended", "acked", ... (for messages and the trace).
 std::string_view observation_kind(const Observation& o);

@@ -41,6 +41,10 @@ void Model::apply(const Observation& o) {
           apply_annulled(v);
         } else if constexpr (std::is_same_v<T, obs::GcHorizon>) {
           apply_horizon(v);
+        } else if constexpr (std::is_same_v<T, obs::CommitUnknown>) {
+          ++unknown_outcomes_;
+        } else if constexpr (std::is_same_v<T, obs::CommitRefused>) {
+          refusals_.emplace(v.mtr, v.error);
         }
         // ColdWarm, Crashed, RefreshFailed, SessionStarted and Committed change nothing the
         // model knows: a crash decides nothing by itself, the next Recovered says what
@@ -54,9 +58,10 @@ void Model::apply_appended(const obs::Appended& a) {
   highest_allocated_ = std::max(highest_allocated_, a.cpl);
   highest_allocated_incarnation_ = std::max(highest_allocated_incarnation_, a.cpl);
   consistency_points_.insert(a.cpl);
-  Mtr m{a.node, a.first, a.cpl, a.writes, false, incarnation_};
+  Mtr m{a.node, a.mtr, a.first, a.cpl, a.writes, false, incarnation_};
   auto [it, inserted] = mtrs_.emplace(a.cpl, std::move(m));
   if (!inserted) return;  // a reused CPL: lsn_unique reports it; the first MTR stays
+  if (!it->second.id.empty()) live_by_id_.emplace(it->second.id, a.cpl);  // the first stays
   for (std::size_t i = 0; i < it->second.writes.size(); ++i) {
     pages_.add(it->second.lsn_of(i), {a.cpl, i}, it->second.writes[i]);
   }
@@ -105,6 +110,9 @@ void Model::forget(std::map<Lsn, Mtr>::iterator it) {
   // rebuilding anything above it.
   for (std::size_t i = m.writes.size(); i-- > 0;) {
     pages_.remove(m.writes[i].page, m.lsn_of(i), {m.cpl, i});
+  }
+  if (auto id = live_by_id_.find(m.id); id != live_by_id_.end() && id->second == it->first) {
+    live_by_id_.erase(id);
   }
   forgotten_.insert_or_assign(it->first, std::move(it->second));
   mtrs_.erase(it);
@@ -162,7 +170,10 @@ void Model::apply_horizon(const obs::GcHorizon& h) {
   if (h.lsn <= horizon_) return;
   horizon_ = h.lsn;
   pages_.forget_below(horizon_);
-  while (!mtrs_.empty() && mtrs_.begin()->first < horizon_) mtrs_.erase(mtrs_.begin());
+  while (!mtrs_.empty() && mtrs_.begin()->first < horizon_) {
+    live_by_id_.erase(mtrs_.begin()->second.id);
+    mtrs_.erase(mtrs_.begin());
+  }
   while (!forgotten_.empty() && forgotten_.begin()->first < horizon_) {
     forgotten_.erase(forgotten_.begin());
   }
@@ -221,6 +232,18 @@ void Model::apply_recovered(const obs::Recovered& r) {
   highest_epoch_ = std::max(highest_epoch_, r.epoch);
   new_incarnation();
   vdl_in_incarnation_ = annulled ? std::max(r.vdl, r.annul_to) : r.vdl;
+}
+
+const Mtr* Model::mtr_with_id(const std::string& id) const {
+  auto it = live_by_id_.find(id);
+  if (it == live_by_id_.end()) return nullptr;
+  auto m = mtrs_.find(it->second);
+  return m == mtrs_.end() ? nullptr : &m->second;
+}
+
+const std::string* Model::refusal_of(const std::string& id) const {
+  auto it = refusals_.find(id);
+  return it == refusals_.end() ? nullptr : &it->second;
 }
 
 const Mtr* Model::mtr_containing(Lsn lsn) const {

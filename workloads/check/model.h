@@ -41,6 +41,7 @@ namespace aurora::workloads::check {
 // One mini-transaction as the model knows it.
 struct Mtr {
   std::string node;
+  std::string id;  // "" when the workload gave none
   Lsn first = 0;
   Lsn cpl = 0;
   std::vector<Write> writes;  // writes[i] at LSN first + i
@@ -79,6 +80,12 @@ class Model {
   const std::map<Lsn, Mtr>& forgotten() const { return forgotten_; }
   // The live MTR with first <= lsn <= cpl, or null.
   const Mtr* mtr_containing(Lsn lsn) const;
+  // The live MTR appended under id `id` (not ""), or null.
+  const Mtr* mtr_with_id(const std::string& id) const;
+  // The error a node was told when the commit of MTR `id` was refused, or null.
+  const std::string* refusal_of(const std::string& id) const;
+  // Commits whose outcome the committing node never learned.
+  std::uint64_t unknown_outcomes() const { return unknown_outcomes_; }
   // Acknowledged live MTRs with CPL > lsn, ascending.
   std::vector<const Mtr*> acked_above(Lsn lsn) const;
   // Acknowledged live MTRs that the recovery `r` forgets, ascending: those above its VDL,
@@ -184,6 +191,9 @@ class Model {
   std::uint32_t page_size_;
   std::map<Lsn, Mtr> mtrs_;
   std::map<Lsn, Mtr> forgotten_;
+  std::map<std::string, Lsn> live_by_id_;          // id -> CPL, of live MTRs with an id
+  std::map<std::string, std::string> refusals_;    // id -> the error its node was told
+  std::uint64_t unknown_outcomes_ = 0;
   // Every page's versions, of live MTRs.
   PageVersions pages_;
   std::multimap<Lsn, Lsn> allocations_;

@@ -21,6 +21,7 @@ std::vector<std::unique_ptr<Checker>> make_all_checkers(bool unrestricted) {
   all.push_back(make_fsync_stop());
   all.push_back(make_read_your_writes());
   all.push_back(make_monotonic_reads(unrestricted));
+  all.push_back(make_commit_once());
   return all;
 }
 

@@ -26,6 +26,11 @@ storage::StorageOptions storage_options_for(const Spec& spec) {
   return o;
 }
 
+compute::RemoteOptions remote_options_for(const Spec& spec) {
+  return compute::RemoteOptions{.attempt_timeout = spec.network.rpc_timeout,
+                                .attempts = spec.network.rpc_attempts};
+}
+
 RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
   const WorkloadSpec& w = spec.workload;
   const std::uint32_t page_size = spec.storage.page_size;
@@ -55,19 +60,22 @@ RandomMtr random_mtr(const Spec& spec, sim::Rng& rng) {
   return out;
 }
 
-storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write> writes,
-                                     wal::Lsn lal, std::function<std::optional<wal::Lsn>()> vdl,
+storage::CommitHooks observing_hooks(std::string node, const compute::MtrId& mtr,
+                                     std::vector<check::Write> writes, wal::Lsn lal,
+                                     std::function<std::optional<wal::Lsn>()> vdl,
                                      std::function<void(check::Observation)> report) {
   const std::uint64_t n = writes.size();
   return storage::CommitHooks{
       .appended =
-          [node, writes = std::move(writes), n, lal, vdl, report](wal::Lsn cpl) {
+          [node, id = compute::to_string(mtr), writes = std::move(writes), n, lal, vdl,
+           report](wal::Lsn cpl) {
             report(check::obs::Appended{.node = node,
                                         .first = cpl - n + 1,
                                         .cpl = cpl,
                                         .writes = writes,
                                         .vdl = vdl().value_or(0),
-                                        .lal = lal});
+                                        .lal = lal,
+                                        .mtr = id});
           },
       .acknowledged =
           [node, vdl, report](wal::Lsn cpl) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "engine/compute/compute_node.h"
+#include "engine/compute/remote_storage.h"
 #include "engine/storage/storage.h"
 #include "sim/rng.h"
 #include "workloads/check/history.h"
@@ -21,6 +23,8 @@ namespace aurora::workloads {
 
 // The storage options of the spec's [storage] section over its preset.
 storage::StorageOptions storage_options_for(const Spec& spec);
+// The compute-storage link's deadlines, from the spec's [network] section.
+compute::RemoteOptions remote_options_for(const Spec& spec);
 
 // An MTR of 1..mtr_records_max records over 1..mtr_pages_max distinct pages, each writing
 // 1..write_bytes_max random bytes at a random offset (within the page); `writes` is the same
@@ -31,14 +35,40 @@ struct RandomMtr {
 };
 RandomMtr random_mtr(const Spec& spec, sim::Rng& rng);
 
-// Commit hooks that report an MTR of `writes`, committed by `node`, to `report`: an Appended
-// observation when its LSNs are allocated and an Acked one when it is acknowledged. `vdl`
-// answers the storage's VDL at that moment, or nothing when the storage is gone (then 0 is
-// reported for an append, the CPL for an acknowledgement). The hooks own copies of all
-// they use: they may run after the committing fiber died.
-storage::CommitHooks observing_hooks(std::string node, std::vector<check::Write> writes,
-                                     wal::Lsn lal, std::function<std::optional<wal::Lsn>()> vdl,
+// Commit hooks that report an MTR of `writes`, committed by `node` under id `mtr`, to
+// `report`: an Appended observation when its LSNs are allocated and an Acked one when it
+// is acknowledged. `vdl` answers the storage's VDL at that moment, or nothing when the
+// storage is gone (then 0 is reported for an append, the CPL for an acknowledgement). The
+// hooks own copies of all they use: they may run after the committing fiber died.
+storage::CommitHooks observing_hooks(std::string node, const compute::MtrId& mtr,
+                                     std::vector<check::Write> writes, wal::Lsn lal,
+                                     std::function<std::optional<wal::Lsn>()> vdl,
                                      std::function<void(check::Observation)> report);
+
+// The hooks of the MTRs whose commits are under way, by id, for the storage to take when
+// it appends one (compute::CommitObserver). An MTR's hooks stay until taken: a copy of its
+// request may reach the storage after its caller gave up. forget_all() when no request
+// still on the way can be appended (the storage restarted: the network dropped them, and
+// retries of older MTRs are refused there).
+class CommitHookBook {
+ public:
+  void expect(const compute::MtrId& id, storage::CommitHooks hooks) {
+    hooks_.insert_or_assign(id, std::move(hooks));
+  }
+  compute::CommitObserver observer() {
+    return [this](const compute::MtrId& id) {
+      auto it = hooks_.find(id);
+      if (it == hooks_.end()) return storage::CommitHooks{};
+      storage::CommitHooks h = std::move(it->second);
+      hooks_.erase(it);
+      return h;
+    };
+  }
+  void forget_all() { hooks_.clear(); }
+
+ private:
+  std::map<compute::MtrId, storage::CommitHooks> hooks_;
+};
 
 // The Annulled observation of a "recovery.annulling" engine event (nothing for any other
 // kind): a recovery's annulment, observed when its control file is written, since from its

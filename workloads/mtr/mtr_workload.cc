@@ -16,9 +16,10 @@ using compute::Mtr;
 namespace obs = check::obs;
 
 // Errors that mean "the storage is not there" rather than an answer: a crash (kNodeDown),
-// or a log that stopped after an fsync failure and waits to be recovered (kStopped).
+// no answer in time (kTimeout: lost messages, a partition), or a log that stopped after an
+// fsync failure and waits to be recovered (kStopped).
 bool storage_unavailable(ErrorKind k) {
-  return k == ErrorKind::kNodeDown || k == ErrorKind::kStopped;
+  return k == ErrorKind::kNodeDown || k == ErrorKind::kStopped || k == ErrorKind::kTimeout;
 }
 
 }  // namespace
@@ -54,6 +55,7 @@ MtrWorkload::~MtrWorkload() {
   }
   if (storage_node_ != 0 && world_.up(storage_node_)) world_.crash(storage_node_);
   for (auto& c : computes_) c->link.reset();
+  server_.reset();
   storage_.reset();
   world_.trace().set_listener(nullptr);
   world_.set_crash_handler(nullptr);
@@ -92,7 +94,7 @@ void MtrWorkload::observe_state() {
   if (!storage_) return;
   std::vector<Lsn> read_points;
   for (const auto& c : computes_) {
-    if (c->live != nullptr && c->link->connected()) read_points.push_back(c->live->read_point());
+    if (c->live != nullptr) read_points.push_back(c->live->read_point());
   }
   observe(state_observation(*storage_, std::move(read_points)));
   observe_horizon();
@@ -191,9 +193,11 @@ void MtrWorkload::boot_storage(Runtime rt) {
   if (r.vcl_found > r.vdl_found) coverage_.hit("crash_mid_mtr_recovered");
   if (std::exchange(fsync_failed_since_open_, false)) coverage_.hit("fsync_error_survived");
   observe(recovered_observation(*storage_));
-  for (auto& c : computes_) {
-    if (c->link) c->link->connect(*storage_, rt);
-  }
+  Result<std::unique_ptr<compute::StorageServer>> server =
+      compute::StorageServer::start(rt, *storage_, hooks_.observer());
+  AURORA_ASSERT(server.is_ok(), "the storage's port is free on a node that just booted: " +
+                                    server.status().to_string());
+  server_ = std::move(server).value();
   observe_state();
   wake_all();  // compute nodes waiting for the storage, and the driver
 }
@@ -202,10 +206,14 @@ void MtrWorkload::boot_storage(Runtime rt) {
 
 void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
   ComputeSlot& slot = *computes_[index];
-  slot.link = std::make_unique<compute::RemoteStorage>(world_.sched());
-  if (storage_) slot.link->connect(*storage_, world_.runtime(storage_node_));
+  Result<std::unique_ptr<compute::RemoteStorage>> link = compute::RemoteStorage::open(
+      rt, Address{storage_node_, compute::StorageServer::kPort}, remote_options_for(spec_));
+  AURORA_ASSERT(link.is_ok(), "a free port on a node that just booted: " + link.status().to_string());
+  slot.link = std::move(link).value();
   ComputeNode node(*slot.link, slot.name,
-                   compute::ComputeOptions{.buffer_pages = spec_.storage.buffer_pages});
+                   compute::ComputeOptions{.buffer_pages = spec_.storage.buffer_pages,
+                                           .node = rt.node,
+                                           .incarnation = rt.incarnation});
   struct Live {
     MtrWorkload& w;
     ComputeSlot& slot;
@@ -219,7 +227,7 @@ void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
   observe(obs::SessionStarted{slot.name});
   sim::Rng& rng = world_.stream(std::string("node/").append(slot.name));
   while (!stopping_ && !failed_) {
-    if (!slot.link->connected()) {
+    if (!storage_) {  // the harness pauses the node while the storage is down
       (void)storage_up_.wait(world_.sched(), "the storage to come up");
       continue;
     }
@@ -257,37 +265,54 @@ void MtrWorkload::op(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
 
 void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   RandomMtr m = random_mtr(spec_, rng);
-  // The hooks run on the storage node, maybe after this fiber died.
-  const storage::CommitHooks hooks = observing_hooks(
-      slot.name, std::move(m.writes), spec_.storage.lal,
-      [this]() -> std::optional<Lsn> {
-        if (!storage_) return std::nullopt;
-        return storage_->vdl();
-      },
-      [this](check::Observation o) { observe(std::move(o)); });
-  Result<Lsn> cpl = node.commit(m.mtr, hooks);
+  const compute::MtrId id = node.new_mtr_id();
+  // The hooks run on the storage node when the commit reaches it, maybe after this fiber
+  // died or gave up.
+  hooks_.expect(id, observing_hooks(
+                        slot.name, id, std::move(m.writes), spec_.storage.lal,
+                        [this]() -> std::optional<Lsn> {
+                          if (!storage_) return std::nullopt;
+                          return storage_->vdl();
+                        },
+                        [this](check::Observation o) { observe(std::move(o)); }));
+  Result<Lsn> cpl = node.commit(m.mtr, id);
   if (cpl.is_ok()) {
-    observe(obs::Committed{slot.name, *cpl});
+    observe(obs::Committed{slot.name, *cpl, compute::to_string(id)});
     ++stats_.commits_acked;
-  } else {
-    ++stats_.commits_failed;
-    if (cpl.kind() == ErrorKind::kNodeDown) coverage_.hit("call_failed_storage_down");
+    return;
   }
+  ++stats_.commits_failed;
+  if (cpl.kind() == ErrorKind::kNodeDown) coverage_.hit("call_failed_storage_down");
+  if (cpl.kind() == ErrorKind::kInvalidArgument) {
+    observe(obs::CommitRefused{slot.name, compute::to_string(id), cpl.status().to_string()});
+    return;
+  }
+  // Anything else may have happened after the append (a lost answer, a crash or a stopped
+  // log under way): the MTR's fate is up to the storage and its recoveries.
+  ++stats_.commits_unknown;
+  if (cpl.kind() == ErrorKind::kTimeout) coverage_.hit("commit_outcome_unknown");
+  observe(obs::CommitUnknown{slot.name, compute::to_string(id), cpl.status().to_string()});
 }
 
 void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   const PageId page = rng.below(spec_.workload.pages);
   // A node without a read point reads at the VDL (it refreshes first), above the floor.
   ReadInFlight in_flight(*this, node.read_point());
+  // GC may pass a read point the storage no longer holds: the storage restarted, and the
+  // node's pin has not reached the new incarnation yet (or will not, lost). Then, and only
+  // then, may the storage refuse the node's own read point.
+  const std::uint64_t recoveries = stats_.recoveries;
+  const bool held = server_ && server_->holds_read_point(slot.node, node.read_point());
   Result<std::vector<std::byte>> got = node.read(page);
   const Lsn at = node.read_point();  // after the read: a node without one refreshes first
+  const Lsn may_refuse_below = held && stats_.recoveries == recoveries ? 0 : UINT64_MAX;
   if (!got.is_ok() && storage_unavailable(got.kind())) {
     coverage_.hit("call_failed_storage_down");
     return;
   }
   if (got.is_ok() && slot.storage_crashes_seen > 0) coverage_.hit("compute_outlived_storage");
   if (!got.is_ok() && got.kind() == ErrorKind::kCorruption) coverage_.hit("corruption_reported");
-  observe(read_observation(slot.name, page, at, /*at_read_point=*/true, got));
+  observe(read_observation(slot.name, page, at, /*at_read_point=*/true, got, may_refuse_below));
   ++stats_.reads_checked;
   // Sometimes the same read again with every cache cold (invariant 9).
   if (got.is_ok() && storage_ && rng.chance(0.1)) {
@@ -303,10 +328,21 @@ void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
   const Lsn vdl = storage_->vdl();
   const Lsn at = floor + rng.below(vdl - floor + 1);
   const PageId page = rng.below(spec_.workload.pages);
-  const Lsn may_refuse_below = storage_->min_read_point();
+  // The storage may refuse below its GC bound: the lowest read point it holds, or its own
+  // floor when that is higher (a restarted storage holds no read point at first and may
+  // collect up to its VDL; read points pinned again afterwards may be below that).
+  auto gc_bound = [this] {
+    return std::max(storage_->min_read_point(), storage_->pages().read_floor());
+  };
+  Lsn may_refuse_below = gc_bound();
+  const std::uint64_t recoveries = stats_.recoveries;
   ReadInFlight in_flight(*this, at);
   Result<std::vector<std::byte>> got = slot.link->read(page, at);
   if (!got.is_ok() && storage_unavailable(got.kind())) return;
+  // The request takes time to arrive, and the bound may rise meanwhile (read points move
+  // up). A storage that restarted meanwhile may have collected up to its VDL.
+  if (storage_) may_refuse_below = std::max(may_refuse_below, gc_bound());
+  if (stats_.recoveries != recoveries) may_refuse_below = UINT64_MAX;
   if (!got.is_ok() && got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");
   observe(read_observation(slot.name, page, at, /*at_read_point=*/false, got, may_refuse_below));
   ++stats_.reads_checked;
@@ -319,10 +355,13 @@ void MtrWorkload::crash_storage() {
   if (!world_.up(storage_node_)) return;
   world_.crash(storage_node_);
   for (auto& c : computes_) {
-    if (c->link) c->link->disconnect();
     if (c->live != nullptr) ++c->storage_crashes_seen;
   }
+  server_.reset();
   storage_.reset();
+  // The crash dropped every request on its way to the storage, and a retry of an older MTR
+  // is refused by the next incarnation: no commit under way can be appended any more.
+  hooks_.forget_all();
   observe(obs::Crashed{});
 }
 
@@ -457,6 +496,7 @@ void MtrWorkload::run_driver() {
   // Liveness phase: faults off; everything comes back and makes progress in time.
   in_liveness_ = true;
   for (sim::FaultRule& r : world_.faults().mutable_config().rules) r.enabled = false;
+  world_.net().calm();
   if (!failed_) {
     if (!volume_lost_ && (storage_failed_ || !storage_ || storage_->log().stopped())) {
       crash_storage();

@@ -5,8 +5,10 @@
 // and recovery. Everything the nodes observe goes to the checkers (workloads/check/),
 // which compare it with the reference model; nothing here decides what is correct.
 //
-// Nodes: "storage" holds the volume; "c0".."c<n-1>" are compute nodes, each reaching the
-// storage through a RemoteStorage link, so that a compute node outlives a storage crash.
+// Nodes: "storage" holds the volume and serves it (compute::StorageServer); "c0".."c<n-1>"
+// are compute nodes, each reaching the storage over the world's network through a
+// RemoteStorage link, so that a compute node outlives a storage crash, and a commit may
+// end without knowing its outcome (lost answers, partitions).
 //
 // Operations of a compute node, picked by the spec's weights: commit an MTR of
 // 1..mtr_records_max records over 1..mtr_pages_max pages; read a page at the node's read
@@ -22,6 +24,8 @@
 
 #include "engine/compute/compute_node.h"
 #include "engine/compute/remote_storage.h"
+#include "engine/compute/storage_server.h"
+#include "workloads/mtr/mtr_parts.h"
 #include "engine/runtime/sync.h"
 #include "sim/world.h"
 #include "workloads/check/suite.h"
@@ -35,6 +39,7 @@ struct MtrWorkloadStats {
   std::uint64_t ops = 0;
   std::uint64_t commits_acked = 0;
   std::uint64_t commits_failed = 0;
+  std::uint64_t commits_unknown = 0;  // ended without knowing whether they happened
   std::uint64_t reads_checked = 0;
   std::uint64_t storage_crashes = 0;
   std::uint64_t compute_crashes = 0;
@@ -96,6 +101,8 @@ class MtrWorkload {
   MtrWorkloadStats stats_;
   NodeId storage_node_ = 0;
   std::unique_ptr<storage::Storage> storage_;  // null while down or recovering
+  std::unique_ptr<compute::StorageServer> server_;  // serves storage_ on the network
+  CommitHookBook hooks_;  // of the MTRs whose commits may still reach the storage
   bool storage_failed_ = false;   // the last open failed (corruption, or a fault)
   Nanos open_backoff_ = kMillisecond;  // the wait before the next restart after a failed open
   Nanos next_open_at_ = 0;

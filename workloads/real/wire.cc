@@ -79,7 +79,9 @@ json to_json(const check::Observation& o) {
           // keep every version).
           static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm> ||
                         std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon> ||
-                        std::is_same_v<T, obs::SessionStarted> || std::is_same_v<T, obs::Committed>);
+                        std::is_same_v<T, obs::SessionStarted> || std::is_same_v<T, obs::Committed> ||
+                        std::is_same_v<T, obs::CommitUnknown> ||
+                        std::is_same_v<T, obs::CommitRefused>);
           return {{"o", "unsupported"}};
         }
       },

@@ -41,6 +41,7 @@ using toml_input::cat;
 using toml_input::Entry;
 using toml_input::entries_of;
 using toml_input::fault_kind_names;
+using toml_input::net_fault_kind_names;
 using toml_input::format_double;
 using toml_input::join;
 using toml_input::kMaxInt;  // TOML integers are signed 64-bit: no spec value can be larger
@@ -50,8 +51,8 @@ using toml_input::type_name;
 
 constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 
-constexpr std::array<std::string_view, 5> kTables = {"meta", "workload", "faults", "storage",
-                                                    "swarm"};
+constexpr std::array<std::string_view, 6> kTables = {"meta",    "workload", "faults",
+                                                    "storage", "network",  "swarm"};
 constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
 constexpr std::array<std::string_view, 17> kWorkloadKeys = {
     "ops",          "compute_nodes",      "pages",           "mtr_records_max",
@@ -65,6 +66,10 @@ constexpr std::array<std::string_view, 11> kStorageKeys = {
     "preset",      "segment_bytes",    "durability",           "page_size",
     "cache_pages", "buffer_pages",     "image_after",          "compact_min_dead",
     "maintenance_interval_us", "lal",  "cold_read_latency_us"};
+constexpr std::array<std::string_view, 13> kNetworkKeys = {
+    "faults",       "swarm",           "latency_min_us",    "latency_mean_us", "spike_mean_us",
+    "replay_mean_us", "capacity",      "chaos_interval_us", "partition_mean_us", "clog_mean_us",
+    "rpc_timeout_us", "rpc_attempts",  "kinds"};
 constexpr std::array<std::uint32_t, 3> kAtomicUnits = {1, 512, 4096};
 
 // Limits of the engine that a spec must respect (checked here so that a bad spec is a
@@ -100,6 +105,7 @@ class Parser : private toml_input::FieldReader {
       if (e.key == "workload") AURORA_RETURN_IF_ERROR(parse_workload(*t, spec.workload));
       if (e.key == "faults") AURORA_RETURN_IF_ERROR(parse_faults(*t, spec.faults));
       if (e.key == "storage") AURORA_RETURN_IF_ERROR(parse_storage(*t, spec.storage));
+      if (e.key == "network") AURORA_RETURN_IF_ERROR(parse_network(*t, spec.network));
       if (e.key == "swarm") AURORA_RETURN_IF_ERROR(parse_swarm(*t, spec.swarm));
     }
     return check_workload(spec.workload);
@@ -226,7 +232,7 @@ class Parser : private toml_input::FieldReader {
                                      fault_kind_names(), ")"));
           }
           Line active_line = 0;
-          AURORA_RETURN_IF_ERROR(parse_kind(k, f.kinds[*kind], active_line));
+          AURORA_RETURN_IF_ERROR(parse_kind("faults.kinds.", k, f.kinds[*kind], active_line));
           if (sim::is_media_fault(*kind) && active_line != 0) media.push_back({*kind, active_line});
         }
       } else {
@@ -250,8 +256,9 @@ class Parser : private toml_input::FieldReader {
 
   // `active_line`: the line of the first key that turns the kind on or tunes it (enabled =
   // true, probability, budget), 0 when there is none.
-  Status parse_kind(const Entry& k, FaultKindSpec& spec, Line& active_line) {
-    const std::string prefix = cat("faults.kinds.", k.key);
+  Status parse_kind(std::string_view table, const Entry& k, FaultKindSpec& spec,
+                    Line& active_line) {
+    const std::string prefix = cat(table, k.key);
     const toml::table* t = k.node->as_table();
     if (t == nullptr) {
       return error(k.line, cat(prefix, " must be a table (enabled, probability, budget), not ",
@@ -277,6 +284,47 @@ class Parser : private toml_input::FieldReader {
       } else {
         return unknown_key(e, prefix, kKindKeys);
       }
+    }
+    return Status::ok();
+  }
+
+  Status parse_network(const toml::table& t, NetworkSpec& n) {
+    for (const Entry& e : entries_of(t)) {
+      const std::string name = cat("network.", e.key);
+      Status st;
+      if (e.key == "faults") st = boolean(e, name, n.faults);
+      else if (e.key == "swarm") st = boolean(e, name, n.swarm);
+      else if (e.key == "latency_min_us") st = duration(e, name, 0, kMicrosecond, n.latency_min);
+      else if (e.key == "latency_mean_us") st = duration(e, name, 0, kMicrosecond, n.latency_mean);
+      else if (e.key == "spike_mean_us") st = duration(e, name, 0, kMicrosecond, n.spike_mean);
+      else if (e.key == "replay_mean_us") st = duration(e, name, 0, kMicrosecond, n.replay_mean);
+      else if (e.key == "capacity") st = integer(e, name, 1, kMaxU32, n.capacity);
+      else if (e.key == "chaos_interval_us")
+        st = duration(e, name, 1, kMicrosecond, n.chaos_interval);
+      else if (e.key == "partition_mean_us")
+        st = duration(e, name, 0, kMicrosecond, n.partition_mean);
+      else if (e.key == "clog_mean_us") st = duration(e, name, 0, kMicrosecond, n.clog_mean);
+      else if (e.key == "rpc_timeout_us") st = duration(e, name, 1, kMicrosecond, n.rpc_timeout);
+      else if (e.key == "rpc_attempts") st = integer(e, name, 1, 1000, n.rpc_attempts);
+      else if (e.key == "kinds") {
+        const toml::table* kinds = e.node->as_table();
+        if (kinds == nullptr) {
+          return error(e.line, cat(name, " must be a table of network fault kinds, not ",
+                                   type_name(*e.node)));
+        }
+        for (const Entry& k : entries_of(*kinds)) {
+          const std::optional<sim::NetFaultKind> kind = sim::parse_net_fault_kind(k.key);
+          if (!kind) {
+            return error(k.line, cat("unknown network fault kind network.kinds.", k.key,
+                                     " (known: ", net_fault_kind_names(), ")"));
+          }
+          Line active_line = 0;
+          AURORA_RETURN_IF_ERROR(parse_kind("network.kinds.", k, n.kinds[*kind], active_line));
+        }
+      } else {
+        return unknown_key(e, "network", kNetworkKeys);
+      }
+      AURORA_RETURN_IF_ERROR(st);
     }
     return Status::ok();
   }
@@ -641,6 +689,29 @@ std::string to_toml(const Spec& spec) {
   line(out, "maintenance_interval_us", toml_duration(s.maintenance_interval, kMicrosecond));
   line(out, "lal", toml_int(s.lal));
   line(out, "cold_read_latency_us", toml_duration(s.cold_read_latency, kMicrosecond));
+
+  const NetworkSpec& n = spec.network;
+  out += "\n[network]\n";
+  line(out, "faults", n.faults ? "true" : "false");
+  line(out, "swarm", n.swarm ? "true" : "false");
+  line(out, "latency_min_us", toml_duration(n.latency_min, kMicrosecond));
+  line(out, "latency_mean_us", toml_duration(n.latency_mean, kMicrosecond));
+  line(out, "spike_mean_us", toml_duration(n.spike_mean, kMicrosecond));
+  line(out, "replay_mean_us", toml_duration(n.replay_mean, kMicrosecond));
+  line(out, "capacity", toml_int(n.capacity));
+  line(out, "chaos_interval_us", toml_duration(n.chaos_interval, kMicrosecond));
+  line(out, "partition_mean_us", toml_duration(n.partition_mean, kMicrosecond));
+  line(out, "clog_mean_us", toml_duration(n.clog_mean, kMicrosecond));
+  line(out, "rpc_timeout_us", toml_duration(n.rpc_timeout, kMicrosecond));
+  line(out, "rpc_attempts", toml_int(n.rpc_attempts));
+  for (const auto& [kind, k] : n.kinds) {
+    out += "\n[network.kinds.";
+    out += sim::net_fault_kind_name(kind);
+    out += "]\n";
+    if (k.enabled) line(out, "enabled", *k.enabled ? "true" : "false");
+    if (k.probability) line(out, "probability", format_double(*k.probability));
+    if (k.budget) line(out, "budget", toml_int(*k.budget));
+  }
 
   if (!spec.swarm.empty()) {
     out += "\n[swarm]\n";

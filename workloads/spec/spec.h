@@ -19,6 +19,7 @@
 #include "engine/runtime/status.h"
 #include "engine/runtime/time.h"
 #include "sim/fault_injector.h"
+#include "sim/net_config.h"
 
 namespace aurora::workloads {
 
@@ -89,6 +90,29 @@ struct StorageSpec {
   friend bool operator==(const StorageSpec&, const StorageSpec&) = default;
 };
 
+// [network]: the simulated network between the nodes (DESIGN.md section 5b) and the
+// compute-storage link's deadlines on it.
+struct NetworkSpec {
+  // Network faults at all; false: messages are only delayed (latency_min + exponential).
+  bool faults = true;
+  // Swarm testing: per seed, each kind on or off and its probability scaled, drawn from
+  // the seed's "net-swarm" stream. Off: every kind on at its default.
+  bool swarm = true;
+  std::map<sim::NetFaultKind, FaultKindSpec> kinds;  // overrides, applied after the draw
+  Nanos latency_min = sim::NetConfig{}.latency_min;
+  Nanos latency_mean = sim::NetConfig{}.latency_mean;
+  Nanos spike_mean = sim::NetConfig{}.spike_mean;
+  Nanos replay_mean = sim::NetConfig{}.replay_mean;
+  std::uint32_t capacity = sim::NetConfig{}.capacity;
+  Nanos chaos_interval = sim::NetConfig{}.chaos_interval;
+  Nanos partition_mean = sim::NetConfig{}.partition_mean;
+  Nanos clog_mean = sim::NetConfig{}.clog_mean;
+  Nanos rpc_timeout = 50 * kMillisecond;  // each attempt of a call on the storage link
+  std::uint32_t rpc_attempts = 3;         // attempts of one call before it times out
+
+  friend bool operator==(const NetworkSpec&, const NetworkSpec&) = default;
+};
+
 // [swarm]: keys of [workload] and [storage] drawn per seed (from the seed's "config"
 // stream) instead of taking their fixed value, so that one spec sweeps the engine's
 // configuration as swarm testing sweeps its faults. An integer key is drawn from [lo, hi]
@@ -144,6 +168,7 @@ struct Spec {
   WorkloadSpec workload;
   FaultSpec faults;
   StorageSpec storage;
+  NetworkSpec network;
   SwarmSpec swarm = default_swarm();
 
   friend bool operator==(const Spec&, const Spec&) = default;

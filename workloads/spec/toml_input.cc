@@ -10,6 +10,7 @@
 #include "engine/runtime/assert.h"
 #include "engine/runtime/posix/posix_file_system.h"
 #include "sim/fault_injector.h"
+#include "sim/net_config.h"
 
 namespace aurora::workloads::toml_input {
 
@@ -45,6 +46,15 @@ std::string fault_kind_names() {
   for (std::size_t i = 0; i < sim::kFaultKindCount; ++i) {
     if (!out.empty()) out += ", ";
     out += sim::fault_kind_name(static_cast<sim::FaultKind>(i));
+  }
+  return out;
+}
+
+std::string net_fault_kind_names() {
+  std::string out;
+  for (std::size_t i = 0; i < sim::kNetFaultKindCount; ++i) {
+    if (!out.empty()) out += ", ";
+    out += sim::net_fault_kind_name(static_cast<sim::NetFaultKind>(i));
   }
   return out;
 }

@@ -45,6 +45,7 @@ std::string quoted(std::string_view s);
 std::string join(std::span<const std::string_view> names);
 // Every sim::FaultKind by name, for the "(known: ...)" of an unknown fault kind.
 std::string fault_kind_names();
+std::string net_fault_kind_names();  // "loss, duplicate, ..."
 // The shortest text that reads back as `v`, always as a TOML float: "45.0", never "45".
 std::string format_double(double v);
 // "an integer", "a table", ...: what a value is, for "must be X, not <type_name>".
