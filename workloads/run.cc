@@ -141,6 +141,8 @@ void finish_report(RunReport& report, sim::World& world, const RunOutcome& outco
   report.events = world.trace().events();
   report.sim_time_ns = world.sched().now();
   report.checkpoints = world.trace().checkpoints();
+  const sim::NetStats& net = world.net().stats();
+  report.net = {net.sent, net.delivered, net.dropped, net.duplicated, net.rejected, net.max_delay};
 }
 
 RunReport run_file_churn(const RunSpec& run, sim::World& world) {

@@ -66,6 +66,12 @@ struct RunReport {
   std::uint64_t faults_fired = 0;
   std::array<std::uint64_t, sim::kFaultKindCount> fired_by_kind{};  // faults fired, by kind
   std::vector<std::string> coverage;  // marks reached (mtr workload)
+  // The network's figures (sim/sim_net.h NetStats): messages sent, delivered intact,
+  // dropped (every reason), copies made, damaged frames rejected, the longest delay.
+  struct Net {
+    std::uint64_t sent = 0, delivered = 0, dropped = 0, duplicated = 0, rejected = 0;
+    Nanos max_delay = 0;
+  } net;
 };
 
 // The spec with the command line's overrides applied (the keys its [swarm] table draws keep

@@ -24,6 +24,13 @@ std::string describe_speed(const RunSpeed& s) {
   return buf;
 }
 
+std::string describe_net(const workloads::RunReport::Net& n) {
+  return "net_sent: " + std::to_string(n.sent) + "  net_delivered: " + std::to_string(n.delivered) +
+         "  net_dropped: " + std::to_string(n.dropped) + "  net_duplicated: " +
+         std::to_string(n.duplicated) + "  net_max_delay_us: " +
+         std::to_string(n.max_delay / kMicrosecond);
+}
+
 nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& r,
                            std::int64_t wall_ns) {
   nlohmann::json violations = nlohmann::json::array();
@@ -49,6 +56,13 @@ nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunR
           {"acknowledged", r.acknowledged},
           {"reads_checked", r.reads_checked},
           {"faults_fired", r.faults_fired},
+          {"net",
+           {{"sent", r.net.sent},
+            {"delivered", r.net.delivered},
+            {"dropped", r.net.dropped},
+            {"duplicated", r.net.duplicated},
+            {"rejected", r.net.rejected},
+            {"max_delay_ns", r.net.max_delay}}},
           {"violations", violations}};
   // The marks are the engine workload's: other workloads reach none, and a sweep of theirs
   // must not report every mark as missed.

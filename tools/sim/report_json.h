@@ -23,6 +23,8 @@ struct RunSpeed {
 RunSpeed run_speed(const workloads::RunReport& report, std::int64_t wall_ns);
 // "time compression 33.1x  events/s 4.31M": the figures of a run's final line.
 std::string describe_speed(const RunSpeed& s);
+// "net_sent: 812  net_delivered: 790 ...": the network's figures on a run's final line.
+std::string describe_net(const workloads::RunReport::Net& n);
 
 nlohmann::json report_json(const workloads::RunSpec& spec, const workloads::RunReport& report,
                            std::int64_t wall_ns);

@@ -206,7 +206,8 @@ int run_command(const RunOptions& options) {
             << "  events: " << report.events << "  sim_time_ms: "
             << static_cast<double>(report.sim_time_ns) / 1e6
             << "  wall_ms: " << static_cast<double>(wall_ns) / 1e6 << "  "
-            << describe_speed(run_speed(report, wall_ns)) << "\n";
+            << describe_speed(run_speed(report, wall_ns)) << "  " << describe_net(report.net)
+            << "\n";
   if (options.replay) {
     std::cout << "choices: replayed " << options.replay->choices.size() << " from "
               << options.replay_path;
