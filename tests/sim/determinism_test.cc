@@ -43,9 +43,11 @@ TEST(Determinism, PctRunsAreDeterministicToo) {
   }
 }
 
-std::string hash_from_separate_process(std::uint64_t seed, const std::string& summary) {
+std::string hash_from_separate_process(std::uint64_t seed, const std::string& summary,
+                                      const std::string& spec = "") {
   std::remove(summary.c_str());
   const std::string cmd = std::string(AURORA_SIM_BINARY) + " --seed " + std::to_string(seed) +
+                          (spec.empty() ? std::string() : " --spec " + spec) +
                           " --no-color --summary-json " + summary + " > /dev/null";
   const int rc = std::system(cmd.c_str());
   EXPECT_EQ(rc, 0) << cmd;
@@ -65,6 +67,28 @@ TEST(Determinism, SameHashAcrossTwoProcessesAndInProcess) {
     spec.seed = seed;
     EXPECT_EQ(first, sim::Trace::format_hash(run_seed(spec).trace_hash))
         << "seed " << seed << ": the CLI and the library disagree";
+  }
+}
+
+// Every network fault on (the network_faults spec): lost, duplicated, damaged and late
+// messages, partitions and clogs are all drawn from the seed.
+TEST(Determinism, EveryNetworkFaultOnSameHashTwiceInOneProcessAndAcrossTwo) {
+  const std::string summary = ::testing::TempDir() + "determinism_net_summary.jsonl";
+  Result<Spec> spec = find_spec("network_faults");
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  for (std::uint64_t seed : {1, 2, 3}) {
+    RunSpec run;
+    run.seed = seed;
+    run.spec = *spec;
+    run.spec_arg = "network_faults";
+    const RunReport a = run_seed(run);
+    const RunReport b = run_seed(run);
+    ASSERT_EQ(a.trace_hash, b.trace_hash) << "seed " << seed;
+    EXPECT_GT(a.net.dropped, 0u) << "seed " << seed << ": the network's faults were not on";
+    EXPECT_GT(a.net.duplicated, 0u) << "seed " << seed;
+    const std::string first = hash_from_separate_process(seed, summary, "network_faults");
+    EXPECT_EQ(first, hash_from_separate_process(seed, summary, "network_faults")) << seed;
+    EXPECT_EQ(first, sim::Trace::format_hash(a.trace_hash)) << "seed " << seed;
   }
 }
 
