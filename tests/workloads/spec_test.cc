@@ -94,7 +94,8 @@ void expect_round_trip(const Spec& spec) {
 TEST(Spec, ShippedSpecsAreTheExpectedSet) {
   EXPECT_EQ(shipped_names(),
             (std::vector<std::string>{"crash_heavy", "default", "fsync_errors", "many_nodes",
-                                      "media_faults", "soak", "tiered", "torn_writes"}));
+                                      "media_faults", "network_faults", "partitions", "soak",
+                                      "tiered", "torn_writes"}));
 }
 
 TEST(Spec, EveryShippedSpecParsesAndRoundTrips) {
@@ -132,6 +133,25 @@ TEST(Spec, ShippedSpecsSayWhatTheirNamesPromise) {
     EXPECT_EQ(it->second.enabled, kind == sim::FaultKind::kTornWrite) << sim::fault_kind_name(kind);
   }
   EXPECT_EQ(torn->faults.kinds.at(sim::FaultKind::kTornWrite).probability, 1.0);
+  EXPECT_FALSE(torn->network.faults) << "torn writes and nothing else";
+
+  Result<Spec> net = find_spec("network_faults");
+  ASSERT_TRUE(net.is_ok()) << net.status().to_string();
+  EXPECT_TRUE(net->network.faults);
+  EXPECT_FALSE(net->network.swarm);
+  for (std::size_t i = 0; i < sim::kNetFaultKindCount; ++i) {
+    const auto kind = static_cast<sim::NetFaultKind>(i);
+    ASSERT_TRUE(net->network.kinds.contains(kind)) << sim::net_fault_kind_name(kind);
+    EXPECT_NE(net->network.kinds.at(kind).enabled, false) << sim::net_fault_kind_name(kind);
+  }
+
+  Result<Spec> parts = find_spec("partitions");
+  ASSERT_TRUE(parts.is_ok()) << parts.status().to_string();
+  for (std::size_t i = 0; i < sim::kNetFaultKindCount; ++i) {
+    const auto kind = static_cast<sim::NetFaultKind>(i);
+    const bool on = parts->network.kinds.at(kind).enabled.value_or(true);
+    EXPECT_EQ(on, sim::is_partition(kind)) << sim::net_fault_kind_name(kind);
+  }
 
   Result<Spec> media = find_spec("media_faults");
   ASSERT_TRUE(media.is_ok()) << media.status().to_string();
@@ -301,6 +321,25 @@ compact_min_dead = 1
 maintenance_interval_us = 1
 lal = 4294967296
 cold_read_latency_us = 0
+
+[network]
+faults = false
+swarm = false
+latency_min_us = 1
+latency_mean_us = 0
+spike_mean_us = 7
+replay_mean_us = 8
+capacity = 1
+chaos_interval_us = 9
+partition_mean_us = 10
+clog_mean_us = 11
+rpc_timeout_us = 12
+rpc_attempts = 1000
+
+[network.kinds.partition_zone]
+enabled = true
+probability = 0.5
+budget = 3
 )";
   Result<Spec> r = parse_spec(text, "everything.toml");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -331,6 +370,22 @@ cold_read_latency_us = 0
   EXPECT_EQ(s.storage.maintenance_interval, kMicrosecond);
   EXPECT_EQ(s.storage.lal, 4294967296u);
   EXPECT_EQ(s.storage.cold_read_latency, 0);
+  EXPECT_FALSE(s.network.faults);
+  EXPECT_FALSE(s.network.swarm);
+  EXPECT_EQ(s.network.latency_min, kMicrosecond);
+  EXPECT_EQ(s.network.latency_mean, 0);
+  EXPECT_EQ(s.network.spike_mean, 7 * kMicrosecond);
+  EXPECT_EQ(s.network.replay_mean, 8 * kMicrosecond);
+  EXPECT_EQ(s.network.capacity, 1u);
+  EXPECT_EQ(s.network.chaos_interval, 9 * kMicrosecond);
+  EXPECT_EQ(s.network.partition_mean, 10 * kMicrosecond);
+  EXPECT_EQ(s.network.clog_mean, 11 * kMicrosecond);
+  EXPECT_EQ(s.network.rpc_timeout, 12 * kMicrosecond);
+  EXPECT_EQ(s.network.rpc_attempts, 1000u);
+  const FaultKindSpec& zone = s.network.kinds.at(sim::NetFaultKind::kPartitionZone);
+  EXPECT_EQ(zone.enabled, true);
+  EXPECT_EQ(zone.probability, 0.5);
+  EXPECT_EQ(zone.budget, 3u);
   expect_round_trip(s);
 }
 
@@ -462,6 +517,12 @@ const std::vector<BadCase>& bad_cases() {
       {"unknown durability", "[storage]\ndurability = \"every_commit\"\n", 2,
        "storage.durability"},
       {"unknown preset", "[storage]\npreset = \"cold\"\n", 2, "storage.preset"},
+      {"unknown network fault kind", "[network.kinds.drop]\nenabled = true\n", 1,
+       "network.kinds.drop"},
+      {"unknown network key", "[network]\nlatency_us = 3\n", 2, "network.latency_us"},
+      {"network capacity 0", "[network]\ncapacity = 0\n", 2, "network.capacity"},
+      {"network probability above 1", "[network.kinds.loss]\nprobability = 1.5\n", 2,
+       "network.kinds.loss.probability"},
       // media faults outside the unrestricted regime
       {"media fault, recoverable",
        "[faults]\nregime = \"recoverable\"\n\n[faults.kinds.bit_flip]\nenabled = true\n", 5,
