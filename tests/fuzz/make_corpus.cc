@@ -29,6 +29,8 @@
 #include "sim/trace_reader.h"
 #include "sim/world.h"
 #include "tests/fuzz/volume_image.h"
+#include "engine/compute/storage_wire.h"
+#include "engine/runtime/frame.h"
 #include "workloads/real/wire.h"
 #include "workloads/run.h"
 #include "workloads/spec/spec.h"
@@ -423,6 +425,33 @@ void write_wire_corpus(CorpusWriter& corpus) {
 
 // --- specs -------------------------------------------------------------------------------
 
+// --- network messages ------------------------------------------------------------------
+
+// One of each message the net_message target decodes: its selector byte, then the bytes.
+void write_net_message_corpus(CorpusWriter& corpus) {
+  namespace wire = compute::wire;
+  auto put = [&](const std::string& name, std::uint8_t selector, const std::vector<std::byte>& b) {
+    std::vector<std::byte> out{static_cast<std::byte>(selector)};
+    out.insert(out.end(), b.begin(), b.end());
+    corpus.write("net_message", name, out);
+  };
+  const std::vector<std::byte> page_bytes(64, std::byte{0x5a});
+  put("frame", 0, frame::encode(Address{2, 49152}, Address{1, 7000}, page_bytes));
+  put("frame-empty", 0, frame::encode(Address{1, 7000}, Address{2, 49152}, {}));
+  wire::CommitRequest commit{.caller_incarnation = 3,
+                             .id = {2, 3, 17},
+                             .attempt = 2,
+                             .storage_incarnation = 5,
+                             .redo = {{4, 10, {std::byte{1}, std::byte{2}}}, {7, 0, page_bytes}}};
+  put("commit", 1, wire::encode(commit));
+  put("page", 2, wire::encode(wire::PageRequest{3, 4, 99}));
+  put("pin", 3, wire::encode(wire::PinRequest{3, 1, 8, 99}));
+  put("plain", 4, wire::encode(wire::PlainRequest{3}));
+  put("response-lsn", 5, wire::encode_response(wire::kCommit, wire::Response{5, 120, {}}));
+  put("response-page", 6, wire::encode_response(wire::kRead, wire::Response{5, 0, page_bytes}));
+  put("response-empty", 7, wire::encode_response(wire::kPin, wire::Response{5, 0, {}}));
+}
+
 void write_spec_corpus(CorpusWriter& corpus) {
   for (const fs::directory_entry& e : fs::directory_iterator(workloads::specs_directory())) {
     if (e.path().extension() != ".toml") continue;
@@ -504,6 +533,7 @@ int main(int argc, char** argv) {
   aurora::fuzz::write_volume_corpora(corpus);
   aurora::fuzz::write_trace_corpus(corpus);
   aurora::fuzz::write_wire_corpus(corpus);
+  aurora::fuzz::write_net_message_corpus(corpus);
   aurora::fuzz::write_spec_corpus(corpus);
   aurora::fuzz::write_choice_file_corpus(corpus);
   corpus.report();
