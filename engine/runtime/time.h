@@ -13,7 +13,7 @@ inline constexpr Nanos kSecond = 1'000'000'000;
 
 // Where the scheduler's time comes from. The scheduler calls advance_to() only when no
 // fiber can run and the earliest timer is at `t`: a virtual source jumps there at once, a
-// real one sleeps until then.
+// real one waits until then, or less when I/O (a network's sockets) woke a fiber first.
 class TimeSource {
  public:
   virtual ~TimeSource() = default;
