@@ -70,6 +70,7 @@ class SimNetwork final : public Network {
   void calm();
 
   NetConfig& config() { return config_; }
+  std::uint64_t fired(NetFaultKind k) const { return fired_[static_cast<std::size_t>(k)]; }
   const NetStats& stats() const { return stats_; }
   std::size_t in_flight() const { return flights_.size(); }
   // The network's state, several lines: links with messages in flight, the partition,

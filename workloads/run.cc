@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "workloads/examples/example_workload.h"
+#include "workloads/examples/retry_ledger.h"
 #include "workloads/mtr/mtr_workload.h"
 #include "workloads/swarm.h"
 
@@ -14,6 +15,8 @@ constexpr std::pair<WorkloadKind, std::string_view> kWorkloadNames[] = {
     {WorkloadKind::kFileChurn, "file-churn"},
     {WorkloadKind::kExampleAckBeforeFsync, "example/ack-before-fsync"},
     {WorkloadKind::kExampleChecksumIsEnd, "example/checksum-is-end"},
+    {WorkloadKind::kExampleRetryAppliesTwice, "example/retry-applies-twice"},
+    {WorkloadKind::kExampleTimeoutIsFailure, "example/timeout-is-failure"},
 };
 
 std::optional<examples::ExampleKind> example_of(WorkloadKind k) {
@@ -22,6 +25,23 @@ std::optional<examples::ExampleKind> example_of(WorkloadKind k) {
     case WorkloadKind::kExampleChecksumIsEnd: return examples::ExampleKind::kChecksumIsEnd;
     default: return std::nullopt;
   }
+}
+
+std::optional<examples::NetExampleKind> net_example_of(WorkloadKind k) {
+  switch (k) {
+    case WorkloadKind::kExampleRetryAppliesTwice:
+      return examples::NetExampleKind::kRetryAppliesTwice;
+    case WorkloadKind::kExampleTimeoutIsFailure:
+      return examples::NetExampleKind::kTimeoutIsFailure;
+    default: return std::nullopt;
+  }
+}
+
+examples::LedgerOptions ledger_options(const RunSpec& run, examples::NetExampleKind kind) {
+  examples::LedgerOptions o;
+  o.kind = kind;
+  if (run.ops) o.ops = *run.ops;
+  return o;
 }
 
 examples::ExampleOptions example_options(const RunSpec& run, examples::ExampleKind kind) {
@@ -86,6 +106,11 @@ RunShape run_shape(const RunSpec& run) {
     shape.crashes = o.crashes;
     shape.nodes = 1;
     shape.regime = run.faults.value_or(faults ? FaultRegime::kUnrestricted : FaultRegime::kNone);
+  } else if (net_example_of(run.workload)) {
+    shape.ops = run.ops.value_or(examples::LedgerOptions{}.ops);
+    shape.crashes = 0;
+    shape.nodes = 2;
+    shape.regime = FaultRegime::kNone;
   } else if (run.workload == WorkloadKind::kFileChurn) {
     FileChurnOptions churn;
     shape.ops = run.ops.value_or(churn.ops);
@@ -115,6 +140,10 @@ sim::WorldOptions world_options_for(const RunSpec& run, sim::ChoiceTape& choices
     fs.crash_mode = run.crash_mode;
     o.faults = draw_fault_config(fs, choices);
     if (!run.faults) o.faults.rules = examples::example_faults(*example).rules;
+  } else if (net_example_of(run.workload)) {
+    // Its faults are the network's; the disk is not used.
+    o.faults = sim::FaultConfig::none();
+    o.net = examples::net_example_network();
   } else {
     o.faults = draw_fault_config(config.faults, choices);
     o.net = draw_net_config(config.network, choices);
@@ -209,6 +238,24 @@ RunReport run_mtr(const RunSpec& run, sim::World& world, const Spec& spec) {
   return report;
 }
 
+RunReport run_net_example(const RunSpec& run, sim::World& world, examples::NetExampleKind kind) {
+  examples::LedgerWorkload workload(world, ledger_options(run, kind));
+  RunReport report;
+  report.seed = run.seed;
+  report.configuration = world.describe() + workload.describe();
+  workload.install();
+  const RunOutcome outcome = world.run({.max_steps = run.max_steps});
+  report.violations = workload.violations();
+  finish_report(report, world, outcome);
+  const examples::LedgerStats& st = workload.stats();
+  report.ops = st.ops;
+  report.acknowledged = st.acknowledged;
+  for (std::size_t k = 0; k < sim::kNetFaultKindCount; ++k) {
+    report.faults_fired += world.net().fired(static_cast<sim::NetFaultKind>(k));
+  }
+  return report;
+}
+
 RunReport run_example(const RunSpec& run, sim::World& world, examples::ExampleKind kind) {
   examples::ExampleWorkload workload(world, example_options(run, kind));
   RunReport report;
@@ -241,6 +288,8 @@ RunReport run_seed(const RunSpec& run, sim::TraceWriter* trace_writer, sim::Choi
   sim::World world(world_options_for(run, tape, config));
   if (trace_writer != nullptr) world.trace().set_writer(trace_writer);
   RunReport r = example_of(run.workload) ? run_example(run, world, *example_of(run.workload))
+                : net_example_of(run.workload)
+                    ? run_net_example(run, world, *net_example_of(run.workload))
                 : run.workload == WorkloadKind::kFileChurn ? run_file_churn(run, world)
                                                            : run_mtr(run, world, config);
   for (std::size_t k = 0; k < sim::kFaultKindCount; ++k) {

@@ -23,6 +23,9 @@ enum class WorkloadKind : std::uint8_t {
   // their bugs and `sim shrink` minimizes the failures.
   kExampleAckBeforeFsync,
   kExampleChecksumIsEnd,
+  // ...and with a known network bug (workloads/examples/retry_ledger.h).
+  kExampleRetryAppliesTwice,
+  kExampleTimeoutIsFailure,
 };
 // "mtr", "file-churn", "example/ack-before-fsync", ...: the names --workload takes.
 std::string_view workload_name(WorkloadKind k);
