@@ -121,7 +121,8 @@ Result<Lsn> StorageServer::commit(const wire::CommitRequest& r) {
     commit_order_.pop_front();
   }
   ++stats_.commits;
-  c->outcome = storage_.commit(r.redo, observer_ ? observer_(r.id) : storage::CommitHooks{});
+  c->outcome =
+      storage_.commit(r.redo, observer_ ? observer_(r.id, r.redo) : storage::CommitHooks{});
   c->done.set();
   return *c->outcome;
 }

@@ -32,9 +32,11 @@ struct MtrId {
 };
 std::string to_string(const MtrId& id);  // "n2.1.17"
 
-// Who must hear of each commit at the moment it happens on the storage, by MTR id (a model
-// of what was written, in tests and the simulation): the hooks for that one MTR.
-using CommitObserver = std::function<storage::CommitHooks(const MtrId&)>;
+// Who must hear of each commit at the moment it happens on the storage, by MTR id and with
+// its records as the storage received them (a model of what was written, in tests, the
+// simulation and `sim real`): the hooks for that one MTR.
+using CommitObserver =
+    std::function<storage::CommitHooks(const MtrId&, std::span<const wal::Redo>)>;
 
 class StorageService {
  public:
@@ -56,7 +58,7 @@ class LocalStorage final : public StorageService {
   explicit LocalStorage(storage::Storage& s, CommitObserver observer = {})
       : s_(s), observer_(std::move(observer)) {}
   Result<Lsn> commit(const MtrId& id, std::span<const wal::Redo> mtr) override {
-    return s_.commit(mtr, observer_ ? observer_(id) : storage::CommitHooks{});
+    return s_.commit(mtr, observer_ ? observer_(id, mtr) : storage::CommitHooks{});
   }
   Result<std::vector<std::byte>> read(PageId page, Lsn at) override { return s_.read(page, at); }
   Result<Lsn> version_at(PageId page, Lsn at) override { return s_.version_at(page, at); }

@@ -421,6 +421,12 @@ void write_wire_corpus(CorpusWriter& corpus) {
   corpus.write("wire", "crashed", encode_observation(obs::Crashed{}));
   corpus.write("wire", "fsync-failed", encode_observation(obs::FsyncFailed{}));
   corpus.write("wire", "ready", workloads::real::kReadyLine);
+  corpus.write("wire", "session-started", encode_observation(obs::SessionStarted{"c1"}));
+  corpus.write("wire", "committed", encode_observation(obs::Committed{"c0", 7, "n2.5.3"}));
+  corpus.write("wire", "commit-unknown",
+               encode_observation(obs::CommitUnknown{"c0", "n2.5.4", "Timeout: no answer"}));
+  corpus.write("wire", "commit-refused",
+               encode_observation(obs::CommitRefused{"c1", "n3.1.1", "InvalidArgument: x"}));
 }
 
 // --- specs -------------------------------------------------------------------------------

@@ -48,6 +48,20 @@ TEST(RealWire, EveryObservationAnIncarnationSendsComesBackTheSame) {
   EXPECT_EQ(std::get<obs::Recovered>(round_trip(obs::Recovered{.corruption = "bad"})).corruption, "bad");
   EXPECT_EQ(std::get<obs::Acked>(round_trip(obs::Acked{"c0", 7, 7})).cpl, 7u);
   EXPECT_EQ(std::get<obs::Annulled>(round_trip(obs::Annulled{8, 107, 2})).epoch, 2u);
+  // What the compute processes of `sim real --processes` send, and an MTR's id.
+  obs::Appended with_id{.node = "c0", .first = 1, .cpl = 1, .writes = {{0, 0, {9}}}};
+  with_id.mtr = "n2.5.1";
+  EXPECT_EQ(std::get<obs::Appended>(round_trip(with_id)).mtr, "n2.5.1");
+  EXPECT_EQ(std::get<obs::SessionStarted>(round_trip(obs::SessionStarted{"c1"})).node, "c1");
+  const auto c = std::get<obs::Committed>(round_trip(obs::Committed{"c0", 12, "n2.5.3"}));
+  EXPECT_EQ(c.cpl, 12u);
+  EXPECT_EQ(c.mtr, "n2.5.3");
+  const auto u =
+      std::get<obs::CommitUnknown>(round_trip(obs::CommitUnknown{"c0", "n2.5.4", "Timeout: x"}));
+  EXPECT_EQ(u.mtr, "n2.5.4");
+  EXPECT_EQ(u.error, "Timeout: x");
+  EXPECT_EQ(std::get<obs::CommitRefused>(round_trip(obs::CommitRefused{"c1", "n3.1.1", "no"})).mtr,
+            "n3.1.1");
 }
 
 TEST(RealWire, ALineThatIsNotAnObservationIsRejectedWithTheReason) {
@@ -70,6 +84,23 @@ TEST(SimReal, KilledAndRestartedEveryRecoveryAndReadChecksOut) {
   EXPECT_NE(r.output.find("kills: 6  recoveries checked: 7"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("crash-recover cycles: 6 in"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("result: pass"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(data + "/db/CONTROL")) << "the volume lives in --data-dir";
+}
+
+// Storage and compute nodes as processes of their own, over TCP on 127.0.0.1: the storage
+// is killed under the compute nodes (their calls time out, their commits' outcomes are
+// unknown), and compute nodes are killed too; every recovery, commit and read checks out.
+TEST(SimReal, ProcessesOverTcpKilledAndRestartedEverythingChecksOut) {
+  TempDir dir;
+  const std::string data = dir.path + "/volume";
+  const auto r = run_sim("real --processes --data-dir " + data +
+                         " --kills 8 --seed 2 --min-kill-ms 10 --max-kill-ms 80");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("processes: storage and each compute node, over TCP"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("compute kills: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("result: pass"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("acknowledged: 0 "), std::string::npos) << "nothing was committed";
   EXPECT_TRUE(std::filesystem::exists(data + "/db/CONTROL")) << "the volume lives in --data-dir";
 }
 

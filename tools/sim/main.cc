@@ -147,6 +147,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 60'000.0));
   real->add_option("--max-kill-ms", max_kill_ms, "...and at most this long")
       ->check(CLI::Range(0.0, 60'000.0));
+  real->add_flag("--processes", real_options.processes,
+                 "the storage and each compute node in a process of its own, over TCP on "
+                 "127.0.0.1");
   tools::add_common_flags(*real, no_color);
 
   // The engine's front ends (tools/shell/).

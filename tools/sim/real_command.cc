@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "tools/sim/real_cluster.h"
+
 namespace aurora::tools {
 
 int real_command(RealRunOptions o) {
@@ -23,14 +25,19 @@ int real_command(RealRunOptions o) {
             << " spec=" << o.spec.name << " compute_nodes=" << o.spec.workload.compute_nodes
             << " durability=" << o.spec.storage.durability << " kill after "
             << o.min_before_kill / kMillisecond << ".." << o.max_before_kill / kMillisecond
-            << " ms\n";
-  const RealRunReport r = run_real(o, std::cout);
+            << " ms" << (o.processes ? " processes: storage and each compute node, over TCP" : "")
+            << "\n";
+  const RealRunReport r = o.processes ? run_real_cluster(o, std::cout) : run_real(o, std::cout);
   for (const workloads::Violation& v : r.violations) {
     std::cout << "VIOLATION " << v.invariant << ": " << v.message << "\n";
   }
   std::cout << "kills: " << r.kills << "  recoveries checked: " << r.recoveries
             << "  appended: " << r.appended << "  acknowledged: " << r.acknowledged
-            << "  reads checked: " << r.reads_checked << "\n";
+            << "  reads checked: " << r.reads_checked;
+  if (o.processes) {
+    std::cout << "  compute kills: " << r.compute_kills << "  outcomes unknown: " << r.unknown;
+  }
+  std::cout << "\n";
   std::cout << "crash-recover cycles: " << r.kills << " in " << r.wall_s << " s = "
             << r.cycles_per_s() << " per second\n";
   std::cout << "result: " << (r.violations.empty() ? "pass" : "fail") << "\n";

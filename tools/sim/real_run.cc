@@ -18,6 +18,7 @@
 #include "engine/runtime/posix/real_runtime.h"
 #include "engine/storage/storage.h"
 #include "sim/rng.h"
+#include "tools/sim/real_checker.h"
 #include "tools/sim/worker_pool.h"
 #include "workloads/check/suite.h"
 #include "workloads/mtr/mtr_parts.h"
@@ -101,8 +102,12 @@ class Incarnation {
   void writer(std::uint32_t i) {
     const std::string name = std::string("c").append(std::to_string(i));
     CommitHookBook hooks;
+    // Its MTR ids name the writer and this incarnation: ids never repeat across writers or
+    // kills (commit_once would take a repeat for an MTR appended twice).
     compute::ComputeNode node(*storage_, name,
-                              compute::ComputeOptions{.buffer_pages = o_.spec.storage.buffer_pages},
+                              compute::ComputeOptions{.buffer_pages = o_.spec.storage.buffer_pages,
+                                                      .node = 2 + i,
+                                                      .incarnation = rt_.incarnation()},
                               hooks.observer());
     sim::Rng rng(o_.seed, std::string("real/").append(std::to_string(index_)).append("/").append(name));
     const WorkloadSpec& w = o_.spec.workload;
@@ -145,78 +150,11 @@ class Incarnation {
   int exit_code_ = 0;
 };
 
-// --- the parent: kills, restarts, checks ------------------------------------------------
-
-class Checker {
- public:
-  Checker(const RealRunOptions& o, RealRunReport& report)
-      : suite_(/*unrestricted=*/false, o.spec.storage.page_size), report_(report) {}
-
-  // Feeds every complete line in `buffer`; keeps a trailing partial one.
-  void feed(std::string& buffer) {
-    std::size_t start = 0;
-    for (std::size_t nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n', start)) {
-      line(buffer.substr(start, nl - start));
-      start = nl + 1;
-    }
-    buffer.erase(0, start);
-  }
-  void observe(const check::Observation& o) { record(suite_.observe(o)); }
-  void finish() { record(suite_.finish()); }
-  bool ready = false;
-
- private:
-  void line(const std::string& text) {
-    std::string error;
-    const std::optional<WireLine> l = decode_line(text, error);
-    if (!l) {
-      report_.violations.push_back({"wire", error, 0, 0});
-      return;
-    }
-    if (l->ready) {
-      ready = true;
-      return;
-    }
-    const check::Observation& o = *l->observation;
-    if (std::holds_alternative<obs::Appended>(o)) ++report_.appended;
-    if (std::holds_alternative<obs::Acked>(o)) ++report_.acknowledged;
-    if (std::holds_alternative<obs::Read>(o)) ++report_.reads_checked;
-    if (std::holds_alternative<obs::Recovered>(o)) ++report_.recoveries;
-    observe(o);
-  }
-  void record(std::vector<Violation> found) {
-    for (Violation& v : found) report_.violations.push_back(std::move(v));
-  }
-
-  check::Suite suite_;
-  RealRunReport& report_;
-};
-
-// Reads what the child writes until `until` (or end of file); true at end of file.
-bool pump(int fd, std::string& buffer, Checker& checker, Clock::time_point until,
-          const std::function<bool()>& stop_early = nullptr) {
-  for (;;) {
-    if (stop_early && stop_early()) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-    if (left.count() < 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(left.count()) + 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    char buf[65536];
-    const ssize_t got = ::read(fd, buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return true;
-    buffer.append(buf, static_cast<std::size_t>(got));
-    checker.feed(buffer);
-  }
-}
-
 }  // namespace
 
 RealRunReport run_real(const RealRunOptions& o, std::ostream& progress) {
   RealRunReport report;
-  Checker checker(o, report);
+  RealChecker checker(o, report);
   sim::Rng rng(o.seed, "real/kills");
   const auto start = Clock::now();
   for (std::uint32_t i = 0; i <= o.kills && report.violations.empty(); ++i) {

@@ -33,6 +33,9 @@ struct RealRunOptions {
   workloads::Spec spec;               // the workload and storage settings ([faults] does not apply)
   Nanos min_before_kill = 1 * kMillisecond;  // a kill comes this long after recovery...
   Nanos max_before_kill = 30 * kMillisecond;  // ...at most this long
+  // Storage and compute nodes as separate processes talking TCP on 127.0.0.1
+  // (real_cluster.h), instead of one process holding them all.
+  bool processes = false;
 };
 
 struct RealRunReport {
@@ -41,6 +44,8 @@ struct RealRunReport {
   std::uint64_t appended = 0;
   std::uint64_t acknowledged = 0;
   std::uint64_t reads_checked = 0;
+  std::uint64_t unknown = 0;  // commits whose outcome their compute node never learned
+  std::uint32_t compute_kills = 0;  // of compute processes (with --processes)
   std::vector<workloads::Violation> violations;  // checkers, and incarnations that died on their own
   double wall_s = 0;
   double cycles_per_s() const { return wall_s > 0 ? kills / wall_s : 0; }

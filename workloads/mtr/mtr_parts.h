@@ -56,7 +56,7 @@ class CommitHookBook {
     hooks_.insert_or_assign(id, std::move(hooks));
   }
   compute::CommitObserver observer() {
-    return [this](const compute::MtrId& id) {
+    return [this](const compute::MtrId& id, std::span<const wal::Redo>) {
       auto it = hooks_.find(id);
       if (it == hooks_.end()) return storage::CommitHooks{};
       storage::CommitHooks h = std::move(it->second);

@@ -47,8 +47,10 @@ json to_json(const check::Observation& o) {
         if constexpr (std::is_same_v<T, obs::Appended>) {
           json writes = json::array();
           for (const check::Write& w : x.writes) writes.push_back({w.page, w.offset, hex(w.bytes)});
-          return {{"o", "appended"}, {"node", x.node}, {"first", x.first}, {"cpl", x.cpl},
-                  {"vdl", x.vdl},    {"lal", x.lal},   {"writes", writes}};
+          json j = {{"o", "appended"}, {"node", x.node}, {"first", x.first}, {"cpl", x.cpl},
+                    {"vdl", x.vdl},    {"lal", x.lal},   {"writes", writes}};
+          if (!x.mtr.empty()) j["mtr"] = x.mtr;
+          return j;
         } else if constexpr (std::is_same_v<T, obs::Acked>) {
           return {{"o", "acked"}, {"node", x.node}, {"cpl", x.cpl}, {"vdl", x.vdl}};
         } else if constexpr (std::is_same_v<T, obs::Read>) {
@@ -69,19 +71,24 @@ json to_json(const check::Observation& o) {
                   {"to", x.to},
                   {"epoch", x.epoch},
                   {"watermark", x.watermark}};
+        } else if constexpr (std::is_same_v<T, obs::SessionStarted>) {
+          return {{"o", "session_started"}, {"node", x.node}};
+        } else if constexpr (std::is_same_v<T, obs::Committed>) {
+          return {{"o", "committed"}, {"node", x.node}, {"cpl", x.cpl}, {"mtr", x.mtr}};
+        } else if constexpr (std::is_same_v<T, obs::CommitUnknown>) {
+          return {{"o", "commit_unknown"}, {"node", x.node}, {"mtr", x.mtr}, {"error", x.error}};
+        } else if constexpr (std::is_same_v<T, obs::CommitRefused>) {
+          return {{"o", "commit_refused"}, {"node", x.node}, {"mtr", x.mtr}, {"error", x.error}};
         } else if constexpr (std::is_same_v<T, obs::Crashed>) {
           return {{"o", "crashed"}};
         } else if constexpr (std::is_same_v<T, obs::FsyncFailed>) {
           return {{"o", "fsync_failed"}};
         } else {
-          // A real incarnation never sends these: no state snapshots, cold reads, refresh or
-          // session reports, and no horizon (a run of kills is short enough for the model to
-          // keep every version).
+          // A real incarnation never sends these: no state snapshots, cold reads or refresh
+          // reports, and no horizon (a run of kills is short enough for the model to keep
+          // every version).
           static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm> ||
-                        std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon> ||
-                        std::is_same_v<T, obs::SessionStarted> || std::is_same_v<T, obs::Committed> ||
-                        std::is_same_v<T, obs::CommitUnknown> ||
-                        std::is_same_v<T, obs::CommitRefused>);
+                        std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon>);
           return {{"o", "unsupported"}};
         }
       },
@@ -120,6 +127,7 @@ check::Observation from_json(const json& j, std::string_view kind) {
     obs::Appended a{.node = field<std::string>(j, "node"), .first = field<check::Lsn>(j, "first"),
                     .cpl = field<check::Lsn>(j, "cpl"), .vdl = field<check::Lsn>(j, "vdl"),
                     .lal = field<check::Lsn>(j, "lal")};
+    if (j.contains("mtr")) a.mtr = field<std::string>(j, "mtr");
     for (const json& w : j.at("writes")) {
       auto bytes = unhex(w.at(2).get<std::string>());
       if (!bytes) throw std::invalid_argument("bad hex in a write");
@@ -164,6 +172,19 @@ check::Observation from_json(const json& j, std::string_view kind) {
   if (kind == "annulled") {
     return obs::Annulled{field<check::Lsn>(j, "from"), field<check::Lsn>(j, "to"),
                          field<std::uint64_t>(j, "epoch"), field<check::Lsn>(j, "watermark")};
+  }
+  if (kind == "session_started") return obs::SessionStarted{field<std::string>(j, "node")};
+  if (kind == "committed") {
+    return obs::Committed{field<std::string>(j, "node"), field<check::Lsn>(j, "cpl"),
+                          field<std::string>(j, "mtr")};
+  }
+  if (kind == "commit_unknown") {
+    return obs::CommitUnknown{field<std::string>(j, "node"), field<std::string>(j, "mtr"),
+                              field<std::string>(j, "error")};
+  }
+  if (kind == "commit_refused") {
+    return obs::CommitRefused{field<std::string>(j, "node"), field<std::string>(j, "mtr"),
+                              field<std::string>(j, "error")};
   }
   if (kind == "crashed") return obs::Crashed{};
   if (kind == "fsync_failed") return obs::FsyncFailed{};

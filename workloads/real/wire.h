@@ -10,6 +10,11 @@
 //   {"o":"recovered","fresh":false,"epoch":2,"vcl":9,"vdl":7,"watermark":7,
 //    "annul_from":8,"annul_to":107,"next_lsn":108}  or  {"o":"recovered","corruption":"..."}
 //   {"o":"annulled","from":8,"to":107,"epoch":2,"watermark":7}
+//   (with `sim real --processes`, from the compute processes:)
+//   {"o":"session_started","node":"c0"}
+//   {"o":"committed","node":"c0","cpl":7,"mtr":"n2.7.3"}   (an appended line carries "mtr" too)
+//   {"o":"commit_unknown","node":"c0","mtr":"n2.7.4","error":"Timeout: ..."}
+//   {"o":"commit_refused","node":"c0","mtr":"n2.7.5","error":"InvalidArgument: ..."}
 //   {"o":"ready"}   (recovery checked: the parent may kill from now on)
 #pragma once
 
