@@ -14,41 +14,36 @@ class SimNetwork::SimEndpoint final : public Endpoint {
  public:
   SimEndpoint(SimNetwork& net, Address address) : net_(&net), address_(address) {}
   ~SimEndpoint() override {
-    if (net_ != nullptr && !closed_) net_->endpoints_.erase(address_);
+    if (net_ != nullptr && !closed_) net_->inboxes_[address_].endpoint = nullptr;
   }
 
   Address address() const override { return address_; }
   const EndpointStats& stats() const override { return stats_; }
 
   Status send(Address to, std::span<const std::byte> payload) override {
-    if (net_ == nullptr || closed_) return Status::node_down("endpoint " + to_string(address_) + " is closed");
+    if (net_ == nullptr || closed_) {
+      return Status::node_down("endpoint " + to_string(address_) + " is closed");
+    }
     AURORA_RETURN_IF_ERROR(net_->send(*this, to, payload));
     ++stats_.sent;
     return Status::ok();
   }
 
   Result<Message> receive(Nanos deadline) override {
-    while (queue_.empty()) {
-      if (net_ == nullptr || closed_) return Status::node_down("endpoint " + to_string(address_) + " is closed");
-      if (!waiters_.wait(net_->sched_, "a message", deadline) && queue_.empty()) {
-        return Status::timeout("no message for " + to_string(address_) + " in time");
-      }
+    if (net_ == nullptr || closed_) {
+      return Status::node_down("endpoint " + to_string(address_) + " is closed");
     }
-    Message m = std::move(queue_.front());
-    queue_.pop_front();
-    ++stats_.received;
+    Result<Message> m = net_->receive(*this, deadline);
+    if (m.is_ok()) ++stats_.received;
     return m;
   }
 
-  void push(Message m) {
-    queue_.push_back(std::move(m));
-    waiters_.notify_one(net_->sched_);
-  }
+  bool closed() const { return net_ == nullptr || closed_; }
+  WaitQueue& waiters() { return waiters_; }
   void count_rejected() { ++stats_.rejected; }
   // Its node crashed: nothing more comes in or goes out; a restarted node binds anew.
   void close() {
     closed_ = true;
-    queue_.clear();
     if (net_ != nullptr) waiters_.notify_all(net_->sched_);
   }
   void detach() { net_ = nullptr; }
@@ -57,7 +52,6 @@ class SimNetwork::SimEndpoint final : public Endpoint {
   SimNetwork* net_;
   Address address_;
   bool closed_ = false;
-  std::deque<Message> queue_;
   WaitQueue waiters_;
   EndpointStats stats_;
 };
@@ -77,7 +71,15 @@ SimNetwork::SimNetwork(Scheduler& sched, EventSink& events,
 }
 
 SimNetwork::~SimNetwork() {
-  for (auto& [address, ep] : endpoints_) ep->detach();
+  for (auto& [address, inbox] : inboxes_) {
+    if (inbox.endpoint != nullptr) inbox.endpoint->detach();
+  }
+}
+
+std::size_t SimNetwork::in_flight() const {
+  std::size_t n = 0;
+  for (const auto& [address, inbox] : inboxes_) n += inbox.flights.size();
+  return n;
 }
 
 Result<std::unique_ptr<Endpoint>> SimNetwork::bind(NodeId node, Port port) {
@@ -88,7 +90,8 @@ Result<std::unique_ptr<Endpoint>> SimNetwork::bind(NodeId node, Port port) {
     for (std::uint32_t tries = 0; tries < 16384; ++tries) {
       const Port p = n->second.next_port;
       n->second.next_port = p == 65535 ? kFirstEphemeral : static_cast<Port>(p + 1);
-      if (endpoints_.count(Address{node, p}) == 0) {
+      auto in = inboxes_.find(Address{node, p});
+      if (in == inboxes_.end() || in->second.endpoint == nullptr) {
         port = p;
         break;
       }
@@ -96,9 +99,17 @@ Result<std::unique_ptr<Endpoint>> SimNetwork::bind(NodeId node, Port port) {
     if (port == 0) return Status::busy("no free port on node " + std::to_string(node));
   }
   const Address a{node, port};
-  if (endpoints_.count(a) != 0) return Status::already_exists("port " + to_string(a) + " is bound");
+  Inbox& inbox = inboxes_[a];
+  if (inbox.endpoint != nullptr) return Status::already_exists("port " + to_string(a) + " is bound");
+  // What arrived while nobody listened here was lost then.
+  const Nanos now = sched_.now();
+  while (!inbox.flights.empty() && inbox.flights.begin()->first.first < now) {
+    auto f = inbox.flights.extract(inbox.flights.begin());
+    --link_load_[{f.mapped().from.node, f.mapped().to.node}];
+    drop(f.mapped(), "no_endpoint");
+  }
   auto ep = std::make_unique<SimEndpoint>(*this, a);
-  endpoints_[a] = ep.get();
+  inbox.endpoint = ep.get();
   return std::unique_ptr<Endpoint>(std::move(ep));
 }
 
@@ -115,21 +126,20 @@ std::vector<NodeId> SimNetwork::node_ids() const {
 
 void SimNetwork::crash(NodeId node) {
   nodes_.at(node).up = false;
-  for (auto it = flights_.begin(); it != flights_.end();) {
-    if (it->second.from.node == node || it->second.to.node == node) {
-      --link_load_[{it->second.from.node, it->second.to.node}];
-      drop(it->second, "crash");
-      it = flights_.erase(it);
-    } else {
-      ++it;
+  for (auto& [address, inbox] : inboxes_) {
+    for (auto it = inbox.flights.begin(); it != inbox.flights.end();) {
+      const Flight& f = it->second;
+      if (f.from.node == node || f.to.node == node) {
+        --link_load_[{f.from.node, f.to.node}];
+        drop(f, "crash");
+        it = inbox.flights.erase(it);
+      } else {
+        ++it;
+      }
     }
-  }
-  for (auto it = endpoints_.begin(); it != endpoints_.end();) {
-    if (it->first.node == node) {
-      it->second->close();
-      it = endpoints_.erase(it);
-    } else {
-      ++it;
+    if (address.node == node && inbox.endpoint != nullptr) {
+      inbox.endpoint->close();
+      inbox.endpoint = nullptr;
     }
   }
 }
@@ -163,8 +173,8 @@ Status SimNetwork::send(SimEndpoint& from_ep, Address to, std::span<const std::b
     return Status::invalid_argument("a message of " + std::to_string(payload.size()) +
                                     " bytes is over the frame's bound");
   }
-  if (delivery_fiber_ == 0) {
-    delivery_fiber_ = sched_.spawn(0, "net.deliver", [this] { delivery_loop(); }, true);
+  if (!started_) {
+    started_ = true;
     start_chaos_if_needed();
   }
   const Address from = from_ep.address();
@@ -185,6 +195,10 @@ Status SimNetwork::send(SimEndpoint& from_ep, Address to, std::span<const std::b
   }
   if (dst == nodes_.end()) {
     drop(f, "no_node");
+    return Status::ok();
+  }
+  if (!dst->second.up) {
+    drop(f, "incarnation");  // only a later incarnation may receive it, and it never will
     return Status::ok();
   }
   if (cut(from.node, to.node)) {
@@ -221,12 +235,14 @@ Status SimNetwork::send(SimEndpoint& from_ep, Address to, std::span<const std::b
 
 void SimNetwork::schedule(Nanos at, Flight f) {
   ++link_load_[{f.from.node, f.to.node}];
+  Inbox& inbox = inboxes_[f.to];
   // Ties in arrival time go by the order of scheduling (a duplicate shares its original's
   // id, and a clog may hold both until one instant).
   const auto key = std::make_pair(at, next_flight_++);
-  const bool first = flights_.empty() || key < flights_.begin()->first;
-  flights_.emplace(key, std::move(f));
-  if (first) delivery_wakeup_.notify_all(sched_);
+  const bool first = inbox.flights.empty() || key < inbox.flights.begin()->first;
+  inbox.flights.emplace(key, std::move(f));
+  // Its receiver sleeps until the first arrival it knew of: this one comes sooner.
+  if (first && inbox.endpoint != nullptr) inbox.endpoint->waiters().notify_all(sched_);
 }
 
 void SimNetwork::drop(const Flight& f, std::string_view why) {
@@ -246,44 +262,49 @@ bool SimNetwork::cut(NodeId from, NodeId to) const {
   return sched_.now() < partition_until_ && cut_.count({from, to}) != 0;
 }
 
-void SimNetwork::deliver(Flight f) {
+std::optional<Message> SimNetwork::arrive(Flight f, Nanos now) {
   --link_load_[{f.from.node, f.to.node}];
-  const Nanos now = sched_.now();
   const NodeState& dst = nodes_.at(f.to.node);
-  if (!dst.up || dst.incarnation != f.to_incarnation) return drop(f, "incarnation");
-  if (cut(f.from.node, f.to.node)) return drop(f, "partition");
+  if (!dst.up || dst.incarnation != f.to_incarnation) {
+    drop(f, "incarnation");
+    return std::nullopt;
+  }
+  if (cut(f.from.node, f.to.node)) {
+    drop(f, "partition");
+    return std::nullopt;
+  }
   if (const Nanos until = held_until(f); until > now) {
     schedule(until, std::move(f));  // clogged: it waits, then goes on
-    return;
+    return std::nullopt;
   }
-  auto ep = endpoints_.find(f.to);
-  if (ep == endpoints_.end()) return drop(f, "no_endpoint");
+  Inbox& inbox = inboxes_.at(f.to);
   Result<Message> m = frame::decode(f.frame);
   if (!m.is_ok()) {
     ++stats_.rejected;
-    ep->second->count_rejected();
+    inbox.endpoint->count_rejected();
     events_.emit("net.reject", {{"id", f.id}, {"why", m.status().message()}});
-    return;
+    return std::nullopt;
   }
   ++stats_.delivered;
   stats_.max_delay = std::max(stats_.max_delay, now - f.sent_at);
   events_.emit("net.deliver", {{"id", f.id}, {"delay", now - f.sent_at}});
-  ep->second->push(std::move(m).value());
+  return std::move(m).value();
 }
 
-void SimNetwork::delivery_loop() {
+Result<Message> SimNetwork::receive(SimEndpoint& ep, Nanos deadline) {
+  Inbox& inbox = inboxes_.at(ep.address());
   for (;;) {
-    if (flights_.empty()) {
-      (void)delivery_wakeup_.wait(sched_, "messages to deliver");
+    if (ep.closed()) return Status::node_down("endpoint " + to_string(ep.address()) + " is closed");
+    const Nanos now = sched_.now();
+    if (!inbox.flights.empty() && inbox.flights.begin()->first.first <= now) {
+      auto f = inbox.flights.extract(inbox.flights.begin());
+      if (std::optional<Message> m = arrive(std::move(f.mapped()), now)) return std::move(*m);
       continue;
     }
-    const Nanos at = flights_.begin()->first.first;
-    if (at > sched_.now()) {
-      (void)delivery_wakeup_.wait(sched_, "the next arrival", at);
-      continue;
-    }
-    auto node = flights_.extract(flights_.begin());
-    deliver(std::move(node.mapped()));
+    if (now >= deadline) return Status::timeout("no message for " + to_string(ep.address()) + " in time");
+    Nanos wake = deadline;
+    if (!inbox.flights.empty()) wake = std::min(wake, inbox.flights.begin()->first.first);
+    (void)ep.waiters().wait(sched_, "a message", wake);
   }
 }
 
@@ -446,7 +467,7 @@ void SimNetwork::calm() {
 }
 
 std::string SimNetwork::describe_state() const {
-  std::string out = "in flight: " + std::to_string(flights_.size()) + "\n";
+  std::string out = "in flight: " + std::to_string(in_flight()) + "\n";
   for (const auto& [link, load] : link_load_) {
     if (load == 0) continue;
     out += "  link " + std::to_string(link.first) + " -> " + std::to_string(link.second) + ": " +

@@ -2,12 +2,14 @@
 // fault is drawn from the seed's streams, and every send, delivery, drop, duplicate and
 // rejected frame is a trace event ("net.*"), as is every fault ("fault.net_<kind>").
 //
-// A message in flight waits in one queue ordered by its arrival time; the network's own
-// fiber (on the world's node) hands each one to its endpoint when its time comes, after
-// checking what may stop it on the way: a partition cutting its link, a clog holding it
-// back, a crash of either end, or a restart of the receiver since it was sent (a
-// restarted node is a new incarnation, and nothing addressed to an older one reaches it).
-// Delays are drawn independently, so messages overtake each other.
+// A message in flight waits in its receiver's inbox, ordered by its arrival time. The
+// receiving fiber takes it when its time comes (it sleeps until the first arrival or its
+// deadline), after checking what may stop it on the way: a partition cutting its link, a
+// clog holding it back, a crash of either end, or a restart of the receiver since it was
+// sent (a restarted node is a new incarnation, and nothing addressed to an older one
+// reaches it). No fiber of the network's own stands between a send and a receive: a
+// message costs its receiver one wake-up. Delays are drawn independently, so messages
+// overtake each other.
 //
 // Partitions and clogs start at opportunities drawn by a second fiber (the chaos fiber,
 // one opportunity every `chaos_interval` on average), last a drawn time, and heal. At
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -72,7 +75,7 @@ class SimNetwork final : public Network {
   NetConfig& config() { return config_; }
   std::uint64_t fired(NetFaultKind k) const { return fired_[static_cast<std::size_t>(k)]; }
   const NetStats& stats() const { return stats_; }
-  std::size_t in_flight() const { return flights_.size(); }
+  std::size_t in_flight() const;
   // The network's state, several lines: links with messages in flight, the partition,
   // clogs (the REPL's `net`).
   std::string describe_state() const;
@@ -98,11 +101,19 @@ class SimNetwork final : public Network {
   };
   static constexpr Port kFirstEphemeral = 49152;
 
+  // What an endpoint's inbox holds: messages on their way to its address, by (arrival
+  // time, order of scheduling), and the endpoint bound there now (null: none).
+  struct Inbox {
+    std::map<std::pair<Nanos, std::uint64_t>, Flight> flights;
+    SimEndpoint* endpoint = nullptr;
+  };
+
   Status send(SimEndpoint& from, Address to, std::span<const std::byte> payload);
+  Result<Message> receive(SimEndpoint& ep, Nanos deadline);
   void drop(const Flight& f, std::string_view why);
   void schedule(Nanos at, Flight f);
-  void deliver(Flight f);
-  void delivery_loop();
+  // A message whose time came: what stops it on the way, or the message.
+  std::optional<Message> arrive(Flight f, Nanos now);
   void chaos_loop();
   void start_chaos_if_needed();
   void start_fault(NetFaultKind k);
@@ -120,10 +131,9 @@ class SimNetwork final : public Network {
   std::array<std::uint64_t, kNetFaultKindCount> fired_{};
 
   std::map<NodeId, NodeState> nodes_;
-  std::map<Address, SimEndpoint*> endpoints_;
-  // In flight, by (arrival time, order of scheduling).
-  std::map<std::pair<Nanos, std::uint64_t>, Flight> flights_;
-  std::map<std::pair<NodeId, NodeId>, std::uint32_t> link_load_;  // in flight per link
+  std::map<Address, Inbox> inboxes_;
+  // Per link: messages sent and not yet received nor dropped (the capacity's count).
+  std::map<std::pair<NodeId, NodeId>, std::uint32_t> link_load_;
   std::set<std::pair<NodeId, NodeId>> cut_;  // directed links a partition cuts
   Nanos partition_until_ = 0;
   std::map<std::pair<NodeId, NodeId>, Nanos> link_clogs_;
@@ -131,8 +141,7 @@ class SimNetwork final : public Network {
   std::uint64_t next_id_ = 1;
   std::uint64_t next_flight_ = 1;
   NetStats stats_;
-  WaitQueue delivery_wakeup_;
-  FiberId delivery_fiber_ = 0;
+  bool started_ = false;  // the first message was sent: partitions and clogs may begin
   FiberId chaos_fiber_ = 0;
   bool calm_ = false;
 };

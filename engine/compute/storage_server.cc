@@ -10,7 +10,14 @@ Result<std::unique_ptr<StorageServer>> StorageServer::start(Runtime rt, storage:
   std::unique_ptr<StorageServer> s(new StorageServer(rt, storage, std::move(observer)));
   StorageServer* self = s.get();
   Result<std::unique_ptr<rpc::RpcServer>> server =
-      rpc::RpcServer::start(rt, kPort, [self](const rpc::Request& req) { return self->serve(req); });
+      rpc::RpcServer::start(
+          rt, kPort, [self](const rpc::Request& req) { return self->serve(req); },
+          // Answered from memory: versions, the VDL, read points. Reads may wait for the
+          // disk, commits for their acknowledgement, syncs for an fsync.
+          [](rpc::Method m) {
+            return m == wire::kVersionAt || m == wire::kVdl || m == wire::kPin ||
+                   m == wire::kUnpin;
+          });
   if (!server.is_ok()) return server.status();
   s->server_ = std::move(server).value();
   return s;

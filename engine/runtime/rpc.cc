@@ -91,33 +91,37 @@ Result<std::unique_ptr<RpcClient>> RpcClient::open(Runtime rt) {
 }
 
 RpcClient::RpcClient(Runtime rt, std::unique_ptr<Endpoint> endpoint)
-    : rt_(rt), endpoint_(std::move(endpoint)) {
-  receiver_ = rt_.spawn("rpc.client", [this] { receive_loop(); }, /*daemon=*/true);
+    : rt_(rt), endpoint_(std::move(endpoint)) {}
+
+RpcClient::~RpcClient() = default;
+
+// The client has no fiber of its own: one of the callers waiting for an answer receives
+// for all of them (it hands each its answer), and when its own comes it passes the role
+// to another. A response then wakes one fiber, not a receiver and then its caller.
+void RpcClient::dispatch(Message m) {
+  const std::optional<Head> head = decode_head(m.payload);
+  std::optional<Result<Bytes>> r;
+  if (head && head->kind == kResponse) r = decode_response(m.payload);
+  if (!r) {
+    ++stats_.malformed;
+    return;
+  }
+  auto it = pending_.find(head->id);
+  if (it == pending_.end() || it->second->result.has_value()) {
+    ++stats_.stale;  // its caller gave up, or the network made a copy
+    return;
+  }
+  it->second->result.emplace(std::move(*r));
+  it->second->done.set();
 }
 
-RpcClient::~RpcClient() {
-  // Its node may be down (the fiber is gone then: killing it does nothing).
-  if (rt_.sched.current() != receiver_) rt_.sched.kill(receiver_);
-}
-
-void RpcClient::receive_loop() {
-  for (;;) {
-    Result<Message> m = endpoint_->receive();
-    if (!m.is_ok()) continue;  // a deadline-less receive fails only spuriously
-    const std::optional<Head> head = decode_head(m->payload);
-    std::optional<Result<Bytes>> r;
-    if (head && head->kind == kResponse) r = decode_response(m->payload);
-    if (!r) {
-      ++stats_.malformed;
-      continue;
+void RpcClient::hand_over() {
+  receiving_ = false;
+  for (auto& [id, p] : pending_) {
+    if (!p->result.has_value()) {
+      p->done.set();  // wakes it without an answer: it takes the role
+      return;
     }
-    auto it = pending_.find(head->id);
-    if (it == pending_.end() || it->second->result.has_value()) {
-      ++stats_.stale;
-      continue;
-    }
-    it->second->result.emplace(std::move(*r));
-    it->second->done.set();
   }
 }
 
@@ -133,7 +137,28 @@ Result<Bytes> RpcClient::call(Address to, Method method, std::span<const std::by
     ~Forget() { pending.erase(id); }
   } forget{pending_, id};
   AURORA_RETURN_IF_ERROR(endpoint_->send(to, encode_request(id, method, body)));
-  if (!pending.done.wait_until(deadline, "an RPC response")) {
+  bool timed_out = false;
+  while (!pending.result.has_value() && !timed_out) {
+    if (!receiving_) {
+      receiving_ = true;
+      struct Release {  // the role goes on, also when this caller is killed
+        RpcClient& client;
+        ~Release() { client.hand_over(); }
+      } release{*this};
+      Result<Message> m = endpoint_->receive(deadline);
+      if (m.is_ok()) {
+        dispatch(std::move(m).value());
+      } else if (m.kind() == ErrorKind::kTimeout) {
+        timed_out = true;
+      } else {
+        return m.status();  // the endpoint closed: its node is going down
+      }
+      continue;
+    }
+    pending.done.reset();
+    timed_out = !pending.done.wait_until(deadline, "an RPC response") && !pending.result;
+  }
+  if (timed_out && !pending.result.has_value()) {
     ++stats_.timeouts;
     rt_.events.emit("rpc.timeout", {{"node", std::uint64_t{rt_.node}},
                                     {"to", std::uint64_t{to.node}},
@@ -155,15 +180,26 @@ struct RpcServer::Shared {
   Runtime rt;
   std::unique_ptr<Endpoint> endpoint;
   Handler handler;
+  Quick quick;
   FiberId receiver = 0;
   ServerStats stats;
+
+  void serve(const Head& head, const Message& m) {
+    const Request req{m.from, head.method, std::span<const std::byte>(m.payload).subspan(kHead)};
+    Result<Bytes> r = handler(req);
+    if (head.id == kNoResponse) return;
+    // A response that cannot be sent is as good as lost: the caller times out.
+    endpoint->send(m.from, encode_response(head.id, head.method, r)).ignore();
+  }
 };
 
-Result<std::unique_ptr<RpcServer>> RpcServer::start(Runtime rt, Port port, Handler handler) {
+Result<std::unique_ptr<RpcServer>> RpcServer::start(Runtime rt, Port port, Handler handler,
+                                                    Quick quick) {
   AURORA_ASSERT(rt.net != nullptr, "an RPC server on a runtime without a network");
   Result<std::unique_ptr<Endpoint>> ep = rt.net->bind(rt.node, port);
   if (!ep.is_ok()) return ep.status();
-  auto shared = std::make_shared<Shared>(Shared{rt, std::move(ep).value(), std::move(handler)});
+  auto shared = std::make_shared<Shared>(
+      Shared{rt, std::move(ep).value(), std::move(handler), std::move(quick)});
   Shared* s = shared.get();
   // The receiver holds only a weak share: it belongs to the server, which kills it.
   s->receiver = rt.spawn(
@@ -178,14 +214,13 @@ Result<std::unique_ptr<RpcServer>> RpcServer::start(Runtime rt, Port port, Handl
             continue;
           }
           ++s->stats.requests;
+          if (s->quick && s->quick(head->method)) {
+            s->serve(*head, *m);
+            continue;
+          }
           std::shared_ptr<Shared> keep = weak.lock();
           s->rt.spawn("rpc.serve", [keep, head = *head, m = std::move(m).value()] {
-            const Request req{m.from, head.method,
-                              std::span<const std::byte>(m.payload).subspan(kHead)};
-            Result<Bytes> r = keep->handler(req);
-            if (head.id == kNoResponse) return;
-            // A response that cannot be sent is as good as lost: the caller times out.
-            keep->endpoint->send(m.from, encode_response(head.id, head.method, r)).ignore();
+            keep->serve(head, m);
           });
         }
       },

@@ -6,7 +6,8 @@
 // retry must be safe to apply twice (the storage link's commits carry an id for it).
 //
 // RpcServer serves each request in a fiber of its own, so a slow request (a commit
-// waiting for its acknowledgement) does not hold up the ones behind it. A request
+// waiting for its acknowledgement) does not hold up the ones behind it; requests its
+// owner calls quick (never waiting) are served at once by the receiving fiber. A request
 // duplicated by the network is served twice; handlers are idempotent or deduplicate.
 #pragma once
 
@@ -40,7 +41,7 @@ struct ClientStats {
 
 class RpcClient {
  public:
-  // Binds a free port on the runtime's node and starts the fiber that receives responses.
+  // Binds a free port on the runtime's node.
   static Result<std::unique_ptr<RpcClient>> open(Runtime rt);
   ~RpcClient();
   RpcClient(const RpcClient&) = delete;
@@ -58,11 +59,13 @@ class RpcClient {
  private:
   struct Pending;
   RpcClient(Runtime rt, std::unique_ptr<Endpoint> endpoint);
-  void receive_loop();
+  void dispatch(Message m);
+  // The receiving caller is done: another waiting caller (if any) receives next.
+  void hand_over();
 
   Runtime rt_;
   std::unique_ptr<Endpoint> endpoint_;
-  FiberId receiver_ = 0;
+  bool receiving_ = false;  // a caller is receiving for all of them
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Pending*> pending_;  // each on its caller's stack
   ClientStats stats_;
@@ -76,8 +79,14 @@ struct ServerStats {
 class RpcServer {
  public:
   using Handler = std::function<Result<Bytes>(const Request&)>;
+  // Which methods never wait (no I/O, no lock, no sleep): those are served by the fiber
+  // that receives them, the others each in a fiber of its own. A fiber per request costs
+  // a spawn, an exit and a switch; most requests of a storage (versions, the VDL, pins)
+  // are answered from memory.
+  using Quick = std::function<bool(Method)>;
   // Binds `port` on the runtime's node and serves requests until destroyed.
-  static Result<std::unique_ptr<RpcServer>> start(Runtime rt, Port port, Handler handler);
+  static Result<std::unique_ptr<RpcServer>> start(Runtime rt, Port port, Handler handler,
+                                                  Quick quick = {});
   ~RpcServer();
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;
