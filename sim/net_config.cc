@@ -27,7 +27,9 @@ bool is_partition(NetFaultKind k) {
   return k >= NetFaultKind::kPartitionNode && k <= NetFaultKind::kPartitionOneway;
 }
 
-bool is_clog(NetFaultKind k) { return k == NetFaultKind::kClogLink || k == NetFaultKind::kClogNode; }
+bool is_clog(NetFaultKind k) {
+  return k == NetFaultKind::kClogLink || k == NetFaultKind::kClogNode;
+}
 
 bool NetConfig::any_enabled() const {
   return std::any_of(rules.begin(), rules.end(), [](const FaultRule& r) { return r.enabled; });

@@ -66,7 +66,8 @@ SimNetwork::SimNetwork(Scheduler& sched, EventSink& events,
       latency_rng_(stream("net/latency")),
       chaos_rng_(stream("net/chaos")) {
   for (std::size_t k = 0; k < kNetFaultKindCount; ++k) {
-    kind_rng_[k] = &stream(std::string("net/").append(net_fault_kind_name(static_cast<NetFaultKind>(k))));
+    const auto kind = static_cast<NetFaultKind>(k);
+    kind_rng_[k] = &stream(std::string("net/").append(net_fault_kind_name(kind)));
   }
 }
 
@@ -100,7 +101,9 @@ Result<std::unique_ptr<Endpoint>> SimNetwork::bind(NodeId node, Port port) {
   }
   const Address a{node, port};
   Inbox& inbox = inboxes_[a];
-  if (inbox.endpoint != nullptr) return Status::already_exists("port " + to_string(a) + " is bound");
+  if (inbox.endpoint != nullptr) {
+    return Status::already_exists("port " + to_string(a) + " is bound");
+  }
   // What arrived while nobody listened here was lost then.
   const Nanos now = sched_.now();
   while (!inbox.flights.empty() && inbox.flights.begin()->first.first < now) {
@@ -173,10 +176,9 @@ Status SimNetwork::send(SimEndpoint& from_ep, Address to, std::span<const std::b
     return Status::invalid_argument("a message of " + std::to_string(payload.size()) +
                                     " bytes is over the frame's bound");
   }
-  if (!started_) {
-    started_ = true;
-    start_chaos_if_needed();
-  }
+  // Partitions and clogs begin with the first message after one of their kinds is on (a
+  // rule may be switched on at any time: a REPL's `net fault`, a scenario's step).
+  if (!chaos_running_) start_chaos_if_needed();
   const Address from = from_ep.address();
   const Nanos now = sched_.now();
   auto dst = nodes_.find(to.node);
@@ -294,14 +296,18 @@ std::optional<Message> SimNetwork::arrive(Flight f, Nanos now) {
 Result<Message> SimNetwork::receive(SimEndpoint& ep, Nanos deadline) {
   Inbox& inbox = inboxes_.at(ep.address());
   for (;;) {
-    if (ep.closed()) return Status::node_down("endpoint " + to_string(ep.address()) + " is closed");
+    if (ep.closed()) {
+      return Status::node_down("endpoint " + to_string(ep.address()) + " is closed");
+    }
     const Nanos now = sched_.now();
     if (!inbox.flights.empty() && inbox.flights.begin()->first.first <= now) {
       auto f = inbox.flights.extract(inbox.flights.begin());
       if (std::optional<Message> m = arrive(std::move(f.mapped()), now)) return std::move(*m);
       continue;
     }
-    if (now >= deadline) return Status::timeout("no message for " + to_string(ep.address()) + " in time");
+    if (now >= deadline) {
+      return Status::timeout("no message for " + to_string(ep.address()) + " in time");
+    }
     Nanos wake = deadline;
     if (!inbox.flights.empty()) wake = std::min(wake, inbox.flights.begin()->first.first);
     (void)ep.waiters().wait(sched_, "a message", wake);
@@ -310,14 +316,28 @@ Result<Message> SimNetwork::receive(SimEndpoint& ep, Nanos deadline) {
 
 // --- partitions and clogs ----------------------------------------------------------------
 
+void SimNetwork::set_rule(NetFaultKind k, FaultRule r) {
+  config_.rule(k) = r;
+  if (r.enabled) calm_ = false;
+  start_chaos_if_needed();
+}
+
 void SimNetwork::start_chaos_if_needed() {
-  if (calm_ || chaos_fiber_ != 0) return;
+  if (calm_ || chaos_running_) return;
   bool any = false;
   for (std::size_t k = 0; k < kNetFaultKindCount; ++k) {
     const auto kind = static_cast<NetFaultKind>(k);
     any = any || ((is_partition(kind) || is_clog(kind)) && config_.rules[k].enabled);
   }
-  if (any) chaos_fiber_ = sched_.spawn(0, "net.chaos", [this] { chaos_loop(); }, true);
+  if (!any) return;
+  chaos_running_ = true;
+  sched_.spawn(0, "net.chaos", [this] {
+    struct Done {  // also when the world unwinds it
+      bool& running;
+      ~Done() { running = false; }
+    } done{chaos_running_};
+    chaos_loop();
+  }, true);
 }
 
 void SimNetwork::chaos_loop() {

@@ -11,8 +11,9 @@
 // message costs its receiver one wake-up. Delays are drawn independently, so messages
 // overtake each other.
 //
-// Partitions and clogs start at opportunities drawn by a second fiber (the chaos fiber,
-// one opportunity every `chaos_interval` on average), last a drawn time, and heal. At
+// Partitions and clogs start at opportunities drawn by a fiber of the network's own (the
+// chaos fiber, started by the first message sent while one of their kinds is on; one
+// opportunity every `chaos_interval` on average), last a drawn time, and heal. At
 // most one partition and one clog hold at a time. calm() heals everything and turns every
 // kind off, as the liveness phase wants.
 #pragma once
@@ -73,6 +74,9 @@ class SimNetwork final : public Network {
   void calm();
 
   NetConfig& config() { return config_; }
+  // Sets one kind's rule while the world runs (a REPL's `net fault`, a scenario's step):
+  // a partition or clog kind switched on starts the chaos fiber at once.
+  void set_rule(NetFaultKind k, FaultRule r);
   std::uint64_t fired(NetFaultKind k) const { return fired_[static_cast<std::size_t>(k)]; }
   const NetStats& stats() const { return stats_; }
   std::size_t in_flight() const;
@@ -141,8 +145,7 @@ class SimNetwork final : public Network {
   std::uint64_t next_id_ = 1;
   std::uint64_t next_flight_ = 1;
   NetStats stats_;
-  bool started_ = false;  // the first message was sent: partitions and clogs may begin
-  FiberId chaos_fiber_ = 0;
+  bool chaos_running_ = false;  // the chaos fiber is there (it ends when calm() is called)
   bool calm_ = false;
 };
 

@@ -66,7 +66,8 @@ class RemoteStorage final : public StorageService {
       : rt_(rt), storage_(storage), options_(options), client_(std::move(client)) {}
   // Sends `body` until an answer or the last attempt's deadline, then decodes it. A
   // `body_for(attempt)` builds each attempt's request.
-  Result<wire::Response> call(wire::Method m, const std::function<wire::Bytes(std::uint32_t)>& body_for);
+  Result<wire::Response> call(wire::Method m,
+                              const std::function<wire::Bytes(std::uint32_t)>& body_for);
   Result<wire::Response> call(wire::Method m, const wire::Bytes& body);
   // Notes the storage's incarnation from an answer; pins again after a restart.
   void saw_storage(std::uint64_t incarnation);

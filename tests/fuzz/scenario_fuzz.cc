@@ -2,13 +2,17 @@
 // kInvalidArgument "<source>:<line>: <message>" (a scenario is a file someone wrote), never
 // an exception or a crash. A scenario it accepts is one the runner can run as it stands:
 // every step's fields within the documented bounds, no empty repeat, no mark read before a
-// step sets it, and at most kMaxStepsRun steps with repeats expanded.
+// step sets it, a partition whose sides name known nodes or zones and no node on both,
+// and at most kMaxStepsRun steps with repeats expanded.
 #include <cstdint>
 #include <set>
 #include <string>
 
+#include "sim/fault_injector.h"
+#include "sim/net_config.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tools/shell/scenario.h"
+#include "tools/shell/topology.h"
 
 namespace {
 
@@ -54,9 +58,30 @@ void check_steps(const std::vector<Step>& steps, int depth, std::set<std::string
         }
         break;
       case StepOp::kFault:
-        if (s.fault_kind.empty()) aurora::fuzz::finding("a fault step without a kind");
+      case StepOp::kNetFault:
+        if (s.op == StepOp::kFault && !aurora::sim::parse_fault_kind(s.fault_kind)) {
+          aurora::fuzz::finding("a fault step with an unknown kind: " + s.fault_kind);
+        }
+        if (s.op == StepOp::kNetFault && !aurora::sim::parse_net_fault_kind(s.fault_kind)) {
+          aurora::fuzz::finding("a net_fault step with an unknown kind: " + s.fault_kind);
+        }
         if (s.probability && (!s.on || *s.probability < 0.0 || *s.probability > 1.0)) {
           aurora::fuzz::finding("a fault probability out of range, or with on = false");
+        }
+        break;
+      case StepOp::kPartition:
+        if (s.from.empty() || s.to.empty()) {
+          aurora::fuzz::finding("a partition with an empty side");
+        }
+        for (const auto* side : {&s.from, &s.to}) {
+          for (const std::string& name : *side) {
+            if (topology_nodes_named(name).empty()) {
+              aurora::fuzz::finding("a partition naming an unknown node or zone: " + name);
+            }
+          }
+        }
+        if (!topology_overlap(s.from, s.to).empty()) {
+          aurora::fuzz::finding("a partition with a node on both sides");
         }
         break;
       case StepOp::kRepeat:
@@ -70,6 +95,8 @@ void check_steps(const std::vector<Step>& steps, int depth, std::set<std::string
       case StepOp::kRecover:
       case StepOp::kSync:
       case StepOp::kBgStop:
+      case StepOp::kHeal:
+      case StepOp::kNet:
         break;
     }
     if (!s.mark.empty()) marks.insert(s.mark);

@@ -1,7 +1,9 @@
 // `sim scenario`: the TOML scenario format (tools/shell/scenario.h), its runner and the
 // command. Every shipped scenario passes, in simulation and on real files; a run is a
 // function of the scenario and the seed; every kind of bad input is refused with
-// "<file>:<line>: <message>" before anything runs; a failing expect is exit code 1.
+// "<file>:<line>: <message>" before anything runs; a failing expect is exit code 1. The
+// network's steps (partition, heal, net_fault, net) parse, run, and are skipped on real
+// files.
 #include "tools/shell/scenario.h"
 
 #include <gtest/gtest.h>
@@ -20,8 +22,9 @@ namespace {
 
 using aurora::testing::TempDir;
 
-const std::vector<std::string> kShipped = {"burst",       "cold_reads",     "noisy_neighbor",
-                                           "tiered_demo", "crash_recovery", "torn_tail"};
+const std::vector<std::string> kShipped = {"burst",          "cold_reads", "noisy_neighbor",
+                                           "tiered_demo",    "crash_recovery", "torn_tail",
+                                           "partition"};
 
 struct CommandRun {
   int code = -1;
@@ -121,7 +124,7 @@ TEST(ScenarioShipped, CrashRecoveryPassesOnRealFiles) {
 }
 
 TEST(ScenarioShipped, TheSameScenarioAndSeedPrintTheSameOutput) {
-  for (const std::string name : {"noisy_neighbor", "torn_tail", "cold_reads"}) {
+  for (const std::string name : {"noisy_neighbor", "torn_tail", "cold_reads", "partition"}) {
     SCOPED_TRACE(name);
     FrontEndOptions options;
     options.session.seed = 42;
@@ -324,7 +327,7 @@ op = "jump"
   EXPECT_EQ(r.err,
             "sim scenario: " + path +
                 ":10: unknown op \"jump\" (known: put, get, refresh, sleep_ms, repeat, crash, "
-                "recover, sync, expect, fault, bg, bg_stop)\n");
+                "recover, sync, expect, fault, bg, bg_stop, partition, heal, net_fault, net)\n");
 }
 
 TEST(ScenarioCommand, AMissingFileOrUnknownNameIsExitTwo) {
@@ -361,10 +364,10 @@ TEST(ScenarioParse, BadTomlNamesTheLine) {
 TEST(ScenarioParse, AnUnknownOpNamesTheOpsThereAre) {
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"teleport\"\n"),
             "bad.toml:4: unknown op \"teleport\" (known: put, get, refresh, sleep_ms, repeat, "
-            "crash, recover, sync, expect, fault, bg, bg_stop)");
+            "crash, recover, sync, expect, fault, bg, bg_stop, partition, heal, net_fault, net)");
   EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\npage = 1\n"),
             "bad.toml:3: a step needs op (known: put, get, refresh, sleep_ms, repeat, crash, "
-            "recover, sync, expect, fault, bg, bg_stop)");
+            "recover, sync, expect, fault, bg, bg_stop, partition, heal, net_fault, net)");
 }
 
 TEST(ScenarioParse, AMissingFieldNamesTheStepsLine) {
@@ -500,6 +503,166 @@ TEST(ScenarioParse, EmptyRepeatsAndOtherNonsenseAreRefused) {
                         "[[steps]]\nop = \"put\"\npage = 1\ntext = \"x\"\nmark = \"later\"\n"),
             "bad.toml:6: get.at: no earlier step sets mark \"later\" (a put or refresh with "
             "mark = \"later\")");
+}
+
+// --- the network's steps ------------------------------------------------------------------
+
+TEST(ScenarioNet, TheNetworkStepsParse) {
+  const Result<Scenario> s = parse_scenario(std::string(kMeta) + R"(
+[[steps]]
+op = "partition"
+from = "A"
+to = "storage"
+
+[[steps]]
+op = "partition"
+from = ["b", "c"]
+to = ["a"]
+one_way = true
+
+[[steps]]
+op = "heal"
+
+[[steps]]
+op = "net_fault"
+kind = "loss"
+on = true
+probability = 0.25
+
+[[steps]]
+op = "net_fault"
+kind = "clog_node"
+on = false
+
+[[steps]]
+op = "net"
+)",
+                                            "net.toml");
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  ASSERT_EQ(s->steps.size(), 6u);
+  EXPECT_EQ(s->steps[0].op, StepOp::kPartition);
+  EXPECT_EQ(s->steps[0].from, std::vector<std::string>{"A"});
+  EXPECT_EQ(s->steps[0].to, std::vector<std::string>{"storage"});
+  EXPECT_FALSE(s->steps[0].one_way);
+  EXPECT_EQ(s->steps[1].from, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(s->steps[1].to, std::vector<std::string>{"a"});
+  EXPECT_TRUE(s->steps[1].one_way);
+  EXPECT_EQ(s->steps[2].op, StepOp::kHeal);
+  EXPECT_EQ(s->steps[3].op, StepOp::kNetFault);
+  EXPECT_EQ(s->steps[3].fault_kind, "loss");
+  EXPECT_TRUE(s->steps[3].on);
+  EXPECT_EQ(s->steps[3].probability, std::optional<double>(0.25));
+  EXPECT_FALSE(s->steps[4].on);
+  EXPECT_EQ(s->steps[5].op, StepOp::kNet);
+  EXPECT_EQ(step_op_name(StepOp::kNetFault), "net_fault");
+}
+
+TEST(ScenarioNet, BadNetworkStepsAreRefusedWithFileAndLine) {
+  const std::string p = std::string(kMeta) + "[[steps]]\nop = \"partition\"\n";  // op on line 4
+  EXPECT_EQ(parse_error(p + "from = \"A\"\nto = \"C\"\n"),
+            "bad.toml:6: partition.to: unknown node or zone \"C\" (nodes storage, A, B; zones a, "
+            "b, c)");
+  EXPECT_EQ(parse_error(p + "from = [\"A\", 3]\nto = \"storage\"\n"),
+            "bad.toml:5: partition.from must name nodes or zones (strings), not an integer");
+  EXPECT_EQ(parse_error(p + "from = 1\nto = \"storage\"\n"),
+            "bad.toml:5: partition.from must be a node or zone name, or an array of them, not an "
+            "integer");
+  EXPECT_EQ(parse_error(p + "from = []\nto = \"storage\"\n"),
+            "bad.toml:5: partition.from must name at least one node or zone");
+  EXPECT_EQ(parse_error(p + "from = \"A\"\n"),
+            "bad.toml:3: partition step: missing to (a node or zone, or an array of them)");
+  // Zone a is the storage's: it would be on both sides.
+  EXPECT_EQ(parse_error(p + "from = \"a\"\nto = [\"B\", \"storage\"]\n"),
+            "bad.toml:6: partition: storage is on both sides (from and to): a partition cuts one "
+            "side off from the other");
+  EXPECT_EQ(parse_error(p + "from = \"A\"\nto = \"a\"\none_way = \"yes\"\n"),
+            "bad.toml:7: partition.one_way must be a boolean (true or false), not a string");
+  EXPECT_EQ(parse_error(p + "from = \"A\"\nto = \"a\"\nnode = \"A\"\n"),
+            "bad.toml:7: unknown key node in a partition step (known: from, to, one_way)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"heal\"\nfrom = \"A\"\n"),
+            "bad.toml:5: unknown key from in a heal step (known: none)");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"net_fault\"\nkind = \"torn_write\"\non = true\n"),
+            "bad.toml:5: net_fault.kind: unknown network fault kind \"torn_write\" (known: loss, "
+            "duplicate, corrupt, spike, partition_node, partition_halves, partition_zone, "
+            "partition_oneway, clog_link, clog_node)");
+  EXPECT_EQ(parse_error(std::string(kMeta) + "[[steps]]\nop = \"net_fault\"\nkind = \"loss\"\n"),
+            "bad.toml:3: net_fault step: missing on (true or false)");
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"net_fault\"\nkind = \"loss\"\non = false\n"
+                        "probability = 0.5\n"),
+            "bad.toml:3: net_fault.probability is given with on = false (it applies only when "
+            "switching a fault on)");
+  // The disk's fault step takes no network kind.
+  EXPECT_EQ(parse_error(std::string(kMeta) +
+                        "[[steps]]\nop = \"fault\"\nkind = \"loss\"\non = true\n"),
+            "bad.toml:5: fault.kind: unknown fault kind \"loss\" (known: torn_write, fsync_eio, "
+            "write_enospc, write_eio, short_write, read_eio, latency_spike, latent_sector, "
+            "bit_flip, misdirected_write, lost_write, crash_point)");
+}
+
+TEST(ScenarioNet, ThePartitionScenarioShowsAPutWithItsOutcomeUnknownAndConsistentReads) {
+  const CommandRun r = run_command("partition");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  for (const char* expected : {
+           "partition A | storage -> cut both ways, until heal",
+           "put A page 1 \"v2 cut off\" -> error: Timeout: the outcome of A's put is unknown",
+           "put B page 2 \"from B meanwhile\" -> CPL",
+           "net -> the network:\n      nodes: 1 storage (zone a), 2 A (zone b), 3 B (zone c)\n",
+           "      partition: 1->2 2->1 (until healed)\n",
+           "heal -> every link is up",
+           "partition a -> b -> cut one way, until heal",
+           "put A page 3 \"answer lost\" -> error: Timeout: the outcome of A's put is unknown",
+           "      partition: 1->2 (until healed)\n",
+           "expect B page 3 = \"answer lost\" -> held",
+           "expect A page 3 = \"answer lost\" -> held",
+           "result: pass",
+       }) {
+    EXPECT_NE(r.out.find(expected), std::string::npos)
+        << "no \"" << expected << "\" in:\n" << r.out;
+  }
+  EXPECT_EQ(r.out.find("FAILED"), std::string::npos) << r.out;
+}
+
+TEST(ScenarioNet, TheNetworkStepsAreSkippedOnRealFiles) {
+  const Result<Scenario> s = parse_scenario(std::string(kMeta) + R"(
+[[steps]]
+op = "net_fault"
+kind = "loss"
+on = true
+[[steps]]
+op = "partition"
+from = "A"
+to = "storage"
+[[steps]]
+op = "net"
+[[steps]]
+op = "heal"
+[[steps]]
+op = "put"
+page = 1
+text = "local"
+[[steps]]
+op = "expect"
+page = 1
+text = "local"
+)",
+                                            "net.toml");
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  TempDir dir;
+  SessionOptions o;
+  o.fs = FsKind::kPosix;
+  o.data_dir = dir.path + "/volume";
+  Result<std::unique_ptr<Session>> session = Session::open(o);
+  ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+  std::ostringstream out;
+  const ScenarioReport report = run_scenario(**session, *s, out);
+  EXPECT_EQ(report.skipped, 4u) << out.str();
+  EXPECT_EQ(report.errors, 0u) << out.str();
+  EXPECT_EQ(report.expects_held, 1u) << out.str();
+  EXPECT_NE(out.str().find("partition A | storage -> skipped: needs the simulated network"),
+            std::string::npos)
+      << out.str();
 }
 
 // --- mini-aurora's names of keys ---------------------------------------------------------

@@ -1,14 +1,17 @@
 // The trace files of the front ends (tools/shell/trace_outputs.h): the JSON Lines trace
-// reads back with sim/trace_reader.h, event for event; the Perfetto trace is valid Chrome
-// trace-event JSON with fibers as threads, I/O and materialization slices, VCL and VDL
-// counters and instant events for crashes, also when the outputs go before the run ends;
-// and a file that cannot be opened is a usage error naming it.
+// reads back with sim/trace_reader.h, event for event, each attributed to the node of its
+// fiber; the Perfetto trace is valid Chrome trace-event JSON with fibers as threads, I/O
+// and materialization slices, VCL and VDL counters, instant events for crashes, and a flow
+// from each message's send to its delivery (none for a dropped one), also when the
+// outputs go before the run ends; and a file that cannot be opened is a usage error naming
+// it.
 #include "tools/shell/trace_outputs.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -99,7 +102,20 @@ TEST(JsonTrace, ReadsBackLineByLine) {
       EXPECT_GE(e.t_ns, events[i - 1].t_ns);
     }
     kinds.insert(e.kind);
-    EXPECT_EQ(e.node, e.fiber == 0 ? "shell" : "storage") << e.kind;
+    // The node of the emitting fiber: the storage's, a compute node's, or the network's own
+    // (the world's); the session's own events, outside any fiber, are the shell's.
+    if (e.fiber == 0) {
+      EXPECT_EQ(e.node, "shell") << e.kind;
+    } else {
+      EXPECT_TRUE(e.node == "storage" || e.node == "A" || e.node == "B" || e.node == "world")
+          << e.kind << " on " << e.node;
+    }
+    if (e.kind == "wal.append" || e.kind.starts_with("page.")) {
+      EXPECT_EQ(e.node, "storage") << e.kind;
+    }
+    if (e.kind.starts_with("net.")) {
+      EXPECT_NE(e.node, "shell") << e.kind << ": a message moves in some node's fiber";
+    }
     if (e.kind.starts_with("shell.")) {
       EXPECT_EQ(e.fiber, 0u) << e.kind;
     }
@@ -111,7 +127,8 @@ TEST(JsonTrace, ReadsBackLineByLine) {
                            "shell.crash", "shell.open", "wal.record", "wal.append", "wal.durable",
                            "page.cache_miss", "page.chain", "page.materialize", "page.cache_insert",
                            "page.cache_hit", "recovery.scanned", "recovery.annulled",
-                           "recovery.done", "fs.write", "fs.fsync"}) {
+                           "recovery.done", "fs.write", "fs.fsync", "shell.net_node", "net.send",
+                           "net.deliver"}) {
     EXPECT_EQ(kinds.count(kind), 1u) << "no " << kind;
   }
   // A put's fields, in the order the session gave them.
@@ -183,6 +200,61 @@ TEST(PerfettoTrace, IsChromeTraceJson) {
   EXPECT_EQ(counters, (std::set<std::string>{"VCL", "VDL"}));
   EXPECT_EQ(crashes, 1);
   EXPECT_GE(recoveries, 2);  // recovery.scanned, .annulled, .done
+}
+
+// Each message is a flow: an arrow from its net.send slice to its net.deliver slice, by
+// the message's id ("bind_id", version 2 flow events); a message the partition dropped
+// has its send and no delivery (a net.drop instant instead).
+TEST(PerfettoTrace, AFlowJoinsEachSendToItsDelivery) {
+  aurora::testing::TempDir dir;
+  FrontEndOptions o;
+  o.trace_perfetto = trace_dir(dir) + "/flows.perfetto.json";
+  std::unique_ptr<TraceOutputs> out;
+  Result<std::unique_ptr<Session>> s = Session::open(SessionOptions{}, [&](Session& session) {
+    Result<std::unique_ptr<TraceOutputs>> attached = TraceOutputs::attach(session, o);
+    if (!attached.is_ok()) return attached.status();
+    out = std::move(*attached);
+    return Status::ok();
+  });
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  ASSERT_TRUE((*s)->put(0, 1, 0, as_bytes("across")).is_ok());
+  ASSERT_TRUE((*s)->partition({"A"}, {"storage"}, true).is_ok());
+  EXPECT_EQ((*s)->put(0, 1, 0, as_bytes("cut off")).kind(), ErrorKind::kTimeout);
+  ASSERT_TRUE(out->finish().is_ok());
+
+  const nlohmann::json trace = nlohmann::json::parse(read_file(o.trace_perfetto));
+  std::map<std::uint64_t, double> sent;       // bind_id -> ts of the net.send slice
+  std::map<std::uint64_t, double> delivered;  // bind_id -> ts of the net.deliver slice
+  std::set<std::uint64_t> dropped;            // ids of net.drop instants
+  for (const nlohmann::json& e : trace["traceEvents"]) {
+    if (e["ph"] == "X" && e.contains("bind_id")) {
+      EXPECT_EQ(e["cat"], "net") << e.dump();
+      EXPECT_EQ(e["dur"].get<double>(), 0.0) << e.dump();
+      const std::uint64_t id = e["bind_id"].get<std::uint64_t>();
+      EXPECT_EQ(e["args"]["id"].get<std::uint64_t>(), id) << e.dump();
+      if (e["name"] == "net.send") {
+        EXPECT_EQ(e["flow_out"], true) << e.dump();
+        EXPECT_FALSE(e.contains("flow_in")) << e.dump();
+        sent[id] = e["ts"].get<double>();
+      } else {
+        EXPECT_EQ(e["name"], "net.deliver") << e.dump();
+        EXPECT_EQ(e["flow_in"], true) << e.dump();
+        delivered[id] = e["ts"].get<double>();
+      }
+    } else if (e["ph"] == "i" && e["name"] == "net.drop") {
+      dropped.insert(e["args"]["id"].get<std::uint64_t>());
+    }
+  }
+  ASSERT_FALSE(delivered.empty());
+  for (const auto& [id, ts] : delivered) {
+    ASSERT_EQ(sent.count(id), 1u) << "a delivery of message " << id << " without its send";
+    EXPECT_LE(sent[id], ts) << "message " << id;
+  }
+  ASSERT_FALSE(dropped.empty()) << "the partition dropped A's requests";
+  for (const std::uint64_t id : dropped) {
+    EXPECT_EQ(sent.count(id), 1u) << "message " << id;
+    EXPECT_EQ(delivered.count(id), 0u) << "a dropped message " << id << " has no arrow's end";
+  }
 }
 
 TEST(PerfettoTrace, ValidWhenTheOutputsGoBeforeTheRunEnds) {

@@ -1,7 +1,8 @@
 // The visualizer (tools/shell/viz.h): every diagram kind is drawn from a real session's
 // events, the drawing is a function of the events (same seed, same text), colors appear
-// only when asked for, and lines fit 80 columns. One diagram is pinned exactly, from
-// events made up here, so that a change of layout is a visible change of this file.
+// only when asked for, and lines fit 80 columns; a partition shows as a diagram of every
+// link with its messages in flight. Some diagrams are pinned exactly, from events made up
+// here, so that a change of layout is a visible change of this file.
 #include "tools/shell/viz.h"
 
 #include <gtest/gtest.h>
@@ -152,6 +153,49 @@ TEST(Visualizer, DisabledDrawsNothingButKeepsFollowing) {
   EXPECT_EQ(static_cast<std::uint64_t>(stepped), viz.steps());
 }
 
+// A partition of A from the storage: the diagram of the links (cut, up, messages in
+// flight), the requests it drops, the put that gets no answer, and the heal.
+TEST(Visualizer, DrawsAPartitionWithTheLinksAndTheirMessagesInFlight) {
+  std::ostringstream out;
+  Visualizer viz(out, false);
+  std::unique_ptr<Session> s;
+  {
+    Result<std::unique_ptr<Session>> opened = Session::open(SessionOptions{}, [&viz](Session& o) {
+      o.add_listener([&viz](const Event& e) { viz.on_event(e); });
+      return Status::ok();
+    });
+    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+    s = std::move(opened).value();
+  }
+  ASSERT_TRUE(s->put(0, 1, 0, as_bytes("before")).is_ok());
+  ASSERT_TRUE(s->partition({"A"}, {"storage"}, true).is_ok());
+  EXPECT_EQ(s->put(0, 1, 0, as_bytes("cut off")).kind(), ErrorKind::kTimeout);
+  ASSERT_TRUE(s->heal().is_ok());
+  const std::string text = out.str();
+  for (const char* expected : {
+           ".. network: node storage is number 1, in zone a",
+           ".. network: node B is number 3, in zone c",
+           "!! partition A | storage (both ways)",
+           "-- network: partition (manual)",
+           "   partition: A | storage, both ways, until healed\n",
+           "   link                  state           in flight\n",
+           "   A -> storage          CUT             ",
+           "   B -> storage          up              0\n",
+           "a message on a cut link is dropped; a call without an answer times out",
+           "dropped: partition",
+           "!! A: no answer from storage in time to commit (call ",
+           "!! A put got no answer: its outcome is unknown (appended or not)",
+           "-- network: partition healed",
+           "   partition: none\n",
+       }) {
+    EXPECT_NE(text.find(expected), std::string::npos) << "no \"" << expected << "\" in:\n" << text;
+  }
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LE(line.size(), 80u) << line;
+  }
+}
+
 // --- one diagram pinned ------------------------------------------------------------------
 
 struct MadeUpEvents {
@@ -210,6 +254,51 @@ TEST(Visualizer, PinnedRecoveryOfATornTail) {
       "   torn tail cut off: what lay past VDL was never acknowledged\n"
       "-- recovery: done --------------------------------------------- shell 1.250 ms\n"
       "   VCL 10000017  VDL 10000017  next LSN 10000018  epoch 3\n";
+  EXPECT_EQ(out.str(), expected);
+}
+
+// The network's nodes, two messages in flight (one of them duplicated), a partition that
+// cuts one of them off, the drop, and the heal.
+TEST(Visualizer, PinnedPartitionAndMessagesInFlight) {
+  std::ostringstream out;
+  Visualizer viz(out, false);
+  MadeUpEvents emit{.viz = viz};
+  emit("shell.net_node", {{"node", "storage"}, {"id", 1u}, {"zone", "a"}});
+  emit("shell.net_node", {{"node", "A"}, {"id", 2u}, {"zone", "b"}});
+  emit("shell.net_node", {{"node", "B"}, {"id", 3u}, {"zone", "c"}});
+  emit("net.send", {{"id", 7u}, {"from", 2u}, {"from_port", 49152u}, {"to", 1u},
+                    {"to_port", 7000u}, {"bytes", 40u}});
+  emit("net.send", {{"id", 8u}, {"from", 1u}, {"from_port", 7000u}, {"to", 3u},
+                    {"to_port", 49152u}, {"bytes", 40u}});
+  emit("net.duplicate", {{"id", 8u}});
+  emit("net.partition", {{"kind", "manual"}, {"from", "2"}, {"to", "1"}, {"both_ways", false},
+                         {"until", std::int64_t{2'000'000}}});
+  emit("net.drop", {{"id", 7u}, {"why", "partition"}}, 1'400'000);
+  emit("net.heal", {}, 1'500'000);
+  const std::string expected =
+      ".. network: node storage is number 1, in zone a                       1.250 ms\n"
+      ".. network: node A is number 2, in zone b                             1.250 ms\n"
+      ".. network: node B is number 3, in zone c                             1.250 ms\n"
+      "-- network: partition (manual) -------------------------------- shell 1.250 ms\n"
+      "   partition: A -> storage, one way, until 2.000 ms\n"
+      "   link                  state           in flight\n"
+      "   storage -> A          up              0\n"
+      "   storage -> B          up              2\n"
+      "   A -> storage          CUT             1\n"
+      "   A -> B                up              0\n"
+      "   B -> storage          up              0\n"
+      "   B -> A                up              0\n"
+      "   a message on a cut link is dropped; a call without an answer times out\n"
+      "!! message 7 A -> storage dropped: partition                          1.400 ms\n"
+      "-- network: partition healed ---------------------------------- shell 1.500 ms\n"
+      "   partition: none\n"
+      "   link                  state           in flight\n"
+      "   storage -> A          up              0\n"
+      "   storage -> B          up              2\n"
+      "   A -> storage          up              0\n"
+      "   A -> B                up              0\n"
+      "   B -> storage          up              0\n"
+      "   B -> A                up              0\n";
   EXPECT_EQ(out.str(), expected);
 }
 

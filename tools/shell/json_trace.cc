@@ -22,7 +22,10 @@ void append_json_fields(std::string& out, std::span<const Field> fields) {
   out += '}';
 }
 
-std::string_view trace_node(const Event& e) { return e.fiber != 0 ? "storage" : "shell"; }
+std::string_view trace_node(const Event& e) {
+  if (e.fiber == 0) return "shell";
+  return e.node.empty() ? std::string_view("storage") : e.node;
+}
 
 namespace {
 void append_line(std::string& out, const Event& e) {

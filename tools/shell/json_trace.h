@@ -6,12 +6,15 @@
 //
 // seq is the session's event number, t_ns the session's time (virtual in simulation), and
 // data the event's fields in the order the emitter gave them. node says who emitted it:
-// "storage" for every fiber (the engine's, the one that runs each session operation,
-// background workers: they all run on the storage's node), and "shell" for everything
-// that happens outside any fiber (fiber 0), on the session's own thread of control: its
-// shell.* events, and in simulation the scheduler loop it drives (sched.*, time.advance),
-// the world's crash and restart of the node (node.*, disk.*), and the engine objects a
-// crash destroys (wal.stopped).
+// the node of the emitting fiber (Event::node): "storage" for the storage's fibers (the
+// engine's, the server's), "A" or "B" for those of a compute node (the fiber that runs
+// each operation through it, its background workers, its link to the storage), "world"
+// for the simulated network's own fibers (its chaos, which draws partitions and clogs),
+// and on real files "storage" for every fiber (one process runs them all); and "shell" for
+// everything that happens outside any fiber (fiber 0), on the session's own thread of
+// control: its shell.* events, and in simulation the scheduler loop it drives (sched.*,
+// time.advance), the world's crash and restart of the nodes (node.*, disk.*), and the
+// engine objects a crash destroys (wal.stopped).
 #pragma once
 
 #include <ostream>

@@ -109,10 +109,12 @@ void PerfettoTrace::on_event(const Event& e) {
   } else if (k == "recovery.fresh_volume") {
     counters(e, 0, 0);
   }
-  if (k == "shell.crash") {
+  if (k == "net.send" || k == "net.deliver") {
+    flow_slice(e, /*out=*/k == "net.send");
+  } else if (k == "shell.crash") {
     instant(e, /*global=*/true);
   } else if (k.starts_with("fault.") || k.starts_with("recovery.") || k.starts_with("shell.") ||
-             is_milestone(k)) {
+             k.starts_with("net.") || k == "rpc.timeout" || is_milestone(k)) {
     instant(e, /*global=*/false);
   }
 }
@@ -154,6 +156,18 @@ void PerfettoTrace::io_slice(const Event& e) {
   }
   write(head(e.kind, "io", "X", e.fiber, start) + ",\"dur\":" + micros(e.at - start) +
         args(e.fields));
+}
+
+// A message's send and its delivery: zero-length slices on the fiber that sent it and on
+// the one the network handed it over in, bound into one flow by the message's id (the
+// trace-event format's flow events, version 2: "bind_id" with "flow_out" on the slice that
+// starts the flow and "flow_in" on the one that ends it), so the viewer draws an arrow from
+// one to the other. A message dropped (net.drop, an instant) leaves its flow without an
+// end: no arrow. A duplicate is delivered twice under one id: two arrows from one send.
+void PerfettoTrace::flow_slice(const Event& e, bool out) {
+  const std::string_view direction = out ? ",\"flow_out\":true" : ",\"flow_in\":true";
+  write(head(e.kind, "net", "X", e.fiber, e.at) + ",\"dur\":0,\"bind_id\":" +
+        std::to_string(field_u(e.fields, "id")) + std::string(direction) + args(e.fields));
 }
 
 void PerfettoTrace::counters(const Event& e, Lsn vcl, Lsn vdl) {

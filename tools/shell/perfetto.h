@@ -16,11 +16,20 @@
 //   * materialization: from page.cache_miss (the read found no cached version and starts
 //     walking the chain) to page.materialize on the same fiber. A materialization that
 //     fails has no page.materialize and draws no slice.
+//   * messages of the simulated network: net.send on the sending fiber and net.deliver on
+//     the fiber the network hands the message over in, zero-length, joined by a flow
+//     (below).
+// - Flows: each message sent and delivered is an arrow from its net.send slice to its
+//   net.deliver slice: version 2 flow events ("bind_id": the message's id, "flow_out" on
+//   the send, "flow_in" on the delivery), which Perfetto and chrome://tracing draw. A
+//   message dropped has no delivery: its flow ends without an arrow, at a net.drop instant.
 // - Counters ("ph":"C"): "VCL" and "VDL", from wal.durable, recovery.done and
 //   recovery.fresh_volume.
 // - Instant events ("ph":"i"): faults (fault.*), crashes (shell.crash, process-wide),
-//   recovery (recovery.*), the session's operations (shell.*), and the log's and the
-//   page store's milestones (segment rotation, image writes, GC, tiering, a stopped log).
+//   recovery (recovery.*), the session's operations (shell.*), the log's and the page
+//   store's milestones (segment rotation, image writes, GC, tiering, a stopped log), and the
+//   network's other events (drops, duplicates, rejected frames, partitions, heals, clogs;
+//   calls that got no answer, rpc.timeout).
 // Every slice and instant carries the event's fields as args.
 //
 // The file is valid JSON once finish() ran (the destructor calls it): the closing
@@ -62,6 +71,7 @@ class PerfettoTrace {
   void follow_scheduler(const Event& e);
   void io_slice(const Event& e);
   void counters(const Event& e, Lsn vcl, Lsn vdl);
+  void flow_slice(const Event& e, bool out);
   void instant(const Event& e, bool global);
   // Writes one trace event: `body` is its members without the braces.
   void write(const std::string& body);

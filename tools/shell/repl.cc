@@ -49,6 +49,11 @@ std::vector<Command> suggest(const Command& last, const Context& ctx, const Sess
   if (std::holds_alternative<Refresh>(last)) return {read_back, SwitchNode{other(ctx.node)}, State{}};
   if (std::holds_alternative<Crash>(last)) return {Recover{}, State{}, Help{}};
   if (std::holds_alternative<Recover>(last)) return {read_back, State{}, ShowMetrics{}};
+  // Across a partition a put gets no answer (its outcome unknown); healing lets it through.
+  if (std::holds_alternative<Partition>(last)) {
+    return {Put{ctx.page, 0, "cut off?"}, NetState{}, Heal{}};
+  }
+  if (std::holds_alternative<Heal>(last)) return {Refresh{}, read_back, NetState{}};
   return {Put{ctx.page, 0, "hello"}, read_back, State{}};
 }
 
@@ -149,6 +154,36 @@ bool execute(const Command& c, Session& session, Context& ctx, std::ostream& out
           } else {
             out << "fault " << v.kind << (v.on ? " on" : " off") << "\n";
           }
+        } else if constexpr (std::is_same_v<T, Partition>) {
+          const Status s = session.partition(v.from, v.to, v.both_ways);
+          if (!s.is_ok()) {
+            print_error(out, s);
+          } else {
+            out << "partition: " << to_line(c).substr(10)
+                << (v.both_ways ? ": nothing gets across, either way, until heal\n"
+                                : ": what the left side sends is lost, until heal\n");
+          }
+        } else if constexpr (std::is_same_v<T, Heal>) {
+          const Status s = session.heal();
+          if (!s.is_ok()) {
+            print_error(out, s);
+          } else {
+            out << "healed: every link is up\n";
+          }
+        } else if constexpr (std::is_same_v<T, NetFault>) {
+          const Status s = session.set_net_fault(v.kind, v.on, v.probability);
+          if (!s.is_ok()) {
+            print_error(out, s);
+          } else {
+            out << "net fault " << v.kind << (v.on ? " on" : " off") << "\n";
+          }
+        } else if constexpr (std::is_same_v<T, NetState>) {
+          const Result<std::string> state = session.net_state();
+          if (!state.is_ok()) {
+            print_error(out, state.status());
+          } else {
+            out << *state;
+          }
         } else if constexpr (std::is_same_v<T, ShowMetrics>) {
           out << session.metrics().render();
         } else if constexpr (std::is_same_v<T, Viz>) {
@@ -172,7 +207,9 @@ bool execute(const Command& c, Session& session, Context& ctx, std::ostream& out
 int run_repl(Session& session, std::istream& in, std::ostream& out, const ReplOptions& options) {
   Context ctx;
   out << "aurora-sim " << (options.suggestions ? "viz-repl" : "repl")
-      << ": two compute nodes, A and B, on one volume. help lists the commands.\n";
+      << ": two compute nodes, A and B, on one volume"
+      << (session.networked() ? ", over a simulated network" : "")
+      << ". help lists the commands.\n";
   std::string line;
   for (;;) {
     out << node_name(ctx.node) << "> " << std::flush;

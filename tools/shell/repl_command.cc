@@ -3,6 +3,8 @@
 #include <charconv>
 #include <vector>
 
+#include "tools/shell/topology.h"
+
 namespace aurora::shell::repl {
 
 namespace {
@@ -111,27 +113,95 @@ Result<Command> parse_bg(std::string_view rest) {
   return Command{BgStart{*n, *kind, *ms}};
 }
 
-Result<Command> parse_fault(std::string_view rest) {
+// `<kind> on [<p>] | <kind> off` of `fault` and `net fault` (`cmd`); `kinds` gives examples.
+Result<Fault> parse_switch(std::string_view cmd, std::string_view rest, std::string_view kinds) {
   Fault f;
   f.kind = std::string(next_word(rest));
-  if (f.kind.empty()) return bad("fault", "missing <kind> (torn_write, fsync_eio, write_eio, ...)");
+  if (f.kind.empty()) return bad(cmd, std::string("missing <kind> (").append(kinds).append(")"));
   const std::string_view onoff = next_word(rest);
   if (onoff != "on" && onoff != "off") {
-    return bad("fault", std::string("expected on or off, got '").append(onoff).append("'"));
+    return bad(cmd, std::string("expected on or off, got '").append(onoff).append("'"));
   }
   f.on = onoff == "on";
   const std::string_view p = next_word(rest);
   if (!p.empty()) {
-    if (!f.on) return bad("fault", "a probability only goes with 'on'");
+    if (!f.on) return bad(cmd, "a probability only goes with 'on'");
     double v = 0;
     const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
     if (ec != std::errc() || end != p.data() + p.size() || v < 0 || v > 1) {
-      return bad("fault", std::string("<p> must be a probability in [0, 1], got '").append(p).append("'"));
+      return bad(cmd, std::string("<p> must be a probability in [0, 1], got '")
+                          .append(p)
+                          .append("'"));
     }
     f.probability = v;
   }
-  AURORA_RETURN_IF_ERROR(no_more("fault", rest));
-  return Command{f};
+  AURORA_RETURN_IF_ERROR(no_more(cmd, rest));
+  return f;
+}
+
+Result<Command> parse_fault(std::string_view rest) {
+  Result<Fault> f = parse_switch("fault", rest, "torn_write, fsync_eio, write_eio, ...");
+  if (!f.is_ok()) return f.status();
+  return Command{*f};
+}
+
+// `net` (the state) or `net fault <kind> on [<p>] | off`.
+Result<Command> parse_net(std::string_view rest) {
+  const std::string_view first = next_word(rest);
+  if (first.empty()) return Command{NetState{}};
+  if (first != "fault") {
+    return bad("net", std::string("expected nothing (the state) or 'fault <kind> on|off', got '")
+                          .append(first).append("'"));
+  }
+  Result<Fault> f = parse_switch("net fault", rest, "loss, duplicate, partition_node, ...");
+  if (!f.is_ok()) return f.status();
+  return Command{NetFault{f->kind, f->on, f->probability}};
+}
+
+// One side of a partition: names of nodes or zones, separated by spaces or commas.
+Result<std::vector<std::string>> partition_side(std::string_view text, std::string_view which) {
+  std::string spaced(text);
+  for (char& c : spaced) c = c == ',' ? ' ' : c;
+  std::string_view rest(spaced);
+  std::vector<std::string> names;
+  for (std::string_view w = next_word(rest); !w.empty(); w = next_word(rest)) {
+    if (topology_nodes_named(w).empty()) {
+      return bad("partition", std::string("unknown node or zone '").append(w).append("' (")
+                                  .append(topology_names()).append(")"));
+    }
+    names.emplace_back(w);
+  }
+  if (names.empty()) {
+    return bad("partition", std::string("the ")
+                                .append(which)
+                                .append(" side names no node or zone (")
+                                .append(topology_names())
+                                .append(")"));
+  }
+  return names;
+}
+
+// `<names> | <names>` (both ways) or `<names> -> <names>` (one way, from left to right).
+Result<Command> parse_partition(std::string_view rest) {
+  const std::size_t arrow = rest.find("->");
+  const std::size_t bar = rest.find('|');
+  if ((arrow == std::string_view::npos) == (bar == std::string_view::npos)) {
+    return bad("partition", arrow == std::string_view::npos
+                                ? "expected <nodes or zones> | <nodes or zones> (or -> for one "
+                                  "way), e.g. 'partition A | storage'"
+                                : "use | (both ways) or -> (one way), not both");
+  }
+  const bool both_ways = bar != std::string_view::npos;
+  const std::size_t at = both_ways ? bar : arrow;
+  Result<std::vector<std::string>> from = partition_side(rest.substr(0, at), "left");
+  if (!from.is_ok()) return from.status();
+  const std::size_t after = at + (both_ways ? 1 : 2);  // past the separator
+  Result<std::vector<std::string>> to = partition_side(rest.substr(after), "right");
+  if (!to.is_ok()) return to.status();
+  if (const std::string_view both = topology_overlap(*from, *to); !both.empty()) {
+    return bad("partition", std::string(both).append(" is on both sides"));
+  }
+  return Command{Partition{*from, *to, both_ways}};
 }
 
 Result<Command> parse_on_off(std::string_view cmd, std::string_view rest) {
@@ -172,6 +242,9 @@ Result<Command> parse(std::string_view line) {
     return Command{Delay{*ms}};
   }
   if (cmd == "fault") return parse_fault(rest);
+  if (cmd == "partition") return parse_partition(rest);
+  if (cmd == "heal") return bare<Heal>(cmd, rest);
+  if (cmd == "net") return parse_net(rest);
   if (cmd == "viz") return parse_on_off("viz", rest);
   if (cmd.size() == 1 && cmd[0] >= '1' && cmd[0] <= '9') {
     AURORA_RETURN_IF_ERROR(no_more(cmd, rest));
@@ -214,6 +287,18 @@ std::string to_line(const Command& c) {
           return std::string("sleep ").append(std::to_string(v.ms));
         } else if constexpr (std::is_same_v<T, Fault>) {
           return std::string("fault ").append(v.kind).append(v.on ? " on" : " off");
+        } else if constexpr (std::is_same_v<T, Partition>) {
+          std::string line = "partition";
+          for (const std::string& n : v.from) line.append(" ").append(n);
+          line.append(v.both_ways ? " |" : " ->");
+          for (const std::string& n : v.to) line.append(" ").append(n);
+          return line;
+        } else if constexpr (std::is_same_v<T, Heal>) {
+          return "heal";
+        } else if constexpr (std::is_same_v<T, NetFault>) {
+          return std::string("net fault ").append(v.kind).append(v.on ? " on" : " off");
+        } else if constexpr (std::is_same_v<T, NetState>) {
+          return "net";
         } else if constexpr (std::is_same_v<T, ShowMetrics>) {
           return "metrics";
         } else if constexpr (std::is_same_v<T, Viz>) {
@@ -245,6 +330,12 @@ std::string_view help_text() {
          "bg stop <node> | bg list         stop a node's workers | list the workers\n"
          "sleep <ms>                       let time pass (background workers run)\n"
          "fault <kind> on [<p>] | off      a fault of the simulated disk (torn_write, ...)\n"
+         "partition <names> | <names>      cut the network between two sides, both ways: each\n"
+         "                                 name a node (storage A B) or a zone (a b c)\n"
+         "partition <names> -> <names>     cut it one way: what the left side sends is lost\n"
+         "heal                             end the partition\n"
+         "net fault <kind> on [<p>] | off  a fault of the network (loss, duplicate, ...)\n"
+         "net                              the network: messages in flight, partition, figures\n"
          "metrics                          operation counts and latency percentiles\n"
          "viz on|off | delay <ms>          draw internal operations | pause after each\n"
          "1 | 2 | 3                        run a numbered suggestion\n"

@@ -12,6 +12,12 @@
 //   bg stop <node> | bg list
 //   sleep <ms>                      let time pass (background workers run)
 //   fault <kind> on [<p>] | fault <kind> off   switch a fault of the simulated disk
+//   partition <names> | <names>     cut the network between two sides, both ways; each
+//                                   name a node (storage, A, B) or a zone (a, b, c)
+//   partition <names> -> <names>    cut it one way: what the left side sends is lost
+//   heal                            end the partition
+//   net fault <kind> on [<p>] | net fault <kind> off   switch a fault of the network
+//   net                             the network: messages in flight, partition, figures
 //   metrics                         operation counts and latency percentiles
 //   viz on|off | delay <ms>         draw internal operations; pause after each drawing
 //   help | quit
@@ -23,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "engine/runtime/status.h"
 #include "tools/shell/session.h"
@@ -42,6 +49,14 @@ struct BgStop { NodeIndex node = 0; };
 struct BgList {};
 struct Sleep { std::uint64_t ms = 0; };
 struct Fault { std::string kind; bool on = false; double probability = 0.05; };
+struct Partition {
+  std::vector<std::string> from;  // node or zone names (topology.h)
+  std::vector<std::string> to;
+  bool both_ways = true;
+};
+struct Heal {};
+struct NetFault { std::string kind; bool on = false; double probability = 0.05; };
+struct NetState {};
 struct ShowMetrics {};
 struct Viz { bool on = false; };
 struct Delay { std::uint64_t ms = 0; };
@@ -51,8 +66,8 @@ struct Suggestion { int number = 0; };  // 1-based
 struct Empty {};                         // a blank line or a comment (#...)
 
 using Command = std::variant<Put, Get, Refresh, State, Sync, Crash, Recover, SwitchNode, BgStart,
-                             BgStop, BgList, Sleep, Fault, ShowMetrics, Viz, Delay, Help, Quit,
-                             Suggestion, Empty>;
+                             BgStop, BgList, Sleep, Fault, Partition, Heal, NetFault, NetState,
+                             ShowMetrics, Viz, Delay, Help, Quit, Suggestion, Empty>;
 
 // kInvalidArgument with a one-line message ("put: <page> must be a number, got 'x'").
 Result<Command> parse(std::string_view line);

@@ -11,6 +11,8 @@
 #include "engine/storage/presets.h"
 #include "engine/wal/format.h"
 #include "sim/fault_injector.h"
+#include "sim/net_config.h"
+#include "tools/shell/topology.h"
 // Read as workload specs are: the same TOML parsing, typed values and messages.
 #include "workloads/spec/toml_input.h"
 
@@ -32,6 +34,10 @@ std::string_view step_op_name(StepOp op) {
     case StepOp::kFault: return "fault";
     case StepOp::kBg: return "bg";
     case StepOp::kBgStop: return "bg_stop";
+    case StepOp::kPartition: return "partition";
+    case StepOp::kHeal: return "heal";
+    case StepOp::kNetFault: return "net_fault";
+    case StepOp::kNet: return "net";
   }
   return "?";
 }
@@ -69,6 +75,7 @@ using workloads::toml_input::join;
 using workloads::toml_input::kMaxInt;  // TOML integers are signed 64-bit: no value can be larger
 using workloads::toml_input::Line;
 using workloads::toml_input::line_of;
+using workloads::toml_input::net_fault_kind_names;
 using workloads::toml_input::quoted;
 using workloads::toml_input::type_name;
 
@@ -104,7 +111,9 @@ constexpr std::array<std::string_view, 5> kExpectKeys = {"node", "page", "offset
 constexpr std::array<std::string_view, 3> kFaultKeys = {"kind", "on", "probability"};
 constexpr std::array<std::string_view, 3> kBgKeys = {"node", "kind", "every_ms"};
 constexpr std::array<std::string_view, 1> kBgStopKeys = {"node"};
-constexpr std::array<OpKeys, 12> kOps = {{
+constexpr std::array<std::string_view, 3> kPartitionKeys = {"from", "to", "one_way"};
+constexpr std::array<std::string_view, 3> kNetFaultKeys = {"kind", "on", "probability"};
+constexpr std::array<OpKeys, 16> kOps = {{
     {StepOp::kPut, "put", kPutKeys, kPutAliases},
     {StepOp::kGet, "get", kGetKeys, kGetAliases},
     {StepOp::kRefresh, "refresh", kRefreshKeys},
@@ -117,6 +126,10 @@ constexpr std::array<OpKeys, 12> kOps = {{
     {StepOp::kFault, "fault", kFaultKeys},
     {StepOp::kBg, "bg", kBgKeys},
     {StepOp::kBgStop, "bg_stop", kBgStopKeys},
+    {StepOp::kPartition, "partition", kPartitionKeys},
+    {StepOp::kHeal, "heal", kNoKeys},
+    {StepOp::kNetFault, "net_fault", kNetFaultKeys},
+    {StepOp::kNet, "net", kNoKeys},
 }};
 constexpr std::array<std::string_view, 2> kTopLevel = {"meta", "steps"};
 constexpr std::array<std::string_view, 3> kMetaKeys = {"name", "description", "preset"};
@@ -334,6 +347,18 @@ class Parser : private workloads::toml_input::FieldReader {
           return error(e.line, cat(name, ": crash_point is not a fault of the disk: a scenario "
                                          "crashes where its crash steps say"));
         }
+      } else if (key == "kind" && step.op == StepOp::kNetFault) {
+        AURORA_RETURN_IF_ERROR(text(e, name, step.fault_kind));
+        if (!sim::parse_net_fault_kind(step.fault_kind)) {
+          return error(e.line, cat(name, ": unknown network fault kind ", quoted(step.fault_kind),
+                                   " (known: ", net_fault_kind_names(), ")"));
+        }
+      } else if (key == "from") {
+        AURORA_RETURN_IF_ERROR(net_names(e, name, step.from));
+      } else if (key == "to") {
+        AURORA_RETURN_IF_ERROR(net_names(e, name, step.to));
+      } else if (key == "one_way") {
+        AURORA_RETURN_IF_ERROR(boolean(e, name, step.one_way));
       } else if (key == "kind") {
         AURORA_RETURN_IF_ERROR(text(e, name, step.bg_kind));
         if (std::find(kBgKinds.begin(), kBgKinds.end(), step.bg_kind) == kBgKinds.end()) {
@@ -385,14 +410,29 @@ class Parser : private workloads::toml_input::FieldReader {
         }
         break;
       case StepOp::kFault:
-        AURORA_RETURN_IF_ERROR(need("kind", cat("a fault kind: ", fault_kind_names())));
+      case StepOp::kNetFault:
+        AURORA_RETURN_IF_ERROR(need(
+            "kind", cat("a fault kind: ", step.op == StepOp::kFault ? fault_kind_names()
+                                                                   : net_fault_kind_names())));
         AURORA_RETURN_IF_ERROR(need("on", "true or false"));
         if (!step.on && step.probability) {
-          return error(step.line,
-                       "fault.probability is given with on = false (it applies only "
-                       "when switching a fault on)");
+          return error(step.line, cat(op->name,
+                                      ".probability is given with on = false (it applies only "
+                                      "when switching a fault on)"));
         }
         break;
+      case StepOp::kPartition: {
+        AURORA_RETURN_IF_ERROR(need("from", "a node or zone, or an array of them"));
+        AURORA_RETURN_IF_ERROR(need("to", "a node or zone, or an array of them"));
+        // A side may be a zone: compare the nodes the names stand for.
+        const std::string_view both = topology_overlap(step.from, step.to);
+        if (!both.empty()) {
+          return error(seen.at("to")->line,
+                       cat("partition: ", both, " is on both sides (from and to): a partition "
+                                                "cuts one side off from the other"));
+        }
+        break;
+      }
       case StepOp::kBg:
         AURORA_RETURN_IF_ERROR(need("kind", cat("a worker kind: ", join(kBgKinds))));
         AURORA_RETURN_IF_ERROR(need("every_ms", "an integer of milliseconds"));
@@ -402,6 +442,8 @@ class Parser : private workloads::toml_input::FieldReader {
       case StepOp::kRecover:
       case StepOp::kSync:
       case StepOp::kBgStop:
+      case StepOp::kHeal:
+      case StepOp::kNet:
         break;
     }
     // Marks: set in the order of the file, so a mark is known to every step after the one
@@ -430,6 +472,32 @@ class Parser : private workloads::toml_input::FieldReader {
       return error(e.line, cat(name, " must be \"A\" or \"B\" (got ", quoted(v->get()), ")"));
     }
     return Status::ok();
+  }
+
+  // One side of a partition: a node or zone name (topology.h), or a non-empty array of them.
+  Status net_names(const Entry& e, const std::string& name, std::vector<std::string>& out) const {
+    const auto one = [&](const toml::node& n, Line line) -> Status {
+      const toml::value<std::string>* v = n.as_string();
+      if (v == nullptr) {
+        return error(line, cat(name, " must name nodes or zones (strings), not ", type_name(n)));
+      }
+      if (topology_nodes_named(v->get()).empty()) {
+        return error(line, cat(name, ": unknown node or zone ", quoted(v->get()), " (",
+                               topology_names(), ")"));
+      }
+      out.push_back(v->get());
+      return Status::ok();
+    };
+    if (const toml::array* names = e.node->as_array()) {
+      if (names->empty()) return error(e.line, name + " must name at least one node or zone");
+      for (const toml::node& n : *names) AURORA_RETURN_IF_ERROR(one(n, line_of(n)));
+      return Status::ok();
+    }
+    if (e.node->as_string() == nullptr) {
+      return error(e.line, cat(name, " must be a node or zone name, or an array of them, not ",
+                               type_name(*e.node)));
+    }
+    return one(*e.node, e.line);
   }
 
   // An LSN (an integer >= 0) or the name of a mark an earlier step sets.

@@ -1,17 +1,20 @@
 // Scenarios: a session's steps as data (`sim scenario FILE`). A scenario is a TOML file
 // with a [meta] table and [[steps]], each step one operation of the session (put, get,
-// refresh, sleep_ms, crash, recover, sync, expect, fault, bg, bg_stop) or a repeat of
-// nested steps. SCENARIO_FORMAT.md beside this file documents every op and key. The key
-// names of mini-aurora's scenario files (page_id, data, value) are accepted as other names
-// of ours (page, text, ms) in the steps it has them on, so its files run as written.
+// refresh, sleep_ms, crash, recover, sync, expect, fault, bg, bg_stop, and of its network:
+// partition, heal, net_fault, net) or a repeat of nested steps. SCENARIO_FORMAT.md beside
+// this file documents every op and key. The key names of mini-aurora's scenario files
+// (page_id, data, value) are accepted as other names of ours (page, text, ms) in the steps
+// it has them on, so its files run as written.
 //
 // Parsing is strict and complete before anything runs: bad TOML, an unknown op or key, a
-// key given under both its names in one step, a missing field, a wrong type, a number out of range, a node other than A or B, an empty
-// repeat, a mark used before a step sets it, all are kInvalidArgument
-// "<source>:<line>: <message>", never a default and never an exception.
+// key given under both its names in one step, a missing field, a wrong type, a number out
+// of range, a node other than A or B, a partition's side naming no known node or zone (or
+// a node on both sides), an empty repeat, a mark used before a step sets it, all are
+// kInvalidArgument "<source>:<line>: <message>", never a default and never an exception.
 //
-// This header and scenario.cc need only toml++ and the engine's Status (not the Session),
-// so that the fuzz build, which builds no tools, can compile the parser into its target.
+// This header and scenario.cc need only toml++ and the engine's Status (not the Session;
+// the names a partition takes come from the header-only topology.h), so that the fuzz
+// build, which builds no tools, can compile the parser into its target.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +41,10 @@ enum class StepOp : std::uint8_t {
   kFault,    // switch a fault kind of the simulated disk on or off
   kBg,       // start a background worker on a node
   kBgStop,   // stop a node's background workers
+  kPartition,  // cut the network between two sides (nodes or zones), both ways or one
+  kHeal,       // end the partition
+  kNetFault,   // switch a fault kind of the simulated network on or off
+  kNet,        // print the network's state
 };
 std::string_view step_op_name(StepOp op);  // "put", "sleep_ms", "bg_stop", ...
 
@@ -64,10 +71,13 @@ struct Step {
   Nanos duration = 0;                 // sleep_ms: how long; bg: the worker's period
   std::uint32_t count = 0;            // repeat
   std::vector<Step> steps;            // repeat
-  std::string fault_kind;             // fault: a name of sim/fault_injector.h
-  bool on = false;                    // fault
-  std::optional<double> probability;  // fault, when on
+  std::string fault_kind;             // fault: of sim/fault_injector.h; net_fault: net_config.h
+  bool on = false;                    // fault, net_fault
+  std::optional<double> probability;  // fault, net_fault, when on
   std::string bg_kind;                // bg: write, read or mixed (Session's BgKind names)
+  std::vector<std::string> from;      // partition: node or zone names (topology.h)
+  std::vector<std::string> to;        // partition
+  bool one_way = false;               // partition: cut only the way from `from` to `to`
 };
 
 struct Scenario {

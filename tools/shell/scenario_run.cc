@@ -65,6 +65,23 @@ std::string describe_at(const ReadAt& at) {
   return "";
 }
 
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += cat(out.empty() ? "" : " ", n);
+  return out;
+}
+
+// Multi-line text as lines of their own under the step's line, indented.
+std::string below(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    out += cat("\n      ", text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return out;
+}
+
 std::string describe_offset(std::uint32_t offset) {
   return offset == 0 ? std::string() : cat(" offset ", num(offset));
 }
@@ -100,6 +117,17 @@ std::string describe(const Step& s) {
       return cat("bg ", node, " ", s.bg_kind, " every ",
                  num(static_cast<std::uint64_t>(s.duration / kMillisecond)), "ms");
     case StepOp::kBgStop: return cat("bg_stop ", node);
+    // As the REPL writes it: `partition A | storage`, `partition storage -> A` (one way).
+    case StepOp::kPartition:
+      return cat("partition ", join(s.from), s.one_way ? " -> " : " | ", join(s.to));
+    case StepOp::kHeal: return "heal";
+    case StepOp::kNetFault: {
+      if (!s.on) return cat("net_fault ", s.fault_kind, " off");
+      char p[32];
+      std::snprintf(p, sizeof p, "%g", s.probability.value_or(kDefaultFaultProbability));
+      return cat("net_fault ", s.fault_kind, " on, probability ", p);
+    }
+    case StepOp::kNet: return "net";
   }
   return "?";
 }
@@ -342,6 +370,31 @@ class Runner {
         if (!st.is_ok()) return failed(st);
         return ok("started");
       }
+      case StepOp::kPartition: {
+        if (const std::optional<Outcome> skip = needs_network()) return *skip;
+        const Status st = session_.partition(s.from, s.to, !s.one_way);
+        if (!st.is_ok()) return failed(st);
+        return ok(s.one_way ? cat("cut one way, until heal") : cat("cut both ways, until heal"));
+      }
+      case StepOp::kHeal: {
+        if (const std::optional<Outcome> skip = needs_network()) return *skip;
+        const Status st = session_.heal();
+        if (!st.is_ok()) return failed(st);
+        return ok("every link is up");
+      }
+      case StepOp::kNetFault: {
+        if (const std::optional<Outcome> skip = needs_network()) return *skip;
+        const Status st = session_.set_net_fault(
+            s.fault_kind, s.on, s.probability.value_or(kDefaultFaultProbability));
+        if (!st.is_ok()) return failed(st);
+        return ok(s.on ? "on" : "off");
+      }
+      case StepOp::kNet: {
+        if (const std::optional<Outcome> skip = needs_network()) return *skip;
+        const Result<std::string> state = session_.net_state();
+        if (!state.is_ok()) return failed(state.status());
+        return ok(cat("the network:", below(*state)));
+      }
       case StepOp::kBgStop: {
         std::uint64_t ops = 0;
         std::uint64_t errors = 0;
@@ -358,6 +411,13 @@ class Runner {
       }
     }
     return failed(Status::invalid_argument("a step the runner does not know"));
+  }
+
+  // The network lives in the simulation; real files have none. Skipping (counted, printed)
+  // lets a scenario run on both hosts, as its fault steps do.
+  std::optional<Outcome> needs_network() const {
+    if (session_.networked()) return std::nullopt;
+    return Outcome{Verdict::kSkipped, "skipped: needs the simulated network"};
   }
 
   Outcome expect(const Step& s) {

@@ -3,13 +3,19 @@
 #include <filesystem>
 #include <string>
 
-#include "engine/runtime/posix/real_runtime.h"
+#include "engine/compute/remote_storage.h"
+#include "engine/compute/storage_server.h"
+#include "engine/runtime/assert.h"
 #include "engine/storage/presets.h"
-#include "sim/world.h"
+#include "tools/shell/session_host.h"
+#include "tools/shell/topology.h"
 
 namespace aurora::shell {
 
-std::string_view node_name(NodeIndex n) { return n == 0 ? "A" : "B"; }
+static_assert(kTopology[1].name == "A" && kTopology[2].name == "B",
+              "the topology's compute nodes are A and B, in the order of NodeIndex");
+
+std::string_view node_name(NodeIndex n) { return kTopology[n == 0 ? 1 : 2].name; }
 
 std::optional<NodeIndex> parse_node(std::string_view s) {
   if (s == "A" || s == "a") return 0;
@@ -32,92 +38,6 @@ std::optional<BgKind> parse_bg_kind(std::string_view s) {
   if (s == "mixed") return BgKind::kMixed;
   return std::nullopt;
 }
-
-// --- hosts -------------------------------------------------------------------------------
-
-// Where the engine's fibers run: the storage's node, its runtime and its crash.
-class Session::Host {
- public:
-  using Listener = std::function<void(std::string_view kind, std::span<const Field> fields)>;
-  virtual ~Host() = default;
-  virtual Runtime runtime() = 0;
-  virtual NodeId node() const = 0;
-  virtual RunOutcome run(RunLimits limits) = 0;
-  virtual Nanos now() const = 0;
-  // Kills the storage node's fibers (and, in simulation, crashes its disk).
-  virtual void crash() = 0;
-  virtual void restart() = 0;
-  virtual Status set_fault(std::string_view name, bool on, double probability) = 0;
-  // Receives every event the engine and the session emit (not the scheduler's).
-  virtual void set_listener(Listener l) = 0;
-  Scheduler& sched() { return runtime().sched; }
-};
-
-class Session::SimHost final : public Session::Host {
- public:
-  explicit SimHost(std::uint64_t seed) : world_(options(seed)) {
-    node_ = world_.add_node("storage", nullptr);
-  }
-  static sim::WorldOptions options(std::uint64_t seed) {
-    sim::WorldOptions o;
-    o.seed = seed;
-    o.faults = sim::FaultConfig::none();  // `fault` switches kinds on
-    return o;
-  }
-  Runtime runtime() override { return world_.runtime(node_); }
-  NodeId node() const override { return node_; }
-  RunOutcome run(RunLimits limits) override { return world_.run(limits); }
-  Nanos now() const override { return const_cast<sim::World&>(world_).clock().now(); }
-  void crash() override { world_.crash(node_); }
-  void restart() override { world_.restart(node_); }
-  Status set_fault(std::string_view name, bool on, double probability) override {
-    const std::optional<sim::FaultKind> kind = sim::parse_fault_kind(name);
-    if (!kind) return Status::invalid_argument("unknown fault kind '" + std::string(name) + "'");
-    if (*kind == sim::FaultKind::kCrashPoint) {
-      return Status::invalid_argument("crash_point is not a fault of the disk: the shell crashes "
-                                      "only when told to (crash)");
-    }
-    world_.faults().mutable_config().rule(*kind) =
-        sim::FaultRule{.enabled = on, .probability = on ? probability : 0.0};
-    return Status::ok();
-  }
-  void set_listener(Listener l) override { world_.trace().set_listener(std::move(l)); }
-
- private:
-  sim::World world_;
-  NodeId node_ = 0;
-};
-
-class Session::PosixHost final : public Session::Host {
- public:
-  explicit PosixHost(std::string dir) : real_(std::move(dir)) {}
-  Runtime runtime() override {
-    return Runtime{real_.fs(), real_.clock(), real_.scheduler(), sink_, kNode};
-  }
-  NodeId node() const override { return kNode; }
-  RunOutcome run(RunLimits limits) override { return real_.run(limits); }
-  Nanos now() const override { return const_cast<RealRuntime&>(real_).time().now(); }
-  // A killed process: its fibers and memory are gone; what it wrote stays in the files
-  // (the operating system keeps written pages whether or not they were fsynced).
-  void crash() override { real_.scheduler().kill_node(kNode); }
-  void restart() override {}
-  Status set_fault(std::string_view, bool, double) override {
-    return Status::invalid_argument("faults need the simulated disk (not --fs posix)");
-  }
-  void set_listener(Listener l) override { sink_.listener = std::move(l); }
-
- private:
-  static constexpr NodeId kNode = 0;
-  struct ForwardingSink final : EventSink {
-    using EventSink::emit;
-    void emit(std::string_view kind, std::span<const Field> fields) override {
-      if (listener) listener(kind, fields);
-    }
-    Listener listener;
-  };
-  RealRuntime real_;
-  ForwardingSink sink_;
-};
 
 // --- background workers ------------------------------------------------------------------
 
@@ -146,14 +66,15 @@ Result<std::unique_ptr<Session>> Session::open(SessionOptions options,
     if (ec) {
       return Status::io_error("cannot create " + s->options_.data_dir + ": " + ec.message());
     }
-    s->host_ = std::make_unique<PosixHost>(s->options_.data_dir);
+    s->host_ = SessionHost::posix(s->options_.data_dir);
   } else {
-    s->host_ = std::make_unique<SimHost>(s->options_.seed);
+    s->host_ = SessionHost::simulated(s->options_.seed);
   }
   Session* raw = s.get();
   s->host_->set_listener(
       [raw](std::string_view kind, std::span<const Field> fields) { raw->deliver(kind, fields); });
   if (attach) AURORA_RETURN_IF_ERROR(attach(*s));
+  s->announce_network();
   AURORA_RETURN_IF_ERROR(s->open_storage());
   return s;
 }
@@ -161,8 +82,11 @@ Result<std::unique_ptr<Session>> Session::open(SessionOptions options,
 Session::Session(SessionOptions options) : options_(std::move(options)) {}
 
 Session::~Session() {
-  nodes_.clear();
-  storage_.reset();
+  // Nothing of the teardown reaches the listeners, which may be gone by now.
+  if (host_) {
+    host_->set_listener(nullptr);
+    tear_down();
+  }
 }
 
 Nanos Session::now() const { return host_->now(); }
@@ -171,16 +95,17 @@ void Session::deliver(std::string_view kind, std::span<const Field> fields) {
   Scheduler& sched = host_->sched();
   const FiberId fiber = sched.in_fiber() ? sched.current() : 0;
   const std::string_view name = fiber != 0 ? std::string_view(sched.fiber_name(fiber)) : "";
-  const Event e{++events_, kind, host_->now(), fiber, name, fields};
+  const std::string_view node = fiber != 0 ? host_->node_name(sched.current_node()) : "";
+  const Event e{++events_, kind, host_->now(), fiber, name, fields, node};
   for (const EventListener& l : listeners_) l(e);
 }
 
 void Session::emit(std::string_view kind, std::initializer_list<Field> fields) {
-  host_->runtime().events.emit(kind, fields);
+  host_->runtime(host_->storage_node()).events.emit(kind, fields);
 }
 
-bool Session::run(std::function<void()> body) {
-  host_->sched().spawn(host_->node(), "shell", std::move(body));
+bool Session::run(NodeId where, std::function<void()> body) {
+  host_->sched().spawn(where, "shell", std::move(body));
   const RunOutcome out = host_->run({});
   if (out.kind == RunOutcome::Kind::kCompleted) return true;
   emit("shell.stuck", {{"why", std::string_view(out.describe())}});
@@ -188,14 +113,48 @@ bool Session::run(std::function<void()> body) {
 }
 
 namespace {
+
 Status stuck() { return Status::stopped("the engine did not finish the operation (deadlock)"); }
 Status down() { return Status::node_down("the storage is down: recover first"); }
+
+// Each call of a compute node to the storage over the network: an attempt waits this long
+// for its answer, and a call gives up after this many (RemoteStorage's defaults).
+constexpr compute::RemoteOptions kRemote{};
+
+// A call through node `n` that no answer came back for (kTimeout from the network's link).
+Status no_answer(NodeIndex n, std::string_view what, const Status& s) {
+  return Status::timeout(std::string(node_name(n)).append("'s ").append(what).append(
+      " got no answer from the storage in time: ").append(s.message()));
+}
+
+// A put without an answer: it may have been appended with only its answer lost (a
+// partition of the answers' way, a lost message), or not (its request never arrived).
+Status outcome_unknown(NodeIndex n, const Status& s) {
+  return Status::timeout(std::string("the outcome of ").append(node_name(n)).append(
+      "'s put is unknown: no answer came from the storage in time, so the MTR may have been "
+      "appended or not (a read once the network heals tells which): ").append(s.message()));
+}
+
 }  // namespace
 
 Status Session::open_storage() {
   Result<std::unique_ptr<storage::Storage>> opened = stuck();
+  std::unique_ptr<compute::StorageServer> server;
+  const NodeId where = host_->storage_node();
   const Nanos start = now();
-  if (!run([&] { opened = storage::Storage::open(host_->runtime(), storage_options_); })) {
+  const bool settled = run(where, [&] {
+    const Runtime rt = host_->runtime(where);
+    opened = storage::Storage::open(rt, storage_options_);
+    if (!opened.is_ok() || host_->network() == nullptr) return;
+    // Its compute nodes reach it here. The port is the session's own, free on a node that
+    // just (re)started: anything else is a bug.
+    Result<std::unique_ptr<compute::StorageServer>> started =
+        compute::StorageServer::start(rt, **opened);
+    AURORA_ASSERT(started.is_ok(), "the storage's port on a node that just started: " +
+                                       started.status().to_string());
+    server = std::move(started).value();
+  });
+  if (!settled) {
     opened = stuck();  // whatever the fiber got, the host did not settle
   } else {
     metrics_.record("recover", now() - start, opened.is_ok());
@@ -212,13 +171,55 @@ Status Session::open_storage() {
   }
   open_failure_ = Status::ok();
   storage_ = std::move(opened).value();
-  for (int i = 0; i < kNodes; ++i) {
-    nodes_.push_back(std::make_unique<compute::ComputeNode>(*storage_, std::string(node_name(i))));
+  server_ = std::move(server);
+  if (!start_compute_nodes()) {
+    tear_down();  // down, as after a crash: recover() tries again
+    return stuck();
   }
   for (auto& bg : bg_) start_bg_fiber(*bg);
   const SessionState st = state();
   emit("shell.open", {{"vcl", st.vcl}, {"vdl", st.vdl}, {"epoch", st.epoch}});
   return Status::ok();
+}
+
+bool Session::start_compute_nodes() {
+  for (int i = 0; i < kNodes; ++i) {
+    const NodeId where = host_->compute_node(i);
+    std::unique_ptr<compute::StorageService> link;
+    std::unique_ptr<compute::ComputeNode> node;
+    // The node starts by asking the storage for VDL and pinning it: calls over the network
+    // in simulation, so in a fiber of its own node.
+    const bool settled = run(where, [&] {
+      const Runtime rt = host_->runtime(where);
+      if (host_->network() != nullptr) {
+        Result<std::unique_ptr<compute::RemoteStorage>> remote = compute::RemoteStorage::open(
+            rt, Address{host_->storage_node(), compute::StorageServer::kPort}, kRemote);
+        AURORA_ASSERT(remote.is_ok(), "a free port on a node that just started: " +
+                                          remote.status().to_string());
+        link = std::move(remote).value();
+      } else {
+        link = std::make_unique<compute::LocalStorage>(*storage_);
+      }
+      node = std::make_unique<compute::ComputeNode>(
+          *link, std::string(node_name(i)),
+          compute::ComputeOptions{.node = rt.node, .incarnation = rt.incarnation});
+    });
+    if (!settled || node == nullptr) return false;
+    links_.push_back(std::move(link));
+    nodes_.push_back(std::move(node));
+  }
+  return true;
+}
+
+void Session::tear_down() {
+  // Fibers first: a background worker may be waiting inside a compute node's call, and
+  // unwinding its stack touches the link it waits on.
+  host_->crash();
+  for (auto& bg : bg_) bg->fiber = 0;  // killed with their node
+  nodes_.clear();
+  links_.clear();
+  server_.reset();
+  storage_.reset();
 }
 
 Result<Lsn> Session::put(NodeIndex n, PageId page, std::uint32_t offset,
@@ -229,20 +230,31 @@ Result<Lsn> Session::put(NodeIndex n, PageId page, std::uint32_t offset,
   emit("shell.put", {{"node", node_name(n)}, {"page", page}, {"offset", offset}, {"len", bytes.size()}});
   Result<Lsn> cpl = stuck();
   const Nanos start = now();
-  if (!run([&] { cpl = nodes_[static_cast<std::size_t>(n)]->commit(mtr); })) return stuck();
+  compute::ComputeNode& node = *nodes_[static_cast<std::size_t>(n)];
+  if (!run(host_->compute_node(n), [&] { cpl = node.commit(mtr); })) return stuck();
   metrics_.record("put", now() - start, cpl.is_ok());
-  if (cpl.is_ok()) emit("shell.put_done", {{"node", node_name(n)}, {"cpl", *cpl}});
+  if (cpl.is_ok()) {
+    emit("shell.put_done", {{"node", node_name(n)}, {"cpl", *cpl}});
+  } else if (cpl.kind() == ErrorKind::kTimeout) {
+    emit("shell.put_unknown", {{"node", node_name(n)}});
+    return outcome_unknown(n, cpl.status());
+  }
   return cpl;
 }
 
 Result<std::vector<std::byte>> Session::get(NodeIndex n, PageId page, std::optional<Lsn> at) {
   if (!storage_) return down();
-  compute::ComputeNode& node = *nodes_[static_cast<std::size_t>(n)];
+  const auto i = static_cast<std::size_t>(n);
+  compute::ComputeNode& node = *nodes_[i];
+  compute::StorageService& link = *links_[i];
   emit("shell.get", {{"node", node_name(n)}, {"page", page}, {"at", at.value_or(node.read_point())}});
   Result<std::vector<std::byte>> got = stuck();
   const Nanos start = now();
-  if (!run([&] { got = at ? storage_->read(page, *at) : node.read(page); })) return stuck();
+  if (!run(host_->compute_node(n), [&] { got = at ? link.read(page, *at) : node.read(page); })) {
+    return stuck();
+  }
   metrics_.record("get", now() - start, got.is_ok());
+  if (got.kind() == ErrorKind::kTimeout) return no_answer(n, "get", got.status());
   return got;
 }
 
@@ -250,9 +262,11 @@ Result<Lsn> Session::refresh(NodeIndex n) {
   if (!storage_) return down();
   Result<Lsn> rp = stuck();
   const Nanos start = now();
-  if (!run([&] { rp = nodes_[static_cast<std::size_t>(n)]->refresh(); })) return stuck();
+  compute::ComputeNode& node = *nodes_[static_cast<std::size_t>(n)];
+  if (!run(host_->compute_node(n), [&] { rp = node.refresh(); })) return stuck();
   metrics_.record("refresh", now() - start, rp.is_ok());
   if (rp.is_ok()) emit("shell.refresh", {{"node", node_name(n)}, {"read_point", *rp}});
+  if (rp.kind() == ErrorKind::kTimeout) return no_answer(n, "refresh", rp.status());
   return rp;
 }
 
@@ -260,7 +274,7 @@ Status Session::sync() {
   if (!storage_) return down();
   Status s = stuck();
   const Nanos start = now();
-  if (!run([&] { s = storage_->sync(); })) return stuck();
+  if (!run(host_->storage_node(), [&] { s = storage_->sync(); })) return stuck();
   metrics_.record("sync", now() - start, s.is_ok());
   return s;
 }
@@ -268,10 +282,7 @@ Status Session::sync() {
 Status Session::crash() {
   if (!storage_) return Status::invalid_argument("the storage is already down");
   emit("shell.crash", {});
-  host_->crash();
-  for (auto& bg : bg_) bg->fiber = 0;  // killed with the node
-  nodes_.clear();
-  storage_.reset();
+  tear_down();
   metrics_.record("crash", 0, true);
   return Status::ok();
 }
@@ -283,7 +294,8 @@ Status Session::recover() {
 }
 
 void Session::sleep(Nanos d) {
-  (void)run([&] { host_->runtime().clock.sleep_for(d); });
+  const NodeId where = host_->storage_node();
+  (void)run(where, [&] { host_->runtime(where).clock.sleep_for(d); });
 }
 
 Status Session::set_fault(std::string_view name, bool on, double probability) {
@@ -305,11 +317,12 @@ Status Session::start_bg(NodeIndex n, BgKind kind, Nanos every) {
 
 void Session::start_bg_fiber(Bg& bg) {
   // A daemon: it runs while operations and sleeps move time, never on its own.
+  const NodeId where = host_->compute_node(bg.worker.node);
   bg.fiber = host_->sched().spawn(
-      host_->node(), std::string("bg.").append(node_name(bg.worker.node)),
-      [this, &bg] {
+      where, std::string("bg.").append(node_name(bg.worker.node)),
+      [this, &bg, where] {
         for (;;) {
-          host_->runtime().clock.sleep_for(bg.worker.every);
+          host_->runtime(where).clock.sleep_for(bg.worker.every);
           const std::uint64_t draw = bg.draw++;
           const PageId page = draw % 8;
           const bool write = bg.worker.kind == BgKind::kWrite ||

@@ -6,6 +6,8 @@
 #include <tuple>
 #include <type_traits>
 
+#include "engine/compute/storage_wire.h"
+
 namespace aurora::shell {
 namespace {
 
@@ -285,6 +287,14 @@ void Visualizer::on_event(const Event& e) {
                           .offset = f.u("offset"), .len = f.u("len"), .cpl = f.b("cpl")});
     return;
   }
+  if (NetView::follows(e.kind)) {
+    // A network diagram shows the network after the event; an alert about a message names
+    // its link, which the event ends.
+    const std::string link = net_.link_of(FieldView(e.fields).u("id"));
+    net_.follow(e);
+    if (enabled_) draw_net(e, link);
+    return;
+  }
   if (enabled_) draw(e);
   follow_state(e);
 }
@@ -339,9 +349,12 @@ void Visualizer::draw(const Event& e) {
     draw_gc(e);
   } else if (k.starts_with("recovery.")) {
     draw_recovery(e);
+  } else if (k == "rpc.timeout") {
+    draw_no_answer(e);
   } else if (k.starts_with("fault.") || k == "wal.stopped" || k == "wal.fsync_failed" ||
              k == "wal.write_retry" || k == "wal.lal_wait" || k == "storage.maintenance_failed" ||
-             k == "image.ignored" || k == "image.skipped" || k == "page.read_retry") {
+             k == "image.ignored" || k == "image.skipped" || k == "page.read_retry" ||
+             k.starts_with("server.retry_")) {
     draw_alert(e);
   }
   // Not drawn: scheduling, file I/O, the disk's own events, wal.flush (wal.durable says it).
@@ -388,6 +401,21 @@ void Visualizer::draw_session_event(const Event& e) {
     marker = "!!";
     c = Color::kYellow;
     text = str("fault ", f.s("kind"), f.b("on") ? " on" : " off");
+  } else if (k == "shell.put_unknown") {
+    marker = "!!";
+    c = Color::kRed;
+    text = str(node, " put got no answer: its outcome is unknown (appended or not)");
+  } else if (k == "shell.partition") {
+    marker = "!!";
+    c = Color::kYellow;
+    text = str("partition ", f.s("from"), f.b("both_ways") ? " | " : " -> ", f.s("to"),
+               f.b("both_ways") ? " (both ways)" : " (one way)");
+  } else if (k == "shell.heal") {
+    text = "heal the partition";
+  } else if (k == "shell.net_fault") {
+    marker = "!!";
+    c = Color::kYellow;
+    text = str("net fault ", f.s("kind"), f.b("on") ? " on" : " off");
   } else if (k == "shell.stuck") {
     marker = "!!";
     c = Color::kRed;
@@ -567,6 +595,96 @@ void Visualizer::draw_gc(const Event& e) {
     step.line("wal/ --copy, fsync--> cold/ ; control file switched ; hot copy removed");
     finish(step);
   }
+}
+
+// --- the network ---------------------------------------------------------------------------
+
+// The network's nodes as they join, its partitions, heals and clogs with the state of every
+// link, and the messages it drops or rejects. Each message sent and delivered is only
+// followed: a call is several of them, and the link rows count those in flight.
+void Visualizer::draw_net(const Event& e, const std::string& link) {
+  const FieldView f(e.fields);
+  const std::string_view k = e.kind;
+  if (k == "shell.net_node") {
+    Step step = Step::banner(color_, e, "..",
+                             str("network: node ", f.s("node"), " is number ", f.u("id"),
+                                 ", in zone ", f.s("zone")),
+                             Color::kDim);
+    finish(step);
+    return;
+  }
+  if (k == "net.drop" || k == "net.reject") {
+    const std::string what =
+        str("message ", f.u("id"), link.empty() ? std::string() : str(" ", link));
+    Step step = Step::banner(color_, e, "!!",
+                             k == "net.drop" ? str(what, " dropped: ", f.s("why"))
+                                             : str(what, " rejected (checksum): ", f.s("why")),
+                             Color::kRed);
+    finish(step);
+    return;
+  }
+  const bool healing = k == "net.heal" || k == "net.unclog";
+  std::string title;
+  if (k == "net.partition") {
+    title = str("network: partition (", f.s("kind"), ")");
+  } else if (k == "net.heal") {
+    title = "network: partition healed";
+  } else if (k == "net.clog") {
+    title = "network: clog";
+  } else if (k == "net.unclog") {
+    title = "network: clogs end";
+  } else {
+    return;  // net.send, net.deliver, net.duplicate: followed, not drawn
+  }
+  Step step(color_, e, title, healing ? Color::kGreen : Color::kYellow);
+  const auto until = [](Nanos at) {
+    return at == Scheduler::kNoDeadline ? std::string("until healed")
+                                        : str("until ", format_time(at));
+  };
+  const auto side = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += str(out.empty() ? "" : " ", n);
+    return out;
+  };
+  if (const std::optional<NetView::Partition> p = net_.partition(e.at)) {
+    step.line(str("partition: ", side(p->from), p->both_ways ? " | " : " -> ", side(p->to),
+                  p->both_ways ? ", both ways, " : ", one way, ", until(p->until)));
+  } else {
+    step.line("partition: none");
+  }
+  if (k == "net.clog") {
+    const bool whole = static_cast<std::int64_t>(f.u("to")) < 0;
+    step.line(str("clog: ", net_.name(f.u("from")),
+                  whole ? std::string(" (every link of it)") : str(" -> ", net_.name(f.u("to"))),
+                  " ", until(static_cast<Nanos>(f.u("until")))));
+  }
+  step.line(str(pad_right("link", 22), pad_right("state", 16), "in flight"), Color::kDim);
+  for (const NetView::Link& l : net_.links(e.at)) {
+    const std::string state = l.cut && l.clogged ? "CUT, clogged"
+                              : l.cut            ? "CUT"
+                              : l.clogged        ? "clogged"
+                                                 : "up";
+    const Color c = l.cut ? Color::kRed : l.clogged ? Color::kYellow : Color::kGreen;
+    step.line(str(pad_right(str(l.from, " -> ", l.to), 22), step.paint(pad_right(state, 16), c),
+                  l.in_flight));
+  }
+  if (k == "net.partition") {
+    step.line("a message on a cut link is dropped; a call without an answer times out",
+              Color::kDim);
+  }
+  finish(step);
+}
+
+// A call of a node's link to the storage that got no answer before its deadline.
+void Visualizer::draw_no_answer(const Event& e) {
+  const FieldView f(e.fields);
+  const auto method = static_cast<rpc::Method>(f.u("method"));
+  Step step = Step::banner(color_, e, "!!",
+                           str(net_.name(f.u("node")), ": no answer from ", net_.name(f.u("to")),
+                               " in time to ", compute::wire::method_name(method), " (call ",
+                               f.u("call"), ")"),
+                           Color::kYellow);
+  finish(step);
 }
 
 // --- recovery ----------------------------------------------------------------------------

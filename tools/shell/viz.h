@@ -5,9 +5,12 @@
 // Drawn: WAL appends (the records of an MTR, their pages and prev_lsn links), VCL/VDL
 // advances (an LSN line), cache hits, misses and inserts, chain walks and
 // materializations, segment rotations, page image writes, GC (collection, image
-// compaction, tiering), recovery (the scan, the annulled range, the result), and the
-// session's own operations, crashes and faults. Every other event (scheduling, file I/O)
-// is ignored. tools/shell/VIZ.md shows each diagram.
+// compaction, tiering), recovery (the scan, the annulled range, the result), the
+// session's own operations, crashes and faults, and in simulation the network: its nodes,
+// each partition, heal and clog with the messages in flight on every link (viz_net.h
+// follows them), dropped and rejected messages, calls that got no answer. Every other
+// event (scheduling, file I/O, each message sent and delivered) is ignored.
+// tools/shell/VIZ.md shows each diagram.
 //
 // The output is a function of the events alone: no wall time, no addresses, so a given
 // event sequence always draws the same text (golden tests pin it). ANSI colors only when
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "tools/shell/session.h"
+#include "tools/shell/viz_net.h"
 
 namespace aurora::shell {
 
@@ -74,6 +78,9 @@ class Visualizer {
   void draw_gc(const Event& e);
   void draw_recovery(const Event& e);
   void draw_alert(const Event& e);
+  // `link`: the message's link before the event ended it (net.drop, net.reject).
+  void draw_net(const Event& e, const std::string& link);
+  void draw_no_answer(const Event& e);
   void finish(Step& step);
 
   std::ostream& out_;
@@ -89,6 +96,7 @@ class Visualizer {
   Lsn segment_first_ = 1;  // first LSN of the current log segment
   std::vector<Record> mtr_;
   Chain chain_;
+  NetView net_;
 };
 
 }  // namespace aurora::shell

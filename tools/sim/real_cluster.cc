@@ -115,7 +115,9 @@ class StorageProcess final : public Child {
     // Recovery as the model sees it, then every page at the recovered VDL: all of it
     // written before the server answers anyone.
     const obs::Recovered rec = recovered_observation(*storage_);
-    if (rec.annul_to != 0) send(obs::Annulled{rec.annul_from, rec.annul_to, rec.epoch, rec.watermark});
+    if (rec.annul_to != 0) {
+      send(obs::Annulled{rec.annul_from, rec.annul_to, rec.epoch, rec.watermark});
+    }
     send(rec);
     const Lsn vdl = storage_->vdl();
     for (storage::PageId page = 0; page < o_.spec.workload.pages; ++page) {
@@ -134,7 +136,9 @@ class StorageProcess final : public Child {
         rt_.runtime(), *storage_,
         [this](const compute::MtrId& id, std::span<const wal::Redo> redo) {
           std::vector<check::Write> writes;
-          for (const wal::Redo& r : redo) writes.push_back({r.page, r.offset, plain_bytes(r.bytes)});
+          for (const wal::Redo& r : redo) {
+            writes.push_back({r.page, r.offset, plain_bytes(r.bytes)});
+          }
           return observing_hooks(
               compute_name(id.node), id, std::move(writes), o_.spec.storage.lal,
               [this]() -> std::optional<Lsn> { return storage_->vdl(); },
@@ -266,7 +270,8 @@ class Cluster {
     if (!start_storage(0, o_.kills == 0)) return;
     for (std::uint32_t i = 0; i < computes_.size(); ++i) start_compute(i);
     for (std::uint32_t k = 1; k <= o_.kills && report_.violations.empty(); ++k) {
-      const auto delay = std::chrono::nanoseconds(rng.range(o_.min_before_kill, o_.max_before_kill));
+      const auto delay =
+          std::chrono::nanoseconds(rng.range(o_.min_before_kill, o_.max_before_kill));
       pump(read_fd_, buffer_, checker_, Clock::now() + delay);
       if (!report_.violations.empty()) break;
       // Two kills in three take the storage down (the compute processes live on, their
