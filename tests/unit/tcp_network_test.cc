@@ -377,6 +377,12 @@ TEST_F(TcpNetworkTest, AnIntactFrameForNobodyIsCountedAndTheConnectionGoesOn) {
 }
 
 TEST_F(TcpNetworkTest, OutOfDescriptorsItStopsAcceptingAndResumesLater) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check reads memory through a pipe of its own: with no descriptor left it
+  // cannot, and reports every virtual call as one on a bad object. The release build runs
+  // this test.
+  GTEST_SKIP() << "the sanitizers' runtime needs file descriptors of its own";
+#endif
   std::unique_ptr<Endpoint> server = bind_ok(kServerPort);
   RawSocket peer(net_->listen_port());  // waits in the backlog: accepting needs a descriptor
   ASSERT_TRUE(peer.write_all(frame_to(kServerPort, "patience")));
