@@ -129,6 +129,10 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
   }
   if (kind.starts_with("fault.")) ++stats_.faults_fired;
   if (kind == "wal.stopped") {
+    // The counters as the log stopped: the driver restarts it at once, and with the
+    // network between them no compute node may look before it does (a VDL set back by a
+    // failed fsync was seen only then).
+    observe_state();
     driver_wakeup_.notify_all(world_.sched());  // a stopped log waits for a restart
     return;
   }
