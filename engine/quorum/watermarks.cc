@@ -121,7 +121,9 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
     const auto it = reports.find(pg);
     std::vector<SegmentId> who;
     if (it != reports.end()) {
-      for (const SegmentReport& r : it->second) who.push_back(r.segment);
+      for (const SegmentReport& r : it->second) {
+        if (!r.suspect) who.push_back(r.segment);
+      }
     }
     if (!is_read_quorum(m, who)) {
       return Status::invalid_argument("PG " + std::to_string(pg) + ": " +

@@ -117,6 +117,9 @@ struct SegmentReport {
   Epoch volume_epoch = 0;
   std::vector<AnnulledRange> annulled;  // every annulment the segment has applied
   std::vector<RecordMeta> records;      // every record it holds, ascending LSN
+  // It may have lost acknowledged records (a damaged log) and is not yet repaired: its
+  // records count, but it does not count toward the read quorum.
+  bool suspect = false;
 };
 
 // What recovery decided: the recovered VCL and VDL, the range to annul under the new epoch,
@@ -131,13 +134,14 @@ struct RecoveryPlan {
   std::vector<AnnulledRange> annulled;  // every annulment, this one included, ascending
 };
 
-// Recovers from one read quorum of reports per PG (`reports[pg]`, whose segments must be a
-// read quorum of `members[pg]`; kInvalidArgument otherwise). Every record any report holds
-// counts, unless an annulment any report knows covers it (a segment that missed a recovery
-// still holds what it annulled); the highest SCL is trusted nowhere. VCL is the end of the
-// run of LSNs from 1 that some report holds (annulled LSNs are skipped: they were never
-// records), VDL the last CPL in it. The annulment is (VDL, max(VDL + LAL, highest LSN seen)]
-// under an epoch above every epoch seen, and allocation goes on above it, as in the base log.
+// Recovers from one read quorum of reports per PG (`reports[pg]`: the reports that are not
+// suspect must come from a read quorum of `members[pg]`; kInvalidArgument otherwise). Every
+// record any report holds counts, unless an annulment any report knows covers it (a segment
+// that missed a recovery still holds what it annulled); the highest SCL is trusted nowhere.
+// VCL is the end of the run of LSNs from 1 that some report holds (annulled LSNs are
+// skipped: they were never records), VDL the last CPL in it. The annulment is
+// (VDL, max(VDL + LAL, highest LSN seen)] under an epoch above every epoch seen, and
+// allocation goes on above it, as in the base log.
 Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
                                    const std::map<PgId, std::vector<SegmentReport>>& reports,
                                    Lsn lal);

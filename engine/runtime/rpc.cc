@@ -63,7 +63,7 @@ std::optional<Result<Bytes>> decode_response(std::span<const std::byte> p) {
   if (p.size() < kHead + kStatusHead) return std::nullopt;
   const auto kind = coding::get<std::uint8_t>(p, kHead);
   const auto length = coding::get<std::uint32_t>(p, kHead + 1);
-  if (kind > static_cast<std::uint8_t>(ErrorKind::kTimeout)) return std::nullopt;
+  if (kind > static_cast<std::uint8_t>(kLastErrorKind)) return std::nullopt;
   if (length > p.size() - kHead - kStatusHead) return std::nullopt;
   const std::span<const std::byte> message = p.subspan(kHead + kStatusHead, length);
   const std::span<const std::byte> body = p.subspan(kHead + kStatusHead + length);

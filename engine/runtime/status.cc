@@ -17,6 +17,7 @@ std::string_view error_kind_name(ErrorKind kind) {
     case ErrorKind::kStopped: return "Stopped";
     case ErrorKind::kBusy: return "Busy";
     case ErrorKind::kTimeout: return "Timeout";
+    case ErrorKind::kFenced: return "Fenced";
   }
   return "Unknown";
 }

@@ -30,7 +30,9 @@ enum class ErrorKind : std::uint8_t {
   kStopped,          // the component stopped itself (e.g. after an fsync failure)
   kBusy,             // try again later
   kTimeout,          // no answer in time: the request may or may not have taken effect
+  kFenced,           // a newer epoch has been seen: the sender is stale and must not go on
 };
+inline constexpr ErrorKind kLastErrorKind = ErrorKind::kFenced;
 
 std::string_view error_kind_name(ErrorKind kind);
 
@@ -54,6 +56,7 @@ class [[nodiscard]] Status {
   static Status stopped(std::string m) { return {ErrorKind::kStopped, std::move(m)}; }
   static Status busy(std::string m) { return {ErrorKind::kBusy, std::move(m)}; }
   static Status timeout(std::string m) { return {ErrorKind::kTimeout, std::move(m)}; }
+  static Status fenced(std::string m) { return {ErrorKind::kFenced, std::move(m)}; }
 
   bool is_ok() const { return kind_ == ErrorKind::kOk; }
   explicit operator bool() const { return is_ok(); }
