@@ -153,8 +153,8 @@ Status Segment::write_state(const SegmentState& next) {
 }
 
 void Segment::index(const SegmentRecord& r, std::uint64_t at, std::uint32_t size) {
-  records_[r.meta.lsn] = Location{r.meta, r.page, at, size};
-  pages_[r.page].insert(r.meta.lsn);
+  records_[r.meta.lsn] = Location{r.meta, at, size};
+  pages_[r.meta.page].insert(r.meta.lsn);
   tracker_.add(r.meta.lsn, r.meta.prev);
 }
 
@@ -273,7 +273,7 @@ void Segment::drop_annulled() {
   std::erase_if(records_, [&](const auto& entry) {
     const RecordMeta& m = entry.second.meta;
     if (!is_annulled(state_.annulled, m.lsn, m.epoch)) return false;
-    auto it = pages_.find(entry.second.page);
+    auto it = pages_.find(m.page);
     it->second.erase(m.lsn);
     if (it->second.empty()) pages_.erase(it);
     return true;
@@ -287,7 +287,7 @@ Result<SegmentRecord> Segment::read_frame(const Location& loc) {
   std::vector<std::byte> buf(loc.size);
   AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, log_, loc.at, buf));
   Result<DecodedSegmentRecord> d = decode_segment_record(buf);
-  if (!d.is_ok() || d->record.meta != loc.meta || d->record.page != loc.page) {
+  if (!d.is_ok() || d->record.meta != loc.meta) {
     // Damaged since it was written (a media fault): this segment no longer has the record.
     suspect_ = true;
     return Status::corruption(path(kLogName) + ": record " + std::to_string(loc.meta.lsn) +
@@ -324,27 +324,41 @@ Result<std::vector<std::byte>> Segment::read(PageId page, Lsn at) {
   return out;
 }
 
-Result<std::vector<SegmentRecord>> Segment::records_for_peer(const Epochs& e, Lsn above,
-                                                             const std::set<Lsn>& have,
-                                                             std::size_t limit) {
+Result<Segment::GossipAnswer> Segment::answer_gossip(const Epochs& e, Lsn above,
+                                                     const std::set<Lsn>& have,
+                                                     std::size_t limit) {
+  if (!stopped_.is_ok()) return stopped_;
+  GossipAnswer answer;
+  answer.epochs = epochs();
+  if (e.volume < state_.volume_epoch || e.membership < state_.membership_epoch) {
+    answer.annulled = state_.annulled;  // the peer is behind: this is what it missed
+    return answer;
+  }
   AURORA_RETURN_IF_ERROR(check_epochs(e, /*need_annulment=*/true));
-  if (e != epochs()) return Status::busy("the peer is ahead of segment " +
-                                         std::to_string(options_.segment));
   std::vector<Location> want;
   for (auto it = records_.upper_bound(above); it != records_.end() && want.size() < limit;
        ++it) {
     if (!have.contains(it->first)) want.push_back(it->second);
   }
-  std::vector<SegmentRecord> out;
-  out.reserve(want.size());
   for (const Location& loc : want) {
     Result<SegmentRecord> r = read_frame(loc);
     if (!r.is_ok()) return r.status();
     // Annulled while this call waited on the disk: not sent.
     if (is_annulled(state_.annulled, r->meta.lsn, r->meta.epoch)) continue;
-    out.push_back(std::move(*r));
+    answer.records.push_back(std::move(*r));
   }
-  return out;
+  return answer;
+}
+
+Result<Lsn> Segment::absorb_gossip(const GossipAnswer& answer) {
+  const Epoch applied = state_.annulled.empty() ? 0 : state_.annulled.back().epoch;
+  if (!answer.annulled.empty() && answer.annulled.back().epoch > applied) {
+    const Epochs e{answer.annulled.back().epoch,
+                   std::max(answer.epochs.membership, state_.membership_epoch)};
+    AURORA_RETURN_IF_ERROR(annul(e, answer.annulled));
+  }
+  if (answer.records.empty()) return scl();
+  return append(epochs(), answer.records);
 }
 
 std::set<Lsn> Segment::held_above_scl() const {

@@ -75,12 +75,20 @@ class Segment {
   // below `at` (the segment may miss a record there: read another).
   Result<std::vector<std::byte>> read(PageId page, Lsn at);
 
-  // Gossip: what this segment holds above `above` and not in `have`, ascending, at most
-  // `limit` records. `e` must be the segment's own epochs (a peer of another epoch is either
-  // stale or ahead: kFenced or kBusy).
-  Result<std::vector<SegmentRecord>> records_for_peer(const Epochs& e, Lsn above,
-                                                      const std::set<Lsn>& have,
-                                                      std::size_t limit);
+  // Gossip: a peer under epochs `e` asks for what this segment holds above `above` and not
+  // in `have`. A peer of older epochs gets this segment's epochs and annulments instead, to
+  // apply before it asks again; a peer ahead of this segment's newest annulment gets kBusy
+  // (this segment learns it in its own gossip). Otherwise at most `limit` records,
+  // ascending: never an annulled one.
+  struct GossipAnswer {
+    Epochs epochs;
+    std::vector<AnnulledRange> annulled;  // set when the peer is behind
+    std::vector<SegmentRecord> records;
+  };
+  Result<GossipAnswer> answer_gossip(const Epochs& e, Lsn above, const std::set<Lsn>& have,
+                                     std::size_t limit);
+  // Applies a peer's answer: its annulments when it is ahead, then its records.
+  Result<Lsn> absorb_gossip(const GossipAnswer& answer);
   // The LSNs held above the SCL (for a gossip request): the records waiting for a hole.
   std::set<Lsn> held_above_scl() const;
 
@@ -100,7 +108,6 @@ class Segment {
  private:
   struct Location {
     RecordMeta meta;
-    PageId page = 0;
     std::uint64_t at = 0;  // offset of the frame in LOG
     std::uint32_t size = 0;
   };

@@ -18,7 +18,7 @@ void encode_segment_record(const SegmentRecord& r, std::vector<std::byte>& out) 
   put<std::uint64_t>(b, 8, r.meta.lsn);
   put<std::uint64_t>(b, 16, r.meta.prev);
   put<std::uint64_t>(b, 24, r.meta.epoch);
-  put<std::uint64_t>(b, 32, r.page);
+  put<std::uint64_t>(b, 32, r.meta.page);
   put<std::uint32_t>(b, 40, r.offset);
   put<std::uint8_t>(b, 44, r.meta.cpl ? 1 : 0);
   put<std::uint8_t>(b, 45, 0);
@@ -47,7 +47,7 @@ Result<DecodedSegmentRecord> decode_segment_record(std::span<const std::byte> in
   r.meta.prev = get<std::uint64_t>(in, 16);
   r.meta.epoch = get<std::uint64_t>(in, 24);
   r.meta.cpl = flags == 1;
-  r.page = get<std::uint64_t>(in, 32);
+  r.meta.page = get<std::uint64_t>(in, 32);
   r.offset = get<std::uint32_t>(in, 40);
   if (r.meta.lsn == kNoLsn || r.meta.prev >= r.meta.lsn) {
     return Status::corruption("record LSN 0 or back-link not below it");

@@ -16,8 +16,7 @@ namespace aurora::quorum {
 // One record as a segment holds it: what the writer sent, with the PG back-link and the
 // epoch that wrote it.
 struct SegmentRecord {
-  RecordMeta meta;
-  PageId page = 0;
+  RecordMeta meta;           // with the page it writes
   std::uint32_t offset = 0;  // where in the page the bytes go
   std::vector<std::byte> bytes;
   friend bool operator==(const SegmentRecord&, const SegmentRecord&) = default;

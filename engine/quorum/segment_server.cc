@@ -75,10 +75,10 @@ Result<wire::Bytes> SegmentServer::serve(const rpc::Request& req) {
     case wire::kGossip: {
       Result<wire::GossipRequest> r = wire::decode_gossip(req.body);
       if (!r.is_ok()) return r.status();
-      Result<std::vector<SegmentRecord>> got =
-          seg->records_for_peer(r->h.epochs, r->above, r->have, r->limit);
+      Result<Segment::GossipAnswer> got =
+          seg->answer_gossip(r->h.epochs, r->above, r->have, r->limit);
       if (!got.is_ok()) return got.status();
-      return wire::encode_records(*got);
+      return wire::encode_gossip_answer(*got);
     }
     case wire::kStatus: {
       Result<wire::Header> h = wire::decode_header_only(req.body);

@@ -188,7 +188,8 @@ Bytes encode_report(const SegmentReport& r) {
   put_ranges(w, r.annulled);
   w.put(static_cast<std::uint32_t>(r.records.size()));
   for (const RecordMeta& m : r.records) {
-    w.put(m.lsn).put(m.prev).put(m.epoch).put(static_cast<std::uint8_t>(m.cpl ? 1 : 0));
+    w.put(m.lsn).put(m.prev).put(m.epoch).put(m.page);
+    w.put(static_cast<std::uint8_t>(m.cpl ? 1 : 0));
   }
   return w.take();
 }
@@ -206,11 +207,13 @@ Result<SegmentReport> decode_report(std::span<const std::byte> b) {
   for (std::uint32_t i = 0; i < n; ++i) {
     RecordMeta m;
     std::uint8_t cpl = 0;
-    if (!in.get(m.lsn) || !in.get(m.prev) || !in.get(m.epoch) || !in.get(cpl) || cpl > 1) {
+    if (!in.get(m.lsn) || !in.get(m.prev) || !in.get(m.epoch) || !in.get(m.page) ||
+        !in.get(cpl) || cpl > 1) {
       return malformed("report");
     }
     m.cpl = cpl == 1;
-    if (m.lsn == kNoLsn || m.prev >= m.lsn || (!r.records.empty() && m.lsn <= r.records.back().lsn)) {
+    const bool ascending = r.records.empty() || m.lsn > r.records.back().lsn;
+    if (m.lsn == kNoLsn || m.prev >= m.lsn || !ascending) {
       return malformed("report");
     }
     r.records.push_back(m);
@@ -219,17 +222,22 @@ Result<SegmentReport> decode_report(std::span<const std::byte> b) {
   return r;
 }
 
-Bytes encode_records(std::span<const SegmentRecord> records) {
+Bytes encode_gossip_answer(const Segment::GossipAnswer& a) {
   ByteWriter w;
-  put_records(w, records);
+  w.put(a.epochs.volume).put(a.epochs.membership);
+  put_ranges(w, a.annulled);
+  put_records(w, a.records);
   return w.take();
 }
 
-Result<std::vector<SegmentRecord>> decode_records(std::span<const std::byte> b) {
+Result<Segment::GossipAnswer> decode_gossip_answer(std::span<const std::byte> b) {
   ByteReader in(b);
-  std::vector<SegmentRecord> out;
-  if (!get_records(in, out) || !in.done()) return malformed("records");
-  return out;
+  Segment::GossipAnswer a;
+  if (!in.get(a.epochs.volume) || !in.get(a.epochs.membership) || !get_ranges(in, a.annulled) ||
+      !get_records(in, a.records) || !in.done()) {
+    return malformed("gossip answer");
+  }
+  return a;
 }
 
 Bytes encode_status(const SegmentStatus& s) {

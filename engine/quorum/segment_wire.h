@@ -19,7 +19,8 @@ enum Method : rpc::Method {
   kFence = 2,   // a recovering writer's fence: the segment's report
   kAnnul = 3,   // every annulment up to the sender's epoch: the SCL after it
   kRead = 4,    // a page at a read point: its bytes
-  kGossip = 5,  // what the sender misses above its SCL: those records
+  kGossip = 5,  // what the sender misses above its SCL: those records, or what it must
+                // annul first
   kStatus = 6,  // the segment's SCL, epochs and suspicion, from memory
 };
 const char* method_name(rpc::Method m);  // "append", ...; "unknown" for others
@@ -69,14 +70,14 @@ Result<GossipRequest> decode_gossip(std::span<const std::byte> b);
 // Which segment a request is for, from any request's first bytes.
 Result<SegmentId> peek_segment(std::span<const std::byte> b);
 
-// Responses: an SCL (kAppend, kAnnul), a report (kFence), a page (kRead), records
+// Responses: an SCL (kAppend, kAnnul), a report (kFence), a page (kRead), an answer
 // (kGossip), a status (kStatus).
 Bytes encode_lsn(Lsn lsn);
 Result<Lsn> decode_lsn(std::span<const std::byte> b);
 Bytes encode_report(const SegmentReport& r);
 Result<SegmentReport> decode_report(std::span<const std::byte> b);
-Bytes encode_records(std::span<const SegmentRecord> records);
-Result<std::vector<SegmentRecord>> decode_records(std::span<const std::byte> b);
+Bytes encode_gossip_answer(const Segment::GossipAnswer& a);
+Result<Segment::GossipAnswer> decode_gossip_answer(std::span<const std::byte> b);
 Bytes encode_status(const SegmentStatus& s);
 Result<SegmentStatus> decode_status(std::span<const std::byte> b);
 

@@ -110,6 +110,7 @@ struct RecordMeta {
   Lsn prev = kNoLsn;  // the PG's record before it
   bool cpl = false;   // the last record of its MTR
   Epoch epoch = 0;    // the volume epoch that wrote it
+  PageId page = 0;    // the page it writes (a recovering writer rebuilds its version index)
   friend bool operator==(const RecordMeta&, const RecordMeta&) = default;
 };
 struct SegmentReport {

@@ -16,7 +16,7 @@ using wal::testing::bytes_of;
 using wal::testing::text_of;
 
 SegmentRecord rec(Lsn lsn, Lsn prev, Epoch epoch, std::string_view text, PageId page = 1) {
-  return SegmentRecord{RecordMeta{lsn, prev, true, epoch}, page, 0, bytes_of(text)};
+  return SegmentRecord{RecordMeta{lsn, prev, true, epoch, page}, 0, bytes_of(text)};
 }
 
 constexpr Nanos kDeadline = 50 * kMillisecond;
@@ -79,10 +79,11 @@ TEST(QuorumSegmentServer, ServesEveryMethodAcrossTheNetwork) {
     got = c.call(t.to(), wire::kGossip, wire::encode(wire::GossipRequest{h1, 0, 10, {13}}),
                  kDeadline);
     ASSERT_TRUE(got.is_ok());
-    const auto sent = wire::decode_records(*got);
+    const auto sent = wire::decode_gossip_answer(*got);
     ASSERT_TRUE(sent.is_ok());
-    ASSERT_EQ(sent->size(), 1U);
-    EXPECT_EQ((*sent)[0], recs[0]);
+    ASSERT_EQ(sent->records.size(), 1U);
+    EXPECT_EQ(sent->records[0], recs[0]);
+    EXPECT_TRUE(sent->annulled.empty());
     got = c.call(t.to(), wire::kStatus, wire::encode(h1), kDeadline);
     ASSERT_TRUE(got.is_ok());
     EXPECT_EQ(wire::decode_status(*got)->scl, 13U);

@@ -19,7 +19,7 @@ SegmentOptions options() { return SegmentOptions{"seg-7", 7, 0, 64}; }
 
 SegmentRecord rec(Lsn lsn, Lsn prev, Epoch epoch, std::string_view text, PageId page = 1,
                   std::uint32_t offset = 0, bool cpl = true) {
-  return SegmentRecord{RecordMeta{lsn, prev, cpl, epoch}, page, offset, bytes_of(text)};
+  return SegmentRecord{RecordMeta{lsn, prev, cpl, epoch, page}, offset, bytes_of(text)};
 }
 
 std::unique_ptr<Segment> open_segment(LogHarness& h) {
@@ -174,13 +174,60 @@ TEST(QuorumSegment, GivesAPeerWhatItMisses) {
     ASSERT_TRUE(seg->append({1, 1}, std::vector{rec(101, 0, 1, "a"), rec(102, 101, 1, "b"),
                                                 rec(103, 102, 1, "c"), rec(104, 103, 1, "d")})
                     .is_ok());
-    const auto got = seg->records_for_peer({1, 1}, 101, {103}, 10);
+    const auto got = seg->answer_gossip({1, 1}, 101, {103}, 10);
     ASSERT_TRUE(got.is_ok());
-    ASSERT_EQ(got->size(), 2U);
-    EXPECT_EQ((*got)[0], rec(102, 101, 1, "b"));
-    EXPECT_EQ((*got)[1].meta.lsn, 104U);
-    EXPECT_EQ(seg->records_for_peer({1, 1}, 101, {}, 1)->size(), 1U);
-    EXPECT_EQ(seg->records_for_peer({0, 1}, 101, {}, 10).kind(), ErrorKind::kFenced);
+    ASSERT_EQ(got->records.size(), 2U);
+    EXPECT_EQ(got->records[0], rec(102, 101, 1, "b"));
+    EXPECT_EQ(got->records[1].meta.lsn, 104U);
+    EXPECT_EQ(seg->answer_gossip({1, 1}, 101, {}, 1)->records.size(), 1U);
+    // A peer of an older epoch is taught the annulments it missed, and sent no record.
+    const auto behind = seg->answer_gossip({0, 1}, 101, {}, 10);
+    ASSERT_TRUE(behind.is_ok());
+    EXPECT_TRUE(behind->records.empty());
+    EXPECT_EQ(behind->annulled, (std::vector<AnnulledRange>{{1, 100, 1}}));
+    // A peer ahead of this segment's annulment waits.
+    EXPECT_EQ(seg->answer_gossip({2, 1}, 101, {}, 10).kind(), ErrorKind::kBusy);
+  });
+}
+
+// Gossip between two replicas of a PG: the one that missed a recovery learns its annulment
+// from its peer first, so its own record of the annulled range goes, and only then takes the
+// peer's records.
+TEST(QuorumSegment, GossipTeachesAnnulmentsBeforeItCopiesRecords) {
+  LogHarness h;
+  h.run([&] {
+    auto a = fresh_segment(h);
+    ASSERT_NE(a, nullptr);
+    Result<std::unique_ptr<Segment>> b_open =
+        Segment::open(h.rt(), SegmentOptions{"seg-8", 8, 0, 64});
+    ASSERT_TRUE(b_open.is_ok());
+    Segment& b = **b_open;
+    const std::vector<AnnulledRange> first{{1, 100, 1}};
+    ASSERT_TRUE(b.annul({1, 1}, first).is_ok());
+    const std::vector<SegmentRecord> both{rec(101, 0, 1, "a"), rec(102, 101, 1, "b")};
+    ASSERT_TRUE(a->append({1, 1}, both).is_ok());
+    ASSERT_TRUE(b.append({1, 1}, std::vector{both[0]}).is_ok());
+    // A recovery of epoch 2 annulled 102.. on b (a was away), and epoch 2 wrote 150.
+    const std::vector<AnnulledRange> second{{1, 100, 1}, {102, 149, 2}};
+    ASSERT_TRUE(b.annul({2, 1}, second).is_ok());
+    ASSERT_TRUE(b.append({2, 1}, std::vector{rec(150, 101, 2, "c")}).is_ok());
+    // a asks: it is behind, so it is taught the annulment, and sent nothing.
+    auto answer = b.answer_gossip(a->epochs(), a->scl(), a->held_above_scl(), 16);
+    ASSERT_TRUE(answer.is_ok());
+    EXPECT_TRUE(answer->records.empty());
+    ASSERT_TRUE(a->absorb_gossip(*answer).is_ok());
+    EXPECT_EQ(a->epochs(), (Epochs{2, 1}));
+    EXPECT_EQ(lsns(a->held()), (std::vector<Lsn>{101}));
+    // b asks a, which now has nothing of the annulled range to give back.
+    answer = a->answer_gossip(b.epochs(), 0, {}, 16);
+    ASSERT_TRUE(answer.is_ok());
+    EXPECT_EQ(answer->records.size(), 1U);
+    ASSERT_TRUE(b.absorb_gossip(*answer).is_ok());
+    EXPECT_EQ(lsns(b.held()), (std::vector<Lsn>{101, 150}));
+    // a asks again and fills up to b.
+    answer = b.answer_gossip(a->epochs(), a->scl(), a->held_above_scl(), 16);
+    ASSERT_TRUE(answer.is_ok());
+    EXPECT_EQ(*a->absorb_gossip(*answer), 150U);
   });
 }
 
