@@ -105,7 +105,7 @@ Result<SegmentState> decode_segment_state(std::span<const std::byte> in) {
   for (std::uint32_t i = 0; i < n; ++i, at += kAnnulledEntrySize) {
     const AnnulledRange r{get<std::uint64_t>(in, at), get<std::uint64_t>(in, at + 8),
                           get<std::uint64_t>(in, at + 16)};
-    if (r.from == kNoLsn || r.to < r.from || r.epoch == 0 || r.epoch > s.volume_epoch ||
+    if (r.from == kNoLsn || r.to + 1 < r.from || r.epoch == 0 || r.epoch > s.volume_epoch ||
         (!s.annulled.empty() && r.epoch <= s.annulled.back().epoch)) {
       return Status::corruption("state file: annulled range " + std::to_string(i) + " invalid");
     }

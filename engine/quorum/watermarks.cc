@@ -166,6 +166,9 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
   for (;;) {
     while (a < annulled.size() && annulled[a].to < next) ++a;
     if (a < annulled.size() && annulled[a].from <= next) {
+      // An annulment's end is a consistency point, as in the base log: the VDL a writer had
+      // right after its recovery, which a later recovery must not fall below (invariant 4).
+      plan.vcl = plan.vdl = annulled[a].to;
       next = annulled[a].to + 1;
       continue;
     }
@@ -187,7 +190,11 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
     return Status::corruption("recovered LSNs leave no allocation window below 2^64");
   }
   plan.epoch = top_epoch + 1;
-  const AnnulledRange range{plan.vdl + 1, std::max(plan.vdl + lal, highest_seen), plan.epoch};
+  // A new volume (no segment of any read quorum has seen an epoch, so no writer ever
+  // installed one on a write quorum, nor wrote a record) annuls nothing: an empty range.
+  const bool fresh = top_epoch == 0 && held.empty() && annulled.empty();
+  const AnnulledRange range{plan.vdl + 1, fresh ? plan.vdl : std::max(plan.vdl + lal, highest_seen),
+                            plan.epoch};
   plan.annul = range;
   plan.next_lsn = range.to + 1;
   annulled.push_back(range);

@@ -142,7 +142,9 @@ struct RecoveryPlan {
 // VCL is the end of the run of LSNs from 1 that some report holds (annulled LSNs are
 // skipped: they were never records), VDL the last CPL in it. The annulment is
 // (VDL, max(VDL + LAL, highest LSN seen)] under an epoch above every epoch seen, and
-// allocation goes on above it, as in the base log.
+// allocation goes on above it, as in the base log; its end is a consistency point (the
+// writer's VCL and VDL after recovery), and a later recovery walks past it. A new volume
+// (no epoch seen anywhere) gets epoch 1 and an empty annulment, [1, 0].
 Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
                                    const std::map<PgId, std::vector<SegmentReport>>& reports,
                                    Lsn lal);

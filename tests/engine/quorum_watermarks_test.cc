@@ -149,7 +149,9 @@ TEST(QuorumWatermarks, RecoveryKeepsAnnulledRecordsAnnulled) {
   EXPECT_FALSE(is_annulled(plan->annulled, 111, 2));
 }
 
-// A fresh volume: nothing anywhere. Recovery still annuls what a writer may have allocated.
+// A new volume: nothing anywhere, so no writer ever allocated: epoch 1 annuls nothing. Once
+// any segment of the read quorum has seen an epoch, recovery annuls what a writer may have
+// allocated, and the annulment's end is the VDL.
 TEST(QuorumWatermarks, RecoveryOfAnEmptyVolume) {
   const Membership m = six();
   const std::map<PgId, std::vector<SegmentReport>> reports{
@@ -158,7 +160,28 @@ TEST(QuorumWatermarks, RecoveryOfAnEmptyVolume) {
   ASSERT_TRUE(plan.is_ok());
   EXPECT_EQ(plan->vdl, 0U);
   EXPECT_EQ(plan->epoch, 1U);
-  EXPECT_EQ(plan->next_lsn, 101U);
+  EXPECT_EQ(plan->annul->from, 1U);
+  EXPECT_EQ(plan->annul->to, 0U);
+  EXPECT_EQ(plan->next_lsn, 1U);
+  EXPECT_FALSE(is_annulled(plan->annulled, 1, 0));
+  // The writer of epoch 1 crashed before any record reached this read quorum.
+  const std::map<PgId, std::vector<SegmentReport>> again{
+      {0, {SegmentReport{1, 1, plan->annulled, {}}, SegmentReport{2, 0, {}, {}},
+           SegmentReport{3, 0, {}, {}}}}};
+  const Result<RecoveryPlan> second = plan_recovery({{0, m}}, again, 100);
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(second->epoch, 2U);
+  EXPECT_EQ(second->annul->from, 1U);
+  EXPECT_EQ(second->annul->to, 100U);
+  // And a third recovery, with nothing written since, keeps the second's end as its VDL.
+  const std::map<PgId, std::vector<SegmentReport>> third{
+      {0, {SegmentReport{1, 2, second->annulled, {}}, SegmentReport{2, 2, second->annulled, {}},
+           SegmentReport{4, 0, {}, {}}}}};
+  const Result<RecoveryPlan> after = plan_recovery({{0, m}}, third, 100);
+  ASSERT_TRUE(after.is_ok());
+  EXPECT_EQ(after->vdl, 100U);
+  EXPECT_EQ(after->vcl, 100U);
+  EXPECT_EQ(after->annul->from, 101U);
 }
 
 // Two PGs: a hole in one PG ends the VCL even where the other PG goes on.
