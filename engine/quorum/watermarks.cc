@@ -116,7 +116,8 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
   AURORA_ASSERT(lal >= 1 && lal <= wal::kMaxLal, "LAL out of range");
   // Every annulment any report knows, and the highest epoch anywhere.
   std::vector<AnnulledRange> annulled;
-  Epoch top_epoch = 0;
+  Epoch top_epoch = 0;   // the highest epoch that annulled or wrote anything
+  Epoch seen_epoch = 0;  // the highest any report has seen (this recovery's fence, say)
   for (const auto& [pg, m] : members) {
     const auto it = reports.find(pg);
     std::vector<SegmentId> who;
@@ -131,7 +132,7 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
                                       " reports are not a read quorum of " + to_string(m));
     }
     for (const SegmentReport& r : it->second) {
-      top_epoch = std::max(top_epoch, r.volume_epoch);
+      seen_epoch = std::max(seen_epoch, r.volume_epoch);
       for (const AnnulledRange& a : r.annulled) {
         top_epoch = std::max(top_epoch, a.epoch);
         if (std::find(annulled.begin(), annulled.end(), a) == annulled.end()) {
@@ -189,7 +190,9 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
       highest_seen > wal::highest_recoverable_lsn(lal)) {
     return Status::corruption("recovered LSNs leave no allocation window below 2^64");
   }
-  plan.epoch = top_epoch + 1;
+  // Above every epoch that did anything; the fence's own epoch when that is higher (a fence
+  // installs nothing but the number, and the recovery that fenced owns it).
+  plan.epoch = std::max(top_epoch + 1, seen_epoch);
   // A new volume (no segment of any read quorum has seen an epoch, so no writer ever
   // installed one on a write quorum, nor wrote a record) annuls nothing: an empty range.
   const bool fresh = top_epoch == 0 && held.empty() && annulled.empty();

@@ -141,7 +141,8 @@ struct RecoveryPlan {
 // that missed a recovery still holds what it annulled); the highest SCL is trusted nowhere.
 // VCL is the end of the run of LSNs from 1 that some report holds (annulled LSNs are
 // skipped: they were never records), VDL the last CPL in it. The annulment is
-// (VDL, max(VDL + LAL, highest LSN seen)] under an epoch above every epoch seen, and
+// (VDL, max(VDL + LAL, highest LSN seen)] under an epoch above every epoch that annulled or
+// wrote anything (at least the highest a report has seen: the recovery's own fence), and
 // allocation goes on above it, as in the base log; its end is a consistency point (the
 // writer's VCL and VDL after recovery), and a later recovery walks past it. A new volume
 // (no epoch seen anywhere) gets epoch 1 and an empty annulment, [1, 0].
