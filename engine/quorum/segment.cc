@@ -330,6 +330,7 @@ Result<Segment::GossipAnswer> Segment::answer_gossip(const Epochs& e, Lsn above,
   if (!stopped_.is_ok()) return stopped_;
   GossipAnswer answer;
   answer.epochs = epochs();
+  answer.suspect = suspect_;
   if (e.volume < state_.volume_epoch || e.membership < state_.membership_epoch) {
     answer.annulled = state_.annulled;  // the peer is behind: this is what it missed
     return answer;

@@ -84,6 +84,7 @@ class Segment {
     Epochs epochs;
     std::vector<AnnulledRange> annulled;  // set when the peer is behind
     std::vector<SegmentRecord> records;
+    bool suspect = false;  // the answering segment's own: its answer does not repair
   };
   Result<GossipAnswer> answer_gossip(const Epochs& e, Lsn above, const std::set<Lsn>& have,
                                      std::size_t limit);

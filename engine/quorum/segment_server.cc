@@ -1,51 +1,114 @@
 #include "engine/quorum/segment_server.h"
 
+#include <set>
 #include <string>
 
 namespace aurora::quorum {
 
 Result<std::unique_ptr<SegmentServer>> SegmentServer::start(
-    Runtime rt, std::vector<SegmentOptions> segments) {
-  std::unique_ptr<SegmentServer> s(new SegmentServer(rt));
+    Runtime rt, std::vector<SegmentOptions> segments, GossipOptions gossip) {
+  std::unique_ptr<SegmentServer> s(new SegmentServer(rt, std::move(gossip)));
+  s->hosted_->node = rt.node;
   for (SegmentOptions& o : segments) {
     const SegmentId id = o.segment;
     Result<std::unique_ptr<Segment>> seg = Segment::open(rt, std::move(o));
     if (seg.is_ok()) {
-      s->segments_[id] = std::move(seg).value();
+      s->hosted_->segments[id] = std::move(seg).value();
     } else {
-      s->down_[id] = seg.status();
+      s->hosted_->down[id] = seg.status();
     }
   }
   SegmentServer* self = s.get();
   Result<std::unique_ptr<rpc::RpcServer>> server = rpc::RpcServer::start(
-      rt, kPort, [self](const rpc::Request& req) { return self->serve(req); },
+      rt, kPort,
+      [hosted = s->hosted_](const rpc::Request& req) { return serve(*hosted, req); },
       [](rpc::Method m) { return m == wire::kStatus; });  // the rest may wait for the disk
   if (!server.is_ok()) return server.status();
   s->server_ = std::move(server).value();
+  if (!s->gossip_.peers.empty()) {
+    Result<std::unique_ptr<rpc::RpcClient>> client = rpc::RpcClient::open(rt);
+    if (!client.is_ok()) return client.status();
+    s->client_ = std::move(client).value();
+    for (const auto& [id, seg] : s->hosted_->segments) {
+      if (!s->gossip_.peers.contains(id)) continue;
+      s->fibers_.push_back(rt.spawn("segment.gossip_" + std::to_string(id),
+                                    [self, id = id] { self->gossip_loop(id); },
+                                    /*daemon=*/true));
+    }
+  }
   return s;
 }
 
+SegmentServer::~SegmentServer() {
+  // The gossip fibers reference this object: they must never run again.
+  for (FiberId f : fibers_) rt_.sched.kill(f);
+}
+
+GossipOptions SegmentServer::gossip_for(const VolumeLayout& layout, NodeId node) {
+  GossipOptions g;
+  for (const auto& [s, n] : layout.node_of) {
+    if (n != node) continue;
+    for (SegmentId p : layout.peers_of(s)) g.peers[s].emplace_back(p, layout.address_of(p));
+  }
+  return g;
+}
+
+void SegmentServer::gossip_loop(SegmentId id) {
+  const std::vector<std::pair<SegmentId, Address>>& peers = gossip_.peers.at(id);
+  std::set<SegmentId> repaired_from;  // peers whose complete answer a suspect absorbed
+  for (std::size_t turn = 0;; ++turn) {
+    rt_.clock.sleep_for(gossip_.interval);
+    Segment* seg = segment(id);
+    if (seg == nullptr || peers.empty() || !seg->stopped().is_ok()) return;
+    const auto& [peer, address] = peers[turn % peers.size()];
+    wire::GossipRequest req{{peer, seg->epochs()}, seg->scl(), gossip_.limit, {}};
+    for (Lsn l : seg->held_above_scl()) {
+      if (req.have.size() >= gossip_.limit) break;
+      req.have.insert(l);
+    }
+    Result<wire::Bytes> r = client_->call(address, wire::kGossip, wire::encode(req),
+                                          rt_.clock.now() + gossip_.timeout);
+    if (!r.is_ok()) continue;
+    Result<Segment::GossipAnswer> answer = wire::decode_gossip_answer(*r);
+    if (!answer.is_ok() || !seg->absorb_gossip(*answer).is_ok()) continue;
+    if (!seg->suspect()) {
+      repaired_from.clear();
+      continue;
+    }
+    const bool complete = answer->annulled.empty() && answer->records.size() < gossip_.limit;
+    if (complete && !answer->suspect) repaired_from.insert(peer);
+    if (repaired_from.size() >= static_cast<std::size_t>(kReadQuorum)) {
+      seg->mark_repaired();
+      rt_.events.emit("segment.repaired", {{"segment", id}, {"scl", seg->scl()}});
+      repaired_from.clear();
+    }
+  }
+}
+
 Segment* SegmentServer::segment(SegmentId id) {
-  const auto it = segments_.find(id);
-  return it == segments_.end() ? nullptr : it->second.get();
+  const auto it = hosted_->segments.find(id);
+  return it == hosted_->segments.end() ? nullptr : it->second.get();
 }
 
 Status SegmentServer::down_reason(SegmentId id) const {
-  const auto it = down_.find(id);
-  return it == down_.end() ? Status::ok() : it->second;
+  const auto it = hosted_->down.find(id);
+  return it == hosted_->down.end() ? Status::ok() : it->second;
 }
 
-Result<wire::Bytes> SegmentServer::serve(const rpc::Request& req) {
+Result<wire::Bytes> SegmentServer::serve(const Hosted& hosted, const rpc::Request& req) {
   Result<SegmentId> id = wire::peek_segment(req.body);
   if (!id.is_ok()) return id.status();
-  Segment* seg = segment(*id);
-  if (seg == nullptr) {
-    const Status why = down_reason(*id);
-    if (!why.is_ok()) return Status::node_down("segment " + std::to_string(*id) + " is down: " +
-                                               why.to_string());
+  const auto it = hosted.segments.find(*id);
+  if (it == hosted.segments.end()) {
+    if (const auto down = hosted.down.find(*id); down != hosted.down.end()) {
+      return Status::node_down("segment " + std::to_string(*id) + " is down: " +
+                               down->second.to_string());
+    }
     return Status::not_found("segment " + std::to_string(*id) + " is not hosted on node " +
-                             std::to_string(rt_.node));
+                             std::to_string(hosted.node));
   }
+  // Held for the whole request, which may outlive the server.
+  const std::shared_ptr<Segment> seg = it->second;
   switch (static_cast<wire::Method>(req.method)) {
     case wire::kAppend: {
       Result<wire::AppendRequest> r = wire::decode_append(req.body);

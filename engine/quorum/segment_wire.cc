@@ -225,6 +225,7 @@ Result<SegmentReport> decode_report(std::span<const std::byte> b) {
 Bytes encode_gossip_answer(const Segment::GossipAnswer& a) {
   ByteWriter w;
   w.put(a.epochs.volume).put(a.epochs.membership);
+  w.put(static_cast<std::uint8_t>(a.suspect ? 1 : 0));
   put_ranges(w, a.annulled);
   put_records(w, a.records);
   return w.take();
@@ -233,10 +234,12 @@ Bytes encode_gossip_answer(const Segment::GossipAnswer& a) {
 Result<Segment::GossipAnswer> decode_gossip_answer(std::span<const std::byte> b) {
   ByteReader in(b);
   Segment::GossipAnswer a;
-  if (!in.get(a.epochs.volume) || !in.get(a.epochs.membership) || !get_ranges(in, a.annulled) ||
-      !get_records(in, a.records) || !in.done()) {
+  std::uint8_t suspect = 0;
+  if (!in.get(a.epochs.volume) || !in.get(a.epochs.membership) || !in.get(suspect) ||
+      suspect > 1 || !get_ranges(in, a.annulled) || !get_records(in, a.records) || !in.done()) {
     return malformed("gossip answer");
   }
+  a.suspect = suspect == 1;
   return a;
 }
 

@@ -19,7 +19,7 @@ SegmentRecord rec(Lsn lsn, Lsn prev, Epoch epoch, std::string_view text, PageId 
   return SegmentRecord{RecordMeta{lsn, prev, true, epoch, page}, 0, bytes_of(text)};
 }
 
-constexpr Nanos kDeadline = 50 * kMillisecond;
+
 
 struct TwoNodes {
   TwoNodes() : world(options()) {
@@ -53,6 +53,7 @@ struct TwoNodes {
     ASSERT_EQ(out.kind, RunOutcome::Kind::kCompleted) << out.describe();
   }
   Address to() const { return Address{storage, SegmentServer::kPort}; }
+  Nanos deadline() { return world.clock().now() + 50 * kMillisecond; }
 
   sim::World world;
   NodeId storage = 0;
@@ -66,39 +67,39 @@ TEST(QuorumSegmentServer, ServesEveryMethodAcrossTheNetwork) {
     const wire::Header h1{1, {1, 1}};
     const std::vector<AnnulledRange> first{{1, 10, 1}};
     Result<wire::Bytes> got =
-        c.call(t.to(), wire::kAnnul, wire::encode(wire::AnnulRequest{h1, first}), kDeadline);
+        c.call(t.to(), wire::kAnnul, wire::encode(wire::AnnulRequest{h1, first}), t.deadline());
     ASSERT_TRUE(got.is_ok()) << got.status().to_string();
     EXPECT_EQ(*wire::decode_lsn(*got), 0U);
     const std::vector<SegmentRecord> recs{rec(11, 0, 1, "ab"), rec(13, 11, 1, "c")};
-    got = c.call(t.to(), wire::kAppend, wire::encode(wire::AppendRequest{h1, recs}), kDeadline);
+    got = c.call(t.to(), wire::kAppend, wire::encode(wire::AppendRequest{h1, recs}), t.deadline());
     ASSERT_TRUE(got.is_ok()) << got.status().to_string();
     EXPECT_EQ(*wire::decode_lsn(*got), 13U);
-    got = c.call(t.to(), wire::kRead, wire::encode(wire::ReadRequest{h1, 1, 13}), kDeadline);
+    got = c.call(t.to(), wire::kRead, wire::encode(wire::ReadRequest{h1, 1, 13}), t.deadline());
     ASSERT_TRUE(got.is_ok());
     EXPECT_EQ(text_of(*got).substr(0, 2), "cb");
     got = c.call(t.to(), wire::kGossip, wire::encode(wire::GossipRequest{h1, 0, 10, {13}}),
-                 kDeadline);
+                 t.deadline());
     ASSERT_TRUE(got.is_ok());
     const auto sent = wire::decode_gossip_answer(*got);
     ASSERT_TRUE(sent.is_ok());
     ASSERT_EQ(sent->records.size(), 1U);
     EXPECT_EQ(sent->records[0], recs[0]);
     EXPECT_TRUE(sent->annulled.empty());
-    got = c.call(t.to(), wire::kStatus, wire::encode(h1), kDeadline);
+    got = c.call(t.to(), wire::kStatus, wire::encode(h1), t.deadline());
     ASSERT_TRUE(got.is_ok());
     EXPECT_EQ(wire::decode_status(*got)->scl, 13U);
     // A recovering writer fences epoch 2; the writer of epoch 1 is refused, as kFenced.
-    got = c.call(t.to(), wire::kFence, wire::encode(wire::Header{1, {2, 1}}), kDeadline);
+    got = c.call(t.to(), wire::kFence, wire::encode(wire::Header{1, {2, 1}}), t.deadline());
     ASSERT_TRUE(got.is_ok());
     const auto report = wire::decode_report(*got);
     ASSERT_TRUE(report.is_ok());
     EXPECT_EQ(report->records.size(), 2U);
     EXPECT_EQ(report->volume_epoch, 2U);
     got = c.call(t.to(), wire::kAppend,
-                 wire::encode(wire::AppendRequest{h1, {rec(14, 13, 1, "d")}}), kDeadline);
+                 wire::encode(wire::AppendRequest{h1, {rec(14, 13, 1, "d")}}), t.deadline());
     EXPECT_EQ(got.kind(), ErrorKind::kFenced) << got.status().to_string();
     // The other segment of the node is untouched by that fence.
-    got = c.call(t.to(), wire::kStatus, wire::encode(wire::Header{2, {0, 0}}), kDeadline);
+    got = c.call(t.to(), wire::kStatus, wire::encode(wire::Header{2, {0, 0}}), t.deadline());
     ASSERT_TRUE(got.is_ok());
     EXPECT_EQ(wire::decode_status(*got)->epochs, (Epochs{0, 0}));
   });
@@ -108,13 +109,13 @@ TEST(QuorumSegmentServer, RefusesUnknownSegmentsAndMalformedRequests) {
   TwoNodes t;
   t.run([&](rpc::RpcClient& c) {
     Result<wire::Bytes> got =
-        c.call(t.to(), wire::kStatus, wire::encode(wire::Header{9, {1, 1}}), kDeadline);
+        c.call(t.to(), wire::kStatus, wire::encode(wire::Header{9, {1, 1}}), t.deadline());
     EXPECT_EQ(got.kind(), ErrorKind::kNotFound);
     wire::Bytes body = wire::encode(wire::AppendRequest{{1, {1, 1}}, {rec(11, 0, 1, "ab")}});
     body.back() ^= std::byte{1};  // the record's checksum no longer holds
-    got = c.call(t.to(), wire::kAppend, body, kDeadline);
+    got = c.call(t.to(), wire::kAppend, body, t.deadline());
     EXPECT_EQ(got.kind(), ErrorKind::kCorruption);
-    got = c.call(t.to(), 99, wire::encode(wire::Header{1, {1, 1}}), kDeadline);
+    got = c.call(t.to(), 99, wire::encode(wire::Header{1, {1, 1}}), t.deadline());
     EXPECT_EQ(got.kind(), ErrorKind::kInvalidArgument);
   });
 }
