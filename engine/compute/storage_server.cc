@@ -5,7 +5,7 @@
 
 namespace aurora::compute {
 
-Result<std::unique_ptr<StorageServer>> StorageServer::start(Runtime rt, storage::Storage& storage,
+Result<std::unique_ptr<StorageServer>> StorageServer::start(Runtime rt, storage::Volume& storage,
                                                             CommitObserver observer) {
   std::unique_ptr<StorageServer> s(new StorageServer(rt, storage, std::move(observer)));
   StorageServer* self = s.get();
@@ -73,10 +73,10 @@ Result<wire::Bytes> StorageServer::serve(const rpc::Request& req) {
       }
       // Below the GC floor the versions are gone: a version would name a page the caller
       // may have cached from long ago. The read refuses it too (PageStore::read).
-      if (r->at < storage_.pages().read_floor()) {
+      if (r->at < storage_.read_floor()) {
         return Status::out_of_range("read point " + std::to_string(r->at) +
                                     " is below the GC floor " +
-                                    std::to_string(storage_.pages().read_floor()));
+                                    std::to_string(storage_.read_floor()));
       }
       if (method == wire::kVersionAt) return answer(method, storage_.version_at(r->page, r->at));
       Result<std::vector<std::byte>> bytes = storage_.read(r->page, r->at);
@@ -146,11 +146,11 @@ Status StorageServer::set_pin(NodeId node, const wire::PinRequest& r, bool unpin
   // A read point above this incarnation's VDL (media faults lost what it saw) holds the
   // VDL instead; one below the GC floor (or the floor GC is applying) can no longer be held.
   const Lsn at = std::min(r.at, storage_.vdl());
-  if (at < storage_.pages().read_floor()) {
+  if (at < storage_.read_floor()) {
     if (p.held) storage_.unpin(*p.held);
     p.held.reset();
     return Status::out_of_range("read point " + std::to_string(at) + " is below the GC floor " +
-                                std::to_string(storage_.pages().read_floor()));
+                                std::to_string(storage_.read_floor()));
   }
   p.at = at;
   if (p.held) {

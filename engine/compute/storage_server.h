@@ -39,7 +39,7 @@ class StorageServer {
 
   // Serves `storage` on port kPort of the runtime's node. `observer` hears of each commit
   // as it happens (storage_service.h).
-  static Result<std::unique_ptr<StorageServer>> start(Runtime rt, storage::Storage& storage,
+  static Result<std::unique_ptr<StorageServer>> start(Runtime rt, storage::Volume& storage,
                                                       CommitObserver observer = {});
   ~StorageServer();
   StorageServer(const StorageServer&) = delete;
@@ -63,7 +63,7 @@ class StorageServer {
     Lsn at = 0;
   };
 
-  StorageServer(Runtime rt, storage::Storage& storage, CommitObserver observer)
+  StorageServer(Runtime rt, storage::Volume& storage, CommitObserver observer)
       : rt_(rt), storage_(storage), observer_(std::move(observer)) {}
   Result<wire::Bytes> serve(const rpc::Request& req);
   // Notes the caller's incarnation; false when it is older than one already seen.
@@ -73,7 +73,7 @@ class StorageServer {
   wire::Bytes answer(wire::Method m, Lsn lsn = 0, wire::Bytes bytes = {}) const;
 
   Runtime rt_;
-  storage::Storage& storage_;
+  storage::Volume& storage_;
   CommitObserver observer_;
   std::unique_ptr<rpc::RpcServer> server_;
   std::map<MtrId, std::shared_ptr<Commit>> commits_;

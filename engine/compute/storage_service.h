@@ -55,7 +55,7 @@ class StorageService {
 
 class LocalStorage final : public StorageService {
  public:
-  explicit LocalStorage(storage::Storage& s, CommitObserver observer = {})
+  explicit LocalStorage(storage::Volume& s, CommitObserver observer = {})
       : s_(s), observer_(std::move(observer)) {}
   Result<Lsn> commit(const MtrId& id, std::span<const wal::Redo> mtr) override {
     return s_.commit(mtr, observer_ ? observer_(id, mtr) : storage::CommitHooks{});
@@ -69,7 +69,7 @@ class LocalStorage final : public StorageService {
   void unpin(ReadPointId id) override { s_.unpin(id); }
 
  private:
-  storage::Storage& s_;
+  storage::Volume& s_;
   CommitObserver observer_;
 };
 

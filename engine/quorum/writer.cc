@@ -370,6 +370,11 @@ Result<Lsn> QuorumWriter::commit(std::span<const wal::Redo> mtr,
   return cpl;
 }
 
+Status QuorumWriter::sync() {
+  while (!stopped() && vdl_ < highest_allocated_) vdl_waiters_.wait(rt_.sched, "writer.sync");
+  return vdl_ >= highest_allocated_ ? Status::ok() : stop_reason_;
+}
+
 // --- reading -------------------------------------------------------------------------------
 
 Lsn QuorumWriter::version_at(PageId page, Lsn at) const {

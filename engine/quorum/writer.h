@@ -30,7 +30,7 @@
 #include "engine/quorum/segment_wire.h"
 #include "engine/runtime/rpc.h"
 #include "engine/runtime/sync.h"
-#include "engine/storage/storage.h"
+#include "engine/storage/volume.h"
 #include "engine/util/histogram.h"
 #include "engine/wal/log.h"
 
@@ -60,27 +60,31 @@ struct WriterStats {
   Histogram commit_ns;
 };
 
-class QuorumWriter {
+class QuorumWriter final : public storage::Volume {
  public:
   // Recovers the volume and opens it (see above). Waits for as long as it takes: a volume
   // with a PG short of a read quorum cannot be recovered, and one short of a write quorum
   // cannot be written.
   static Result<std::unique_ptr<QuorumWriter>> open(Runtime rt, WriterOptions options);
-  ~QuorumWriter();
+  ~QuorumWriter() override;
   QuorumWriter(const QuorumWriter&) = delete;
   QuorumWriter& operator=(const QuorumWriter&) = delete;
 
   // Appends one MTR and waits until it is acknowledged (VDL >= its CPL); returns the CPL.
   // kStopped once the writer stopped (fenced, or closed); kInvalidArgument when a redo does
   // not fit its page.
-  Result<Lsn> commit(std::span<const wal::Redo> mtr, const storage::CommitHooks& hooks = {});
+  Result<Lsn> commit(std::span<const wal::Redo> mtr, const storage::CommitHooks& hooks) override;
   // The page as of read point `at` (<= VDL), from one segment whose SCL covers it; another
   // segment on a timeout or an error. kTimeout when none answered within a round of all.
-  Result<std::vector<std::byte>> read(PageId page, Lsn at);
+  Result<std::vector<std::byte>> read(PageId page, Lsn at) override;
   // The newest version of `page` at or below `at` (0 when none).
-  Lsn version_at(PageId page, Lsn at) const;
+  Lsn version_at(PageId page, Lsn at) const override;
+  // Waits until everything appended is acknowledged (kStopped if the writer stops first).
+  Status sync() override;
+  // Segments keep every version for now: no read is refused as too old.
+  Lsn read_floor() const override { return 0; }
 
-  Lsn vdl() const { return vdl_; }
+  Lsn vdl() const override { return vdl_; }
   Lsn vcl() const { return vcl_; }
   Epoch epoch() const { return epoch_; }
   Lsn highest_allocated() const { return highest_allocated_; }
@@ -92,9 +96,9 @@ class QuorumWriter {
   const WriterOptions& options() const { return options_; }
 
   // Read points in use (bookkeeping: segments keep every version for now).
-  storage::ReadPointId pin(Lsn at);
-  void move(storage::ReadPointId id, Lsn at);
-  void unpin(storage::ReadPointId id);
+  storage::ReadPointId pin(Lsn at) override;
+  void move(storage::ReadPointId id, Lsn at) override;
+  void unpin(storage::ReadPointId id) override;
   Lsn min_read_point() const;
 
   // Stops: nothing more is acknowledged. Idempotent.

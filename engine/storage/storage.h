@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "engine/storage/page_store.h"
+#include "engine/storage/volume.h"
 #include "engine/wal/log.h"
 
 namespace aurora::storage {
@@ -24,40 +25,29 @@ struct StorageOptions {
   bool tiered = false;  // move every sealed segment to the cold tier
 };
 
-using ReadPointId = std::uint64_t;
-
-// Who must learn of a commit at the moment it happens, not when the caller next runs (a
-// model of what was written must know an MTR that a crash may make durable without an
-// acknowledgement, and the instant of each acknowledgement).
-struct CommitHooks {
-  std::function<void(Lsn)> appended;      // the LSNs are allocated: here is the CPL
-  std::function<void(Lsn)> acknowledged;  // VDL reached the CPL
-};
-
-class Storage {
+class Storage final : public Volume {
  public:
   // Opens (recovering) the volume and starts the maintenance fiber.
   static Result<std::unique_ptr<Storage>> open(Runtime rt, StorageOptions options);
-  ~Storage();
+  ~Storage() override;
 
-  // Appends one MTR and waits until it is acknowledged (VDL >= its CPL); returns the CPL.
-  // kInvalidArgument when a redo does not fit its page. See CommitHooks.
-  Result<Lsn> commit(std::span<const wal::Redo> mtr, const CommitHooks& hooks = {});
-  // The page as of read point `at` (see PageStore::read).
-  Result<std::vector<std::byte>> read(PageId page, Lsn at) { return pages_->read(page, at); }
-  // The newest version of `page` at or below `at` (0 when it was never written): a key
-  // under which the page's bytes at `at` may be cached.
-  Lsn version_at(PageId page, Lsn at) const;
-  Status sync() { return log_->sync(); }
+  // Volume (volume.h). read: see PageStore::read.
+  Result<Lsn> commit(std::span<const wal::Redo> mtr, const CommitHooks& hooks) override;
+  Result<Lsn> commit(std::span<const wal::Redo> mtr) { return commit(mtr, CommitHooks{}); }
+  Result<std::vector<std::byte>> read(PageId page, Lsn at) override {
+    return pages_->read(page, at);
+  }
+  Lsn version_at(PageId page, Lsn at) const override;
+  Status sync() override { return log_->sync(); }
+  Lsn vdl() const override { return log_->vdl(); }
+  ReadPointId pin(Lsn at) override;
+  void move(ReadPointId id, Lsn at) override;
+  void unpin(ReadPointId id) override;
+  Lsn read_floor() const override { return pages_->read_floor(); }
 
-  Lsn vdl() const { return log_->vdl(); }
   Lsn vcl() const { return log_->vcl(); }
   wal::Epoch epoch() const { return log_->epoch(); }
 
-  // Read points in use. A pinned read point is never collected under.
-  ReadPointId pin(Lsn at);
-  void move(ReadPointId id, Lsn at);
-  void unpin(ReadPointId id);
   // The GC bound: the lowest pinned read point, or VDL when nothing is pinned.
   Lsn min_read_point() const;
 
