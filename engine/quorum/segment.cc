@@ -135,16 +135,14 @@ Status Segment::write_state(const SegmentState& next) {
   if (s.is_ok()) s = write_all(fs, *f, 0, bytes);
   if (s.is_ok()) {
     s = fs.sync(*f);
-    if (!s.is_ok()) stopped_ = Status::stopped("segment " + std::to_string(options_.segment) +
-                                               " stopped: state fsync failed: " + s.to_string());
+    if (!s.is_ok()) stop("state fsync failed: " + s.to_string());
   }
   const Status closed = fs.close(*f);
   AURORA_RETURN_IF_ERROR(s);
   AURORA_RETURN_IF_ERROR(closed);
   AURORA_RETURN_IF_ERROR(fs.rename(path(kStateTempName), path(kStateName)));
   if (Status d = fs.sync_dir(options_.dir); !d.is_ok()) {
-    stopped_ = Status::stopped("segment " + std::to_string(options_.segment) +
-                               " stopped: directory fsync failed: " + d.to_string());
+    stop("directory fsync failed: " + d.to_string());
     return d;
   }
   ++stats_.fsyncs;
@@ -161,9 +159,14 @@ void Segment::index(const SegmentRecord& r, std::uint64_t at, std::uint32_t size
 Status Segment::sync_log() {
   Status s = rt_.fs.sync(log_);
   ++stats_.fsyncs;
-  if (!s.is_ok()) stopped_ = Status::stopped("segment " + std::to_string(options_.segment) +
-                                             " stopped: fsync failed: " + s.to_string());
+  if (!s.is_ok()) stop("fsync failed: " + s.to_string());
   return s;
+}
+
+void Segment::stop(const std::string& why) {
+  if (!stopped_.is_ok()) return;
+  stopped_ = Status::stopped("segment " + std::to_string(options_.segment) + " stopped: " + why);
+  rt_.events.emit("segment.stopped", {{"segment", options_.segment}, {"why", why}});
 }
 
 Status Segment::check_epochs(const Epochs& e, bool need_annulment) {

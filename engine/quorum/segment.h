@@ -118,6 +118,7 @@ class Segment {
   Status write_state(const SegmentState& next);
   Status check_epochs(const Epochs& e, bool need_annulment);
   Status sync_log();
+  void stop(const std::string& why);
   void index(const SegmentRecord& r, std::uint64_t at, std::uint32_t size);
   void drop_annulled();
   Result<SegmentRecord> read_frame(const Location& loc);

@@ -1,5 +1,6 @@
 #include "engine/quorum/segment_server.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -15,6 +16,7 @@ Result<std::unique_ptr<SegmentServer>> SegmentServer::start(
     if (seg.is_ok()) {
       s->hosted_->segments[id] = std::move(seg).value();
     } else {
+      rt.events.emit("segment.down", {{"segment", id}, {"why", seg.status().to_string()}});
       s->hosted_->down[id] = seg.status();
     }
   }
@@ -88,6 +90,12 @@ void SegmentServer::gossip_loop(SegmentId id) {
 Segment* SegmentServer::segment(SegmentId id) {
   const auto it = hosted_->segments.find(id);
   return it == hosted_->segments.end() ? nullptr : it->second.get();
+}
+
+bool SegmentServer::needs_restart() const {
+  return !hosted_->down.empty() ||
+         std::any_of(hosted_->segments.begin(), hosted_->segments.end(),
+                     [](const auto& e) { return !e.second->stopped().is_ok(); });
 }
 
 Status SegmentServer::down_reason(SegmentId id) const {

@@ -54,6 +54,9 @@ class SegmentServer {
   Segment* segment(SegmentId id);
   // Why segment `id` is down (ok when it is up or not hosted here).
   Status down_reason(SegmentId id) const;
+  // Whether a segment here stopped (a failed fsync), or did not open: it waits for its node
+  // to restart (events segment.stopped and segment.down say when that happens).
+  bool needs_restart() const;
 
  private:
   // What the request fibers share with the server.

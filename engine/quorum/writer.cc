@@ -50,21 +50,31 @@ Result<wire::Bytes> QuorumWriter::call(rpc::RpcClient& c, SegmentId s, rpc::Meth
 namespace {
 
 // Calls every segment of `segs` at once (a fiber each, so that a down segment's timeout
-// does not hold up the others) and returns every answer.
+// does not hold up the others) and returns every answer: `request(s)` is the call to segment
+// s. The fibers own all they use (a crash unwinds the caller first, then them).
 std::map<SegmentId, Result<wire::Bytes>> call_all(
-    Runtime rt, const std::vector<SegmentId>& segs,
-    const std::function<Result<wire::Bytes>(SegmentId)>& call) {
-  std::map<SegmentId, Result<wire::Bytes>> out;
-  std::size_t left = segs.size();
-  Event done(rt.sched);
+    Runtime rt, const std::shared_ptr<rpc::RpcClient>& client, const VolumeLayout& layout,
+    Nanos timeout, const std::vector<SegmentId>& segs,
+    const std::function<std::pair<rpc::Method, wire::Bytes>(SegmentId)>& request) {
+  struct Round {
+    explicit Round(Scheduler& sched) : done(sched) {}
+    std::map<SegmentId, Result<wire::Bytes>> out;
+    std::size_t left = 0;
+    Event done;
+  };
+  auto round = std::make_shared<Round>(rt.sched);
+  round->left = segs.size();
   for (SegmentId s : segs) {
-    rt.spawn("writer.recovery_call", [&, s] {
-      out.emplace(s, call(s));
-      if (--left == 0) done.set();
-    });
+    auto [method, body] = request(s);
+    rt.spawn("writer.recovery_call",
+             [round, client, s, method = method, body = std::move(body),
+              to = layout.address_of(s), deadline = rt.clock.now() + timeout] {
+               round->out.emplace(s, client->call(to, method, body, deadline));
+               if (--round->left == 0) round->done.set();
+             });
   }
-  if (left > 0) done.wait("writer.recovery_calls");
-  return out;
+  if (round->left > 0) round->done.wait("writer.recovery_calls");
+  return std::move(round->out);
 }
 
 }  // namespace
@@ -90,10 +100,11 @@ Status QuorumWriter::recover() {
     // write quorum, so the highest here is the highest there is.
     std::set<SegmentId> answered;
     Epoch top = 0;
-    const auto status = call_all(rt_, everyone, [&](SegmentId s) {
-      return call(*reader_, s, wire::kStatus,
-                  wire::encode(wire::Header{s, {0, 0}}));
-    });
+    const auto status = call_all(rt_, reader_, layout, options_.attempt_timeout, everyone,
+                                 [&](SegmentId s) {
+                                   return std::pair{wire::kStatus,
+                                                    wire::encode(wire::Header{s, {0, 0}})};
+                                 });
     for (const auto& [s, r] : status) {
       if (!r.is_ok()) continue;
       const Result<wire::SegmentStatus> st = wire::decode_status(*r);
@@ -115,11 +126,14 @@ Status QuorumWriter::recover() {
       for (SegmentId s : everyone) {
         if (!fenced.contains(s)) ask.push_back(s);
       }
-      const auto got = call_all(rt_, ask, [&](SegmentId s) {
-        const PgId pg = layout.pg_of_segment(s);
-        return call(*reader_, s, wire::kFence,
-                    wire::encode(wire::Header{s, {fence, layout.members.at(pg).epoch}}));
-      });
+      const auto got = call_all(rt_, reader_, layout, options_.attempt_timeout, ask,
+                                [&](SegmentId s) {
+                                  const PgId pg = layout.pg_of_segment(s);
+                                  return std::pair{
+                                      wire::kFence,
+                                      wire::encode(wire::Header{
+                                          s, {fence, layout.members.at(pg).epoch}})};
+                                });
       for (const auto& [s, r] : got) {
         if (r.kind() == ErrorKind::kFenced) overtaken = true;
         if (!r.is_ok()) continue;
@@ -145,6 +159,14 @@ Status QuorumWriter::recover() {
                                            {"vdl", plan_.vdl},
                                            {"annul_from", plan_.annul->from},
                                            {"annul_to", plan_.annul->to}});
+  // From the first annul request on, the annulment may be durable somewhere (the same event
+  // as the base log's, for the same observers).
+  if (plan_.annul->to >= plan_.annul->from) {
+    rt_.events.emit("recovery.annulling", {{"from", plan_.annul->from},
+                                           {"to", plan_.annul->to},
+                                           {"epoch", epoch_},
+                                           {"watermark", std::uint64_t{0}}});
+  }
   std::set<SegmentId> installed;
   auto has_write_quorums = [&](const std::set<SegmentId>& have) {
     const std::vector<SegmentId> v(have.begin(), have.end());
@@ -157,11 +179,13 @@ Status QuorumWriter::recover() {
     for (SegmentId s : everyone) {
       if (!installed.contains(s)) ask.push_back(s);
     }
-    const auto got = call_all(rt_, ask, [&](SegmentId s) {
-      const PgId pg = layout.pg_of_segment(s);
-      return call(*reader_, s, wire::kAnnul,
-                  wire::encode(wire::AnnulRequest{{s, epochs_for(pg)}, plan_.annulled}));
-    });
+    const auto got = call_all(rt_, reader_, layout, options_.attempt_timeout, ask,
+                              [&](SegmentId s) {
+                                const PgId pg = layout.pg_of_segment(s);
+                                return std::pair{wire::kAnnul,
+                                                 wire::encode(wire::AnnulRequest{
+                                                     {s, epochs_for(pg)}, plan_.annulled})};
+                              });
     for (const auto& [s, r] : got) {
       if (r.kind() == ErrorKind::kFenced) {
         stop(Status::fenced("recovery of epoch " + std::to_string(epoch_) +
@@ -188,9 +212,11 @@ Status QuorumWriter::recover() {
     if (complete) break;
     if (stopped()) return stop_reason_;
     rt_.clock.sleep_for(options_.status_interval);
-    const auto got = call_all(rt_, everyone, [&](SegmentId s) {
-      return call(*reader_, s, wire::kStatus, wire::encode(wire::Header{s, {0, 0}}));
-    });
+    const auto got = call_all(rt_, reader_, layout, options_.attempt_timeout, everyone,
+                              [&](SegmentId s) {
+                                return std::pair{wire::kStatus,
+                                                 wire::encode(wire::Header{s, {0, 0}})};
+                              });
     for (const auto& [s, r] : got) {
       if (!r.is_ok()) continue;
       const Result<wire::SegmentStatus> st = wire::decode_status(*r);

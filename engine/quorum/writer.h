@@ -144,7 +144,9 @@ class QuorumWriter final : public storage::Volume {
   std::map<storage::ReadPointId, Lsn> pins_;
   storage::ReadPointId next_pin_ = 1;
   std::map<SegmentId, std::unique_ptr<Sender>> senders_;
-  std::unique_ptr<rpc::RpcClient> reader_;
+  // Shared with the fibers of recovery's parallel calls: a crash during open() unwinds the
+  // opening fiber (and this writer with it) before those fibers, which still use it.
+  std::shared_ptr<rpc::RpcClient> reader_;
   std::size_t read_turn_ = 0;
   WaitQueue vdl_waiters_;   // commits waiting for VDL
   WaitQueue lal_waiters_;   // allocations waiting for room
