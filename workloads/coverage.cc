@@ -46,12 +46,16 @@ constexpr std::array kMarks = {
     CoverageMark{"commit_outcome_unknown", "a commit ended without knowing whether it happened"},
     CoverageMark{"retry_joined", "the storage answered a commit sent again from its first attempt"},
     CoverageMark{"retry_refused", "a commit sent again reached a restarted storage: refused"},
+    // the quorum tier (DESIGN.md section 3)
+    CoverageMark{"segment_node_crashed", "a storage node of the quorum tier crashed"},
+    CoverageMark{"segment_stopped", "a segment stopped after a failed fsync and restarted"},
+    CoverageMark{"segment_repaired", "a suspect segment was repaired from its peers"},
 };
 
 // Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a
 // run is looked up here. (Not wal.stopped: a log that is closed stops too; the workload
 // hits log_stopped when it finds a log stopped by a failure.)
-constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kEventMarks = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kEventMarks = {{
     {"fault.net_loss", "message_lost"},
     {"image.compact", "image_compacted"},
     {"image.ignored", "image_ignored"},
@@ -62,6 +66,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kEventMa
     {"net.reject", "frame_rejected"},
     {"page.read_retry", "read_retried"},
     {"rpc.timeout", "rpc_timed_out"},
+    {"segment.repaired", "segment_repaired"},
     {"server.retry_joined", "retry_joined"},
     {"server.retry_refused", "retry_refused"},
     {"wal.collected", "segments_collected"},

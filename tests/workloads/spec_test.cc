@@ -94,8 +94,8 @@ void expect_round_trip(const Spec& spec) {
 TEST(Spec, ShippedSpecsAreTheExpectedSet) {
   EXPECT_EQ(shipped_names(),
             (std::vector<std::string>{"crash_heavy", "default", "fsync_errors", "many_nodes",
-                                      "media_faults", "network_faults", "partitions", "soak",
-                                      "tiered", "torn_writes"}));
+                                      "media_faults", "network_faults", "partitions", "quorum",
+                                      "soak", "tiered", "torn_writes"}));
 }
 
 TEST(Spec, EveryShippedSpecParsesAndRoundTrips) {
@@ -262,7 +262,7 @@ TEST(Spec, BadSwarmKeysAreRefusedWithTheirLine) {
   EXPECT_EQ(error_of("[swarm]\ndurability = []\n"),
             "s.toml:2: swarm.durability must be a non-empty list of strings, not an empty array");
   EXPECT_EQ(error_of("[swarm]\npreset = [\"base\", \"warp\"]\n"),
-            "s.toml:2: swarm.preset: unknown preset \"warp\" (known: base, tiered)");
+            "s.toml:2: swarm.preset: unknown preset \"warp\" (known: base, tiered, quorum)");
   EXPECT_EQ(error_of("[swarm]\nregime = [\"mild\"]\n"),
             "s.toml:2: swarm.regime: unknown regime \"mild\" (known: none, recoverable, "
             "unrestricted)");

@@ -225,9 +225,13 @@ class Parser : private workloads::toml_input::FieldReader {
       } else if (e.key == "preset") {
         std::string preset;
         AURORA_RETURN_IF_ERROR(text(e, name, preset));
+        if (storage::is_quorum_preset(preset)) {
+          return error(e.line, cat(name, ": the quorum tier is not in the scenario runner yet",
+                                   " (presets: ", storage::kSingleStoragePresetNames, ")"));
+        }
         if (!storage::storage_preset(preset).is_ok()) {
           return error(e.line, cat(name, ": unknown preset ", quoted(preset),
-                                   " (known: ", storage::kPresetNames, ")"));
+                                   " (known: ", storage::kSingleStoragePresetNames, ")"));
         }
         scenario.preset = preset;
       } else {

@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/storage/presets.h"
 #include "tools/sim/choice_io.h"
 #include "tools/sim/common_flags.h"
 #include "tools/sim/frontend_command.h"
@@ -39,7 +40,8 @@ bool want_color(bool no_color_flag, int fd) {
 
 constexpr const char* kSpecHelp =
     "workload spec: a shipped spec's name (default, crash_heavy, torn_writes, fsync_errors, "
-    "media_faults, tiered, many_nodes) or a .toml file";
+    "media_faults, tiered, many_nodes, network_faults, partitions, quorum, soak) or a .toml "
+    "file";
 
 }  // namespace
 
@@ -253,6 +255,12 @@ int main(int argc, char** argv) {
     }
     workloads::RunSpec spec;
     if (!tools::load_spec_flag(real_spec, spec)) return 2;
+    if (storage::is_quorum_preset(spec.spec.storage.preset)) {
+      std::cerr << "sim real: --spec " << real_spec << ": the quorum tier runs only in "
+                << "simulation for now; sim real runs the presets "
+                << storage::kSingleStoragePresetNames << "\n";
+      return 2;
+    }
     real_options.spec = spec.spec;
     real_options.min_before_kill = static_cast<Nanos>(min_kill_ms * 1e6);
     real_options.max_before_kill = static_cast<Nanos>(max_kill_ms * 1e6);

@@ -8,7 +8,9 @@
 namespace aurora::workloads {
 
 storage::StorageOptions storage_options_for(const Spec& spec) {
-  Result<storage::StorageOptions> preset = storage::storage_preset(spec.storage.preset);
+  // The quorum tier has no single-storage options; the rest of the spec's still apply.
+  Result<storage::StorageOptions> preset = storage::storage_preset(
+      storage::is_quorum_preset(spec.storage.preset) ? "base" : spec.storage.preset);
   AURORA_ASSERT(preset.is_ok(), "the spec parser admits only known presets");
   storage::StorageOptions o = *preset;
   const StorageSpec& s = spec.storage;
@@ -122,6 +124,49 @@ check::obs::Recovered recovered_observation(storage::Storage& storage) {
     rec.annul_to = r.annulled->to;
   }
   return rec;
+}
+
+check::obs::State state_observation(const quorum::QuorumWriter& writer,
+                                    std::vector<wal::Lsn> read_points) {
+  check::obs::State s;
+  s.vcl = writer.vcl();
+  s.vdl = writer.vdl();
+  s.highest_allocated = writer.highest_allocated();
+  s.epoch = writer.epoch();
+  s.gc_floor = 0;
+  s.read_points = std::move(read_points);
+  return s;
+}
+
+check::obs::Recovered recovered_observation(const quorum::QuorumWriter& writer) {
+  const quorum::RecoveryPlan& p = writer.recovery();
+  const bool fresh = p.annul->to < p.annul->from;  // a new volume annuls nothing
+  check::obs::Recovered rec{.fresh = fresh,
+                            .epoch = p.epoch,
+                            .vcl = p.vcl,
+                            .vdl = p.vdl,
+                            .watermark = 0,
+                            .next_lsn = p.next_lsn,
+                            .lal = writer.options().lal};
+  if (!fresh) {
+    rec.annul_from = p.annul->from;
+    rec.annul_to = p.annul->to;
+  }
+  return rec;
+}
+
+quorum::VolumeLayout quorum_layout_for(const Spec& spec, std::span<const NodeId> six_nodes) {
+  return quorum::VolumeLayout::standard(2, std::max<storage::PageId>(1, spec.workload.pages / 4),
+                                        six_nodes);
+}
+
+quorum::WriterOptions writer_options_for(const Spec& spec, quorum::VolumeLayout layout) {
+  quorum::WriterOptions o;
+  o.layout = std::move(layout);
+  o.lal = spec.storage.lal;
+  o.page_size = spec.storage.page_size;
+  o.attempt_timeout = spec.network.rpc_timeout;
+  return o;
 }
 
 check::obs::Read read_observation(std::string node, storage::PageId page, wal::Lsn at,

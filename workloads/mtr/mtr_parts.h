@@ -14,6 +14,7 @@
 
 #include "engine/compute/compute_node.h"
 #include "engine/compute/remote_storage.h"
+#include "engine/quorum/writer.h"
 #include "engine/storage/storage.h"
 #include "sim/rng.h"
 #include "workloads/check/history.h"
@@ -84,6 +85,15 @@ check::obs::State state_observation(storage::Storage& storage, std::vector<wal::
 
 // What the model learns when a storage opened: its recovery as a Recovered observation.
 check::obs::Recovered recovered_observation(storage::Storage& storage);
+// The same two for the quorum tier's writer. It persists no watermark of its own (0): the
+// segments' quorum, not a control file, is what recovery trusts.
+check::obs::State state_observation(const quorum::QuorumWriter& writer,
+                                    std::vector<wal::Lsn> read_points);
+check::obs::Recovered recovered_observation(const quorum::QuorumWriter& writer);
+// The writer's options from the spec, over `layout`.
+quorum::WriterOptions writer_options_for(const Spec& spec, quorum::VolumeLayout layout);
+// The quorum tier's layout for the spec: 2 PGs of ranges of a quarter of its pages.
+quorum::VolumeLayout quorum_layout_for(const Spec& spec, std::span<const NodeId> six_nodes);
 // A read's outcome for the model: the bytes, or the error's name.
 check::obs::Read read_observation(std::string node, storage::PageId page, wal::Lsn at,
                                   bool at_read_point, const Result<std::vector<std::byte>>& got,

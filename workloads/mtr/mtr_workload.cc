@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/storage/presets.h"
 #include "engine/wal/log.h"
 #include "workloads/mtr/mtr_parts.h"
 
@@ -46,7 +47,8 @@ MtrWorkload::MtrWorkload(sim::World& world, const Spec& spec)
       spec_(spec),
       storage_options_(storage_options_for(spec)),
       segment_dir_(storage_options_.log.dir + "/wal/"),
-      suite_(spec.faults.regime == FaultRegime::kUnrestricted, spec.storage.page_size) {}
+      suite_(spec.faults.regime == FaultRegime::kUnrestricted, spec.storage.page_size),
+      quorum_(storage::is_quorum_preset(spec.storage.preset)) {}
 
 MtrWorkload::~MtrWorkload() {
   // Compute fibers reference the links and the storage: they go first.
@@ -54,9 +56,15 @@ MtrWorkload::~MtrWorkload() {
     if (world_.up(c->node)) world_.crash(c->node);
   }
   if (storage_node_ != 0 && world_.up(storage_node_)) world_.crash(storage_node_);
+  for (NodeId n : segment_nodes_) {
+    if (world_.up(n)) world_.crash(n);
+  }
   for (auto& c : computes_) c->link.reset();
+  volume_ = nullptr;
   server_.reset();
   storage_.reset();
+  writer_.reset();
+  segment_servers_.clear();
   world_.trace().set_listener(nullptr);
   world_.set_crash_handler(nullptr);
 }
@@ -66,6 +74,17 @@ void MtrWorkload::install() {
       [this](std::string_view kind, std::span<const Field> fields) { on_event(kind, fields); });
   world_.set_crash_handler([this](NodeId node, std::string_view) { crash_at_point(node); });
   storage_node_ = world_.add_node("storage", [this](Runtime rt) { boot_storage(rt); });
+  if (quorum_) {
+    // Two segment nodes in each zone; the layout is set before any of them boots (boots run
+    // as fibers, once the world runs).
+    const char* zones = "aabbcc";
+    for (std::size_t i = 0; i < quorum::kReplicas; ++i) {
+      segment_nodes_.push_back(world_.add_node(std::string("s").append(std::to_string(i)),
+                                               [this](Runtime rt) { boot_segments(rt); },
+                                               std::string(1, zones[i])));
+    }
+    layout_ = quorum_layout_for(spec_, segment_nodes_);
+  }
   for (std::uint32_t i = 0; i < spec_.workload.compute_nodes; ++i) {
     auto slot = std::make_unique<ComputeSlot>();
     slot->name = std::string("c").append(std::to_string(i));
@@ -91,13 +110,19 @@ void MtrWorkload::record(std::vector<Violation> found) {
 }
 
 void MtrWorkload::observe_state() {
-  if (!storage_) return;
+  if (volume_ == nullptr) return;
   std::vector<Lsn> read_points;
   for (const auto& c : computes_) {
     if (c->live != nullptr) read_points.push_back(c->live->read_point());
   }
-  observe(state_observation(*storage_, std::move(read_points)));
+  observe(storage_ ? state_observation(*storage_, std::move(read_points))
+                   : state_observation(*writer_, std::move(read_points)));
   observe_horizon();
+}
+
+bool MtrWorkload::volume_stopped() const {
+  if (storage_) return storage_->log().stopped();
+  return writer_ && writer_->stopped();
 }
 
 // The model keeps every page version a read could still ask for. Reads come at a compute
@@ -128,6 +153,10 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
     return;
   }
   if (kind.starts_with("fault.")) ++stats_.faults_fired;
+  if (kind == "segment.stopped") {
+    driver_wakeup_.notify_all(world_.sched());  // it waits for its node to restart
+    return;
+  }
   if (kind == "wal.stopped") {
     // The counters as the log stopped: the driver restarts it at once, and with the
     // network between them no compute node may look before it does (a VDL set back by a
@@ -172,7 +201,45 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
 
 // --- the storage node --------------------------------------------------------------------
 
+void MtrWorkload::boot_segments(Runtime rt) {
+  Result<std::unique_ptr<quorum::SegmentServer>> server = quorum::SegmentServer::start(
+      rt, layout_.segments_on(rt.node, spec_.storage.page_size),
+      quorum::SegmentServer::gossip_for(layout_, rt.node));
+  AURORA_ASSERT(server.is_ok(), "the segment port is free on a node that just booted: " +
+                                    server.status().to_string());
+  segment_servers_[rt.node] = std::move(server).value();
+  // A segment that did not open waits for the driver to restart this node.
+  if (segment_servers_[rt.node]->needs_restart()) driver_wakeup_.notify_all(world_.sched());
+}
+
+void MtrWorkload::boot_writer(Runtime rt) {
+  Result<std::unique_ptr<quorum::QuorumWriter>> opened =
+      quorum::QuorumWriter::open(rt, writer_options_for(spec_, layout_));
+  if (!opened.is_ok()) {
+    storage_failed_ = true;
+    ++stats_.failed_opens;
+    wake_all();
+    return;
+  }
+  storage_failed_ = false;
+  writer_ = std::move(opened).value();
+  volume_ = writer_.get();
+  ++stats_.recoveries;
+  observe(recovered_observation(*writer_));
+  Result<std::unique_ptr<compute::StorageServer>> server =
+      compute::StorageServer::start(rt, *writer_, hooks_.observer());
+  AURORA_ASSERT(server.is_ok(), "the storage's port is free on a node that just booted: " +
+                                    server.status().to_string());
+  server_ = std::move(server).value();
+  observe_state();
+  wake_all();
+}
+
 void MtrWorkload::boot_storage(Runtime rt) {
+  if (quorum_) {
+    boot_writer(rt);
+    return;
+  }
   Result<std::unique_ptr<storage::Storage>> opened = storage::Storage::open(rt, storage_options_);
   if (!opened.is_ok()) {
     storage_failed_ = true;
@@ -189,6 +256,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
   storage_failed_ = false;
   open_backoff_ = kMillisecond;
   storage_ = std::move(opened).value();
+  volume_ = storage_.get();
   durable_gc_floor_ = storage_->log().gc_floor();
   const wal::RecoveryReport& r = storage_->log().recovery();
   ++stats_.recoveries;
@@ -231,7 +299,7 @@ void MtrWorkload::boot_compute(std::size_t index, Runtime rt) {
   observe(obs::SessionStarted{slot.name});
   sim::Rng& rng = world_.stream(std::string("node/").append(slot.name));
   while (!stopping_ && !failed_) {
-    if (!storage_) {  // the harness pauses the node while the storage is down
+    if (volume_ == nullptr) {  // the harness pauses the node while the storage is down
       (void)storage_up_.wait(world_.sched(), "the storage to come up");
       continue;
     }
@@ -275,8 +343,8 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   hooks_.expect(id, observing_hooks(
                         slot.name, id, std::move(m.writes), spec_.storage.lal,
                         [this]() -> std::optional<Lsn> {
-                          if (!storage_) return std::nullopt;
-                          return storage_->vdl();
+                          if (volume_ == nullptr) return std::nullopt;
+                          return volume_->vdl();
                         },
                         [this](check::Observation o) { observe(std::move(o)); }));
   Result<Lsn> cpl = node.commit(m.mtr, id);
@@ -327,15 +395,16 @@ void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
 }
 
 void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
-  if (!storage_) return;
-  const Lsn floor = storage_->log().gc_floor();
-  const Lsn vdl = storage_->vdl();
+  if (volume_ == nullptr) return;
+  const Lsn floor = storage_ ? storage_->log().gc_floor() : 0;
+  const Lsn vdl = volume_->vdl();
   const Lsn at = floor + rng.below(vdl - floor + 1);
   const PageId page = rng.below(spec_.workload.pages);
   // The storage may refuse below its GC bound: the lowest read point it holds, or its own
   // floor when that is higher (a restarted storage holds no read point at first and may
   // collect up to its VDL; read points pinned again afterwards may be below that).
   auto gc_bound = [this] {
+    if (writer_) return writer_->min_read_point();
     return std::max(storage_->min_read_point(), storage_->pages().read_floor());
   };
   Lsn may_refuse_below = gc_bound();
@@ -345,7 +414,7 @@ void MtrWorkload::read_past(ComputeSlot& slot, sim::Rng& rng) {
   if (!got.is_ok() && storage_unavailable(got.kind())) return;
   // The request takes time to arrive, and the bound may rise meanwhile (read points move
   // up). A storage that restarted meanwhile may have collected up to its VDL.
-  if (storage_) may_refuse_below = std::max(may_refuse_below, gc_bound());
+  if (volume_ != nullptr) may_refuse_below = std::max(may_refuse_below, gc_bound());
   if (stats_.recoveries != recoveries) may_refuse_below = UINT64_MAX;
   if (!got.is_ok() && got.kind() == ErrorKind::kOutOfRange) coverage_.hit("read_below_gc_refused");
   observe(read_observation(slot.name, page, at, /*at_read_point=*/false, got, may_refuse_below));
@@ -361,12 +430,47 @@ void MtrWorkload::crash_storage() {
   for (auto& c : computes_) {
     if (c->live != nullptr) ++c->storage_crashes_seen;
   }
+  volume_ = nullptr;  // first: the log's destructor reports its stop, and we look then
   server_.reset();
   storage_.reset();
+  writer_.reset();
   // The crash dropped every request on its way to the storage, and a retry of an older MTR
   // is refused by the next incarnation: no commit under way can be appended any more.
   hooks_.forget_all();
   observe(obs::Crashed{});
+}
+
+void MtrWorkload::crash_segment_node(std::size_t index) {
+  const NodeId node = segment_nodes_[index];
+  if (!world_.up(node)) return;
+  world_.crash(node);
+  segment_servers_.erase(node);
+}
+
+bool MtrWorkload::segments_need_restart() const {
+  return std::any_of(segment_servers_.begin(), segment_servers_.end(),
+                     [](const auto& e) { return e.second->needs_restart(); });
+}
+
+// A segment that stopped (a failed fsync) or did not open answers nothing until its node
+// restarts (invariant 11), as a stopped log waits for its restart: the driver restarts the
+// node, backing off (1 ms, doubling up to 1 s) while restarts keep failing.
+void MtrWorkload::restart_failed_segments() {
+  if (!segments_need_restart()) {
+    segment_backoff_ = kMillisecond;
+    return;
+  }
+  if (world_.clock().now() < segment_restart_at_) return;
+  for (std::size_t i = 0; i < segment_nodes_.size(); ++i) {
+    const auto it = segment_servers_.find(segment_nodes_[i]);
+    if (it == segment_servers_.end() || !it->second->needs_restart()) continue;
+    coverage_.hit("segment_stopped");
+    crash_segment_node(i);
+    ++stats_.segment_crashes;
+    world_.restart(segment_nodes_[i]);
+  }
+  segment_restart_at_ = world_.clock().now() + segment_backoff_;
+  segment_backoff_ = std::min<Nanos>(segment_backoff_ * 2, kSecond);
 }
 
 void MtrWorkload::crash_compute(std::size_t index) {
@@ -380,9 +484,13 @@ void MtrWorkload::crash_compute(std::size_t index) {
 // the only choice it adds to the tape).
 void MtrWorkload::crash_at_point(NodeId node) {
   coverage_.hit("crash_point_crashed");
+  const auto seg = std::find(segment_nodes_.begin(), segment_nodes_.end(), node);
   if (node == storage_node_) {
     crash_storage();
     ++stats_.storage_crashes;
+  } else if (seg != segment_nodes_.end()) {
+    crash_segment_node(static_cast<std::size_t>(seg - segment_nodes_.begin()));
+    ++stats_.segment_crashes;
   } else {
     for (std::size_t i = 0; i < computes_.size(); ++i) {
       if (computes_[i]->node == node) crash_compute(i);
@@ -395,6 +503,9 @@ void MtrWorkload::crash_at_point(NodeId node) {
 
 void MtrWorkload::restart_down_nodes() {
   if (!world_.up(storage_node_)) world_.restart(storage_node_);
+  for (NodeId n : segment_nodes_) {
+    if (!world_.up(n)) world_.restart(n);
+  }
   for (auto& c : computes_) {
     if (!world_.up(c->node)) world_.restart(c->node);
   }
@@ -446,6 +557,9 @@ void MtrWorkload::run_driver() {
     // backoff after a failed open ends, or the stall bound passes: each wakes the driver.
     Nanos wake_at = last_progress + stall_bound + 1;
     if (storage_failed_) wake_at = std::min(wake_at, std::max(next_open_at_, world_.clock().now()));
+    if (segments_need_restart()) {
+      wake_at = std::min(wake_at, std::max(segment_restart_at_, world_.clock().now()));
+    }
     if (wake_at > world_.clock().now()) {
       (void)driver_wakeup_.wait(world_.sched(), "work for the driver", wake_at);
     }
@@ -458,7 +572,8 @@ void MtrWorkload::run_driver() {
     // A stopped log (fsync failure) or a failed open waits for a restart: it recovers from
     // what is durable. Failed opens in a row back off (1 ms, doubling up to 1 s), as a
     // supervisor would: a sector that stays unreadable fails every attempt the same way.
-    const bool stopped = storage_ && storage_->log().stopped();
+    restart_failed_segments();
+    const bool stopped = volume_stopped();
     if (stopped || (storage_failed_ && world_.clock().now() >= next_open_at_)) {
       if (stopped) coverage_.hit("log_stopped");
       if (storage_failed_) {
@@ -474,9 +589,16 @@ void MtrWorkload::run_driver() {
     ++next_crash;
     rng.mark_unit();  // a crash decision, a unit for the shrinker
     const std::size_t target = rng.pick_weighted(crash_weights);
-    if (target != 1 && rng.chance(0.5)) aim_at_write_window();
+    if (target != 1 && !quorum_ && rng.chance(0.5)) aim_at_write_window();
     switch (target) {
       case 0:
+        // The quorum tier: the writer, or (three times in four) one storage node.
+        if (quorum_ && !rng.chance(0.25)) {
+          crash_segment_node(rng.below(segment_nodes_.size()));
+          ++stats_.segment_crashes;
+          coverage_.hit("segment_node_crashed");
+          break;
+        }
         crash_storage();
         ++stats_.storage_crashes;
         coverage_.hit("storage_crashed");
@@ -488,6 +610,7 @@ void MtrWorkload::run_driver() {
         break;
       default:
         for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+        for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
         crash_storage();
         ++stats_.full_crashes;
         coverage_.hit("everything_crashed");
@@ -502,7 +625,9 @@ void MtrWorkload::run_driver() {
   for (sim::FaultRule& r : world_.faults().mutable_config().rules) r.enabled = false;
   world_.net().calm();
   if (!failed_) {
-    if (!volume_lost_ && (storage_failed_ || !storage_ || storage_->log().stopped())) {
+    segment_restart_at_ = 0;
+    restart_failed_segments();
+    if (!volume_lost_ && (storage_failed_ || volume_ == nullptr || volume_stopped())) {
       crash_storage();
       storage_failed_ = false;
       world_.restart(storage_node_);
@@ -524,7 +649,7 @@ void MtrWorkload::run_driver() {
                      " operations should complete within " +
                      std::to_string(w.liveness_bound / kMillisecond) + " ms of virtual time; " +
                      std::to_string(stats_.ops - (target - w.liveness_ops)) + " did" +
-                     (storage_ ? "" : " (the storage is not up)")}});
+                     (volume_ != nullptr ? "" : " (the storage is not up)")}});
     }
   }
 
@@ -537,14 +662,19 @@ void MtrWorkload::run_driver() {
                         [](const auto& c) { return c->live != nullptr; });
   }, kSecond);
   for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+  for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
   crash_storage();
   ++stats_.full_crashes;
   if (!failed_) {
     world_.restart(storage_node_);
-    wait_for([&] { return storage_ != nullptr || storage_failed_; }, w.liveness_bound);
+    for (NodeId n : segment_nodes_) world_.restart(n);
+    wait_for([&] { return volume_ != nullptr || storage_failed_; }, w.liveness_bound);
   }
   if (!failed_) record(suite_.finish());
-  crash_storage();  // stops its daemon fibers, so the run ends
+  // Stops every daemon fiber, so the run ends.
+  for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+  for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
+  crash_storage();
 }
 
 }  // namespace aurora::workloads

@@ -6,9 +6,11 @@
 // which compare it with the reference model; nothing here decides what is correct.
 //
 // Nodes: "storage" holds the volume and serves it (compute::StorageServer); "c0".."c<n-1>"
-// are compute nodes, each reaching the storage over the world's network through a
-// RemoteStorage link, so that a compute node outlives a storage crash, and a commit may
-// end without knowing its outcome (lost answers, partitions).
+// are compute nodes. Under the quorum preset "storage" is the quorum tier's writer, and
+// "s0".."s5" (zones a, a, b, b, c, c) hold the segment replicas of every PG, which the
+// driver crashes too. Each compute node reaches the storage over the world's network
+// through a RemoteStorage link, so that a compute node outlives a storage crash, and a
+// commit may end without knowing its outcome (lost answers, partitions).
 //
 // Operations of a compute node, picked by the spec's weights: commit an MTR of
 // 1..mtr_records_max records over 1..mtr_pages_max pages; read a page at the node's read
@@ -25,6 +27,8 @@
 #include "engine/compute/compute_node.h"
 #include "engine/compute/remote_storage.h"
 #include "engine/compute/storage_server.h"
+#include "engine/quorum/segment_server.h"
+#include "engine/quorum/writer.h"
 #include "workloads/mtr/mtr_parts.h"
 #include "engine/runtime/sync.h"
 #include "sim/world.h"
@@ -44,6 +48,7 @@ struct MtrWorkloadStats {
   std::uint64_t storage_crashes = 0;
   std::uint64_t compute_crashes = 0;
   std::uint64_t full_crashes = 0;
+  std::uint64_t segment_crashes = 0;  // storage nodes of the quorum tier
   std::uint64_t recoveries = 0;
   std::uint64_t failed_opens = 0;
   std::uint64_t corruptions_reported = 0;
@@ -68,6 +73,13 @@ class MtrWorkload {
  private:
   struct ComputeSlot;
   void boot_storage(Runtime rt);
+  void boot_writer(Runtime rt);
+  void boot_segments(Runtime rt);
+  void crash_segment_node(std::size_t index);
+  bool segments_need_restart() const;
+  void restart_failed_segments();
+  // The volume stopped itself (a failed fsync; a fenced writer) and waits for a restart.
+  bool volume_stopped() const;
   void boot_compute(std::size_t index, Runtime rt);
   void run_driver();
   void crash_storage();
@@ -101,6 +113,16 @@ class MtrWorkload {
   MtrWorkloadStats stats_;
   NodeId storage_node_ = 0;
   std::unique_ptr<storage::Storage> storage_;  // null while down or recovering
+  // The quorum tier (the quorum preset): its layout, its writer (on storage_node_, in place
+  // of storage_), and the storage nodes hosting the segments.
+  bool quorum_ = false;
+  quorum::VolumeLayout layout_;
+  std::unique_ptr<quorum::QuorumWriter> writer_;
+  std::vector<NodeId> segment_nodes_;
+  std::map<NodeId, std::unique_ptr<quorum::SegmentServer>> segment_servers_;
+  storage::Volume* volume_ = nullptr;  // storage_ or writer_, whichever is open
+  Nanos segment_restart_at_ = 0;          // failed segments' nodes restart from then on
+  Nanos segment_backoff_ = kMillisecond;  // the wait after that
   std::unique_ptr<compute::StorageServer> server_;  // serves storage_ on the network
   CommitHookBook hooks_;  // of the MTRs whose commits may still reach the storage
   bool storage_failed_ = false;   // the last open failed (corruption, or a fault)

@@ -335,7 +335,7 @@ class Parser : private toml_input::FieldReader {
       Status st;
       if (e.key == "preset") {
         st = text(e, name, s.preset);
-        if (st.is_ok() && !storage::storage_preset(s.preset).is_ok()) {
+        if (st.is_ok() && !storage::is_known_preset(s.preset)) {
           st = error(e.line, cat(name, ": unknown preset ", quoted(s.preset), " (known: ",
                                  storage::kPresetNames, ")"));
         }
@@ -572,7 +572,7 @@ const std::array<SwarmTextKey, 3> kSwarmTextKeys = {{
      [](const Spec& s) { return s.storage.durability; },
      [](Spec& s, const std::string& v) { s.storage.durability = v; }},
     {"preset", storage::kPresetNames,
-     [](std::string_view v) { return storage::storage_preset(v).is_ok(); },
+     [](std::string_view v) { return storage::is_known_preset(v); },
      [](const Spec& s) { return s.storage.preset; },
      [](Spec& s, const std::string& v) { s.storage.preset = v; }},
     {"regime", "none, recoverable, unrestricted",
