@@ -50,6 +50,7 @@ constexpr std::array kMarks = {
     CoverageMark{"segment_node_crashed", "a storage node of the quorum tier crashed"},
     CoverageMark{"segment_stopped", "a segment stopped after a failed fsync and restarted"},
     CoverageMark{"segment_repaired", "a suspect segment was repaired from its peers"},
+    CoverageMark{"gossip_converged", "every segment reached its PG's PGCL after the faults"},
 };
 
 // Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a

@@ -209,7 +209,10 @@ Result<Lsn> Segment::append(const Epochs& e, std::span<const SegmentRecord> reco
     encode_segment_record(r, frames);
     fresh.emplace_back(&r, static_cast<std::uint32_t>(frames.size() - before));
   }
-  if (fresh.empty()) return tracker_.scl();
+  if (fresh.empty()) {
+    accepted("append", e);
+    return tracker_.scl();
+  }
   const std::uint64_t base = log_end_;
   rt_.fs.hint(log_, base, frames.size(), "segment.record");
   AURORA_RETURN_IF_ERROR(write_all(rt_.fs, log_, base, frames));
@@ -223,7 +226,15 @@ Result<Lsn> Segment::append(const Epochs& e, std::span<const SegmentRecord> reco
     at += size;
     ++stats_.records_written;
   }
+  accepted("append", e);
   return tracker_.scl();
+}
+
+void Segment::accepted(std::string_view what, const Epochs& e) {
+  rt_.events.emit("segment.accept", {{"segment", options_.segment},
+                                     {"what", what},
+                                     {"volume", e.volume},
+                                     {"membership", e.membership}});
 }
 
 Result<SegmentReport> Segment::fence_and_report(const Epochs& e) {
@@ -235,6 +246,7 @@ Result<SegmentReport> Segment::fence_and_report(const Epochs& e) {
     next.membership_epoch = e.membership;
     AURORA_RETURN_IF_ERROR(write_state(next));  // durable before the answer: the fence holds
   }
+  accepted("fence", e);
   SegmentReport report;
   report.segment = options_.segment;
   report.volume_epoch = state_.volume_epoch;
@@ -266,9 +278,11 @@ Status Segment::annul(const Epochs& e, std::span<const AnnulledRange> annulled) 
                                       std::to_string(next.annulled[i].epoch));
     }
   }
-  if (next == state_) return Status::ok();
-  AURORA_RETURN_IF_ERROR(write_state(next));
-  drop_annulled();
+  if (next != state_) {
+    AURORA_RETURN_IF_ERROR(write_state(next));
+    drop_annulled();
+  }
+  accepted("annul", e);
   return Status::ok();
 }
 

@@ -105,6 +105,7 @@ class Segment {
   const Status& stopped() const { return stopped_; }
   // Every record held, ascending (for tests and the checkers' view of durable state).
   std::vector<RecordMeta> held() const;
+  bool holds(Lsn lsn) const { return records_.contains(lsn); }
 
  private:
   struct Location {
@@ -119,6 +120,9 @@ class Segment {
   Status check_epochs(const Epochs& e, bool need_annulment);
   Status sync_log();
   void stop(const std::string& why);
+  // Reports (event segment.accept) that a call under `e` took effect: "append", "fence",
+  // "annul" (the last two durable by then).
+  void accepted(std::string_view what, const Epochs& e);
   void index(const SegmentRecord& r, std::uint64_t at, std::uint32_t size);
   void drop_annulled();
   Result<SegmentRecord> read_frame(const Location& loc);

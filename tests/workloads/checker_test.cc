@@ -200,14 +200,15 @@ TEST(Checkers, EverySilentOnTheGoodHistory) {
 
 TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
   const auto all = make_all_checkers(false);
-  ASSERT_EQ(all.size(), 14u);
+  ASSERT_EQ(all.size(), 16u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"lsn_unique", "4.1:"},         {"allocation_limit", "4.2:"},
       {"ordering", "4.3:"},           {"monotonic", "4.4:"},
       {"truncation_final", "4.5:"},   {"mtr_atomicity", "4.6:"},
       {"durability", "4.7:"},         {"read_correctness", "4.8:"},
       {"cache_invisible", "4.9:"},    {"torn_tail_vs_corruption", "4.10:"},
-      {"fsync_stop", "4.11:"},        {"read_your_writes", "4.18:"},
+      {"fsync_stop", "4.11:"},        {"quorum_write", "4.12:"},
+      {"epoch_fencing", "4.14:"},     {"read_your_writes", "4.18:"},
       {"monotonic_reads", "4.18:"},   {"commit_once", "4.1 and 4.6 under retries:"}};
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i]->name(), expected[i].first);
@@ -708,6 +709,69 @@ TEST(FsyncStop, ARecoveryEndsTheStop) {
   EXPECT_TRUE(silent(make_fsync_stop(), h));
 }
 
+// --- quorum_write: 4.12 ---
+
+obs::QuorumAcked quorum_acked(Lsn cpl, std::vector<std::uint32_t> holders, std::uint64_t epoch) {
+  obs::QuorumAcked a{.cpl = cpl, .writer_epoch = epoch};
+  const Lsn first = cpl + 1 - holders.size();
+  for (std::size_t i = 0; i < holders.size(); ++i) {
+    a.records.push_back({first + i, static_cast<std::uint32_t>(i % 2), holders[i]});
+  }
+  return a;
+}
+
+TEST(QuorumWrite, FiresWhenARecordIsOnThreeSegmentsAtItsAcknowledgement) {
+  const std::string msg = fires(make_quorum_write(), {quorum_acked(4, {4, 6, 5}, 1)},
+                                quorum_acked(9, {6, 4, 3}, 1));
+  EXPECT_NE(msg.find("the MTR ending at CPL 9 was acknowledged while its record 9 was on the "
+                     "disks of 3 segments of PG 0; expected at least 4 of 6"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumWrite, SilentOnFourOfSixAndMore) {
+  EXPECT_TRUE(silent(make_quorum_write(),
+                     {quorum_acked(3, {4, 4, 4}, 1), quorum_acked(5, {6, 5}, 1)}));
+}
+
+// --- epoch_fencing: 4.14 ---
+
+obs::SegmentAccepted accepted(std::uint32_t segment, std::string what, std::uint64_t volume,
+                              std::uint64_t membership = 1) {
+  return obs::SegmentAccepted{segment, std::move(what), volume, membership};
+}
+
+TEST(EpochFencing, FiresWhenASegmentAcceptsAnOlderEpochThanItFenced) {
+  const History h = {accepted(3, "annul", 1), accepted(3, "append", 1), accepted(3, "fence", 2),
+                     accepted(4, "append", 1)};  // segment 4 was not fenced: fine
+  const std::string msg = fires(make_epoch_fencing(), h, accepted(3, "append", 1));
+  EXPECT_NE(msg.find("segment 3 accepted an append under epochs 1/1 after it had made epochs "
+                     "2/1 durable"),
+            std::string::npos)
+      << msg;
+  // The membership epoch fences too.
+  const std::string membership =
+      fires(make_epoch_fencing(), {accepted(5, "annul", 2, 3)}, accepted(5, "append", 2, 2));
+  EXPECT_NE(membership.find("under epochs 2/2 after it had made epochs 2/3 durable"),
+            std::string::npos)
+      << membership;
+}
+
+TEST(EpochFencing, FiresWhenAFencedWriterAcknowledges) {
+  const std::string msg =
+      fires(make_epoch_fencing(), {fresh(1), recovered(3, 0, 0, 0)}, quorum_acked(9, {4}, 2));
+  EXPECT_NE(msg.find("a writer of epoch 2 acknowledged the MTR ending at CPL 9 after a recovery "
+                     "opened epoch 3"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(EpochFencing, SilentOnNewerEpochsAndAppendsOfTheFencedEpochItself) {
+  EXPECT_TRUE(silent(make_epoch_fencing(),
+                     {accepted(3, "fence", 2), accepted(3, "annul", 2), accepted(3, "append", 2),
+                      accepted(3, "append", 3), accepted(3, "fence", 4)}));
+}
+
 // --- commit_once: 4.1 and 4.6 under retries (DESIGN.md section 5b) ---
 
 obs::Appended appended_as(std::string id, Lsn first, Lsn cpl, std::vector<Write> writes) {
@@ -947,7 +1011,7 @@ TEST(Suite, SilentOnARealisticGoodHistory) {
     }
     EXPECT_TRUE(suite.finish().empty());
     EXPECT_TRUE(suite.violations().empty());
-    EXPECT_EQ(suite.checker_names().size(), 14u);
+    EXPECT_EQ(suite.checker_names().size(), 16u);
     EXPECT_EQ(suite.model().mtrs().size(), 4u);  // [1,2] [3,3] [104,104] [205,206]
   }
 }

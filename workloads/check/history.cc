@@ -36,9 +36,13 @@ std::string_view observation_kind(const Observation& o) {
           return "committed";
         } else if constexpr (std::is_same_v<T, obs::CommitUnknown>) {
           return "commit_unknown";
-        } else {
-          static_assert(std::is_same_v<T, obs::CommitRefused>, "a new observation needs a name");
+        } else if constexpr (std::is_same_v<T, obs::CommitRefused>) {
           return "commit_refused";
+        } else if constexpr (std::is_same_v<T, obs::QuorumAcked>) {
+          return "quorum_acked";
+        } else {
+          static_assert(std::is_same_v<T, obs::SegmentAccepted>, "a new observation needs a name");
+          return "segment_accepted";
         }
       },
       o);

@@ -161,13 +161,40 @@ struct GcHorizon {
   Lsn lsn = 0;
 };
 
+// --- The quorum tier (DESIGN.md section 4, invariants 12 to 17) ----------------------------
+
+// The quorum tier's writer of volume epoch `writer_epoch` acknowledged the MTR ending at
+// `cpl`. For each of its records: its PG, and how many segments of the PG's membership held
+// it on their disks at that moment, as the world saw them (a segment whose node is down
+// counts with what its disk held when it went down), never as the writer believed.
+struct QuorumAcked {
+  struct Record {
+    Lsn lsn = 0;
+    std::uint32_t pg = 0;
+    std::uint32_t holders = 0;
+  };
+  Lsn cpl = 0;
+  std::uint64_t writer_epoch = 0;
+  std::vector<Record> records;
+};
+
+// Segment `segment` acted on a request under epochs (`volume_epoch`, `membership_epoch`):
+// `what` is "append" (records written: the writer's or gossip's), "fence" (a recovering
+// writer's fence, durable) or "annul" (an annulment applied, durable).
+struct SegmentAccepted {
+  std::uint32_t segment = 0;
+  std::string what;
+  std::uint64_t volume_epoch = 0;
+  std::uint64_t membership_epoch = 0;
+};
+
 }  // namespace obs
 
 using Observation =
     std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm, obs::Crashed,
                  obs::FsyncFailed, obs::Recovered, obs::Annulled, obs::RefreshFailed,
                  obs::GcHorizon, obs::SessionStarted, obs::Committed, obs::CommitUnknown,
-                 obs::CommitRefused>;
+                 obs::CommitRefused, obs::QuorumAcked, obs::SegmentAccepted>;
 
 // "appended", "acked", ... (for messages and the trace).
 std::string_view observation_kind(const Observation& o);

@@ -19,6 +19,8 @@ std::vector<std::unique_ptr<Checker>> make_all_checkers(bool unrestricted) {
   all.push_back(make_cache_invisible());
   all.push_back(make_torn_tail_vs_corruption(unrestricted));
   all.push_back(make_fsync_stop());
+  all.push_back(make_quorum_write());
+  all.push_back(make_epoch_fencing());
   all.push_back(make_read_your_writes());
   all.push_back(make_monotonic_reads(unrestricted));
   all.push_back(make_commit_once());

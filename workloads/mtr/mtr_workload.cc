@@ -153,6 +153,17 @@ void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields)
     return;
   }
   if (kind.starts_with("fault.")) ++stats_.faults_fired;
+  if (kind == "segment.accept") {
+    obs::SegmentAccepted s;
+    for (const Field& f : fields) {
+      if (f.key == "segment") s.segment = static_cast<std::uint32_t>(f.u);
+      if (f.key == "what") s.what = std::string(f.s);
+      if (f.key == "volume") s.volume_epoch = f.u;
+      if (f.key == "membership") s.membership_epoch = f.u;
+    }
+    observe(std::move(s));
+    return;
+  }
   if (kind == "segment.stopped") {
     driver_wakeup_.notify_all(world_.sched());  // it waits for its node to restart
     return;
@@ -340,13 +351,24 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   const compute::MtrId id = node.new_mtr_id();
   // The hooks run on the storage node when the commit reaches it, maybe after this fiber
   // died or gave up.
-  hooks_.expect(id, observing_hooks(
-                        slot.name, id, std::move(m.writes), spec_.storage.lal,
-                        [this]() -> std::optional<Lsn> {
-                          if (volume_ == nullptr) return std::nullopt;
-                          return volume_->vdl();
-                        },
-                        [this](check::Observation o) { observe(std::move(o)); }));
+  storage::CommitHooks hooks = observing_hooks(
+      slot.name, id, std::move(m.writes), spec_.storage.lal,
+      [this]() -> std::optional<Lsn> {
+        if (volume_ == nullptr) return std::nullopt;
+        return volume_->vdl();
+      },
+      [this](check::Observation o) { observe(std::move(o)); });
+  if (quorum_) {
+    // Invariant 12 is judged at the acknowledgement, on the segments' disks.
+    std::vector<PageId> pages;
+    for (const wal::Redo& r : m.mtr.redo()) pages.push_back(r.page);
+    hooks.acknowledged = [this, pages = std::move(pages),
+                          inner = std::move(hooks.acknowledged)](Lsn cpl) {
+      observe(quorum_acked(cpl, pages));
+      if (inner) inner(cpl);
+    };
+  }
+  hooks_.expect(id, std::move(hooks));
   Result<Lsn> cpl = node.commit(m.mtr, id);
   if (cpl.is_ok()) {
     observe(obs::Committed{slot.name, *cpl, compute::to_string(id)});
@@ -444,7 +466,79 @@ void MtrWorkload::crash_segment_node(std::size_t index) {
   const NodeId node = segment_nodes_[index];
   if (!world_.up(node)) return;
   world_.crash(node);
+  // What its disks hold stays durable while it is down (records are indexed only once
+  // fsynced, and a crash loses only what was not): it still counts for invariant 12.
+  if (const auto it = segment_servers_.find(node); it != segment_servers_.end()) {
+    for (const quorum::SegmentOptions& o : layout_.segments_on(node, spec_.storage.page_size)) {
+      const quorum::Segment* seg = it->second->segment(o.segment);
+      if (seg == nullptr) continue;
+      std::set<Lsn>& held = down_holdings_[o.segment];
+      held.clear();
+      for (const quorum::RecordMeta& r : seg->held()) held.insert(r.lsn);
+    }
+  }
   segment_servers_.erase(node);
+}
+
+bool MtrWorkload::segment_holds(quorum::SegmentId s, Lsn lsn) const {
+  if (const auto it = segment_servers_.find(layout_.node_of.at(s)); it != segment_servers_.end()) {
+    if (const quorum::Segment* seg = it->second->segment(s)) return seg->holds(lsn);
+  }
+  const auto d = down_holdings_.find(s);
+  return d != down_holdings_.end() && d->second.contains(lsn);
+}
+
+check::obs::QuorumAcked MtrWorkload::quorum_acked(Lsn cpl, const std::vector<PageId>& pages) const {
+  check::obs::QuorumAcked a{.cpl = cpl, .writer_epoch = writer_ ? writer_->epoch() : 0};
+  const Lsn first = cpl + 1 - pages.size();
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    const Lsn lsn = first + i;
+    const quorum::PgId pg = layout_.pg_of(pages[i]);
+    std::uint32_t holders = 0;
+    for (quorum::SegmentId s : quorum::all_segments(layout_.members.at(pg))) {
+      holders += segment_holds(s, lsn) ? 1 : 0;
+    }
+    a.records.push_back({lsn, pg, holders});
+  }
+  return a;
+}
+
+// Invariant 17: with faults off and every node up and connected, every segment reaches its
+// PG's PGCL within a bound: gossip converges. The PGCLs are the writer's when the check
+// begins; the segments are asked until they all reach them or the bound passes.
+void MtrWorkload::check_gossip_converges(Nanos bound) {
+  if (!writer_) return;
+  std::map<quorum::PgId, Lsn> target;
+  for (const auto& [pg, m] : layout_.members) target[pg] = writer_->pgcl(pg);
+  const Nanos deadline = world_.clock().now() + bound;
+  std::string behind;
+  for (;;) {
+    behind.clear();
+    for (const auto& [pg, m] : layout_.members) {
+      for (quorum::SegmentId s : quorum::all_segments(m)) {
+        const auto it = segment_servers_.find(layout_.node_of.at(s));
+        const quorum::Segment* seg = it == segment_servers_.end() ? nullptr
+                                                                 : it->second->segment(s);
+        const Lsn scl = seg == nullptr ? 0 : seg->scl();
+        if (scl >= target[pg]) continue;
+        behind.append(behind.empty() ? "" : ", ").append("segment ").append(std::to_string(s));
+        behind.append(" of PG ").append(std::to_string(pg)).append(" at SCL ");
+        behind.append(std::to_string(scl)).append(" (PGCL ").append(std::to_string(target[pg]));
+        behind.append(seg == nullptr ? ", down)" : ")");
+      }
+    }
+    if (behind.empty() || failed_ || world_.clock().now() >= deadline) break;
+    world_.clock().sleep_for(kMillisecond);
+  }
+  if (behind.empty()) {
+    coverage_.hit("gossip_converged");
+    return;
+  }
+  if (failed_) return;
+  record({Violation{.invariant = "gossip_converges",
+                    .message = "with faults off and every node up, every segment should reach "
+                               "its PG's PGCL within " + std::to_string(bound / kMillisecond) +
+                               " ms of virtual time; still behind: " + behind}});
 }
 
 bool MtrWorkload::segments_need_restart() const {
@@ -640,6 +734,7 @@ void MtrWorkload::run_driver() {
     // volume it can no longer open (a sector that stays unreadable).
     const bool excused = spec_.faults.regime == FaultRegime::kUnrestricted &&
                          (stats_.corruptions_reported > 0 || storage_failed_);
+    if (progressed && quorum_) check_gossip_converges(w.liveness_bound);
     if (progressed) {
       coverage_.hit("liveness_reached");
     } else if (!excused && !failed_) {

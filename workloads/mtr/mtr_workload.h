@@ -77,6 +77,11 @@ class MtrWorkload {
   void boot_segments(Runtime rt);
   void crash_segment_node(std::size_t index);
   bool segments_need_restart() const;
+  void check_gossip_converges(Nanos bound);
+  // Whether segment `s` holds `lsn` on its disk (as its node last saw it, when down).
+  bool segment_holds(quorum::SegmentId s, storage::Lsn lsn) const;
+  check::obs::QuorumAcked quorum_acked(storage::Lsn cpl,
+                                       const std::vector<storage::PageId>& pages) const;
   void restart_failed_segments();
   // The volume stopped itself (a failed fsync; a fenced writer) and waits for a restart.
   bool volume_stopped() const;
@@ -121,6 +126,7 @@ class MtrWorkload {
   std::vector<NodeId> segment_nodes_;
   std::map<NodeId, std::unique_ptr<quorum::SegmentServer>> segment_servers_;
   storage::Volume* volume_ = nullptr;  // storage_ or writer_, whichever is open
+  std::map<quorum::SegmentId, std::set<storage::Lsn>> down_holdings_;
   Nanos segment_restart_at_ = 0;          // failed segments' nodes restart from then on
   Nanos segment_backoff_ = kMillisecond;  // the wait after that
   std::unique_ptr<compute::StorageServer> server_;  // serves storage_ on the network

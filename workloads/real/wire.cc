@@ -87,8 +87,11 @@ json to_json(const check::Observation& o) {
           // A real incarnation never sends these: no state snapshots, cold reads or refresh
           // reports, and no horizon (a run of kills is short enough for the model to keep
           // every version).
+          // Nor the quorum tier's, which runs only in simulation.
           static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm> ||
-                        std::is_same_v<T, obs::RefreshFailed> || std::is_same_v<T, obs::GcHorizon>);
+                        std::is_same_v<T, obs::RefreshFailed> ||
+                        std::is_same_v<T, obs::GcHorizon> || std::is_same_v<T, obs::QuorumAcked> ||
+                        std::is_same_v<T, obs::SegmentAccepted>);
           return {{"o", "unsupported"}};
         }
       },
