@@ -50,6 +50,8 @@ constexpr std::array kMarks = {
     CoverageMark{"segment_node_crashed", "a storage node of the quorum tier crashed"},
     CoverageMark{"segment_stopped", "a segment stopped after a failed fsync and restarted"},
     CoverageMark{"segment_repaired", "a suspect segment was repaired from its peers"},
+    CoverageMark{"zone_down", "a whole zone of storage nodes was down (writes went on)"},
+    CoverageMark{"zone_plus_one_down", "a zone and one storage node more were down"},
     CoverageMark{"gossip_converged", "every segment reached its PG's PGCL after the faults"},
 };
 

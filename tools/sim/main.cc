@@ -40,7 +40,8 @@ bool want_color(bool no_color_flag, int fd) {
 
 constexpr const char* kSpecHelp =
     "workload spec: a shipped spec's name (default, crash_heavy, torn_writes, fsync_errors, "
-    "media_faults, tiered, many_nodes, network_faults, partitions, quorum, soak) or a .toml "
+    "media_faults, tiered, many_nodes, network_faults, partitions, quorum, az_outage, "
+    "az_plus_one, soak) or a .toml "
     "file";
 
 }  // namespace

@@ -567,6 +567,36 @@ void MtrWorkload::restart_failed_segments() {
   segment_backoff_ = std::min<Nanos>(segment_backoff_ * 2, kSecond);
 }
 
+// A storage crash of the quorum tier, drawn by the spec's weights: the writer (false: the
+// caller crashes it as it would the one storage), one storage node, a zone, or a zone and
+// one node more. A zone outage lasts a drawn while, with the workload going on meanwhile.
+bool MtrWorkload::crash_quorum_storage(sim::Rng& rng) {
+  const WorkloadSpec& w = spec_.workload;
+  const double weights[] = {w.crash_writer_weight, w.crash_segment_node_weight,
+                            w.crash_zone_weight, w.crash_zone_plus_one_weight};
+  const std::size_t kind = rng.pick_weighted(weights);
+  if (kind == 0) return false;
+  if (kind == 1) {
+    crash_segment_node(rng.below(segment_nodes_.size()));
+    ++stats_.segment_crashes;
+    coverage_.hit("segment_node_crashed");
+    return true;
+  }
+  // Zones are a, b and c: nodes 0-1, 2-3 and 4-5.
+  const std::size_t zone = rng.below(3);
+  crash_segment_node(2 * zone);
+  crash_segment_node(2 * zone + 1);
+  stats_.segment_crashes += 2;
+  if (kind == 3) {
+    crash_segment_node((2 * zone + 2 + rng.below(4)) % segment_nodes_.size());
+    ++stats_.segment_crashes;
+  }
+  coverage_.hit(kind == 2 ? "zone_down" : "zone_plus_one_down");
+  world_.clock().sleep_for(static_cast<Nanos>(rng.below(
+      static_cast<std::uint64_t>(w.zone_outage / kMicrosecond) + 1)) * kMicrosecond);
+  return true;
+}
+
 void MtrWorkload::crash_compute(std::size_t index) {
   ComputeSlot& slot = *computes_[index];
   if (world_.up(slot.node)) world_.crash(slot.node);
@@ -686,13 +716,7 @@ void MtrWorkload::run_driver() {
     if (target != 1 && !quorum_ && rng.chance(0.5)) aim_at_write_window();
     switch (target) {
       case 0:
-        // The quorum tier: the writer, or (three times in four) one storage node.
-        if (quorum_ && !rng.chance(0.25)) {
-          crash_segment_node(rng.below(segment_nodes_.size()));
-          ++stats_.segment_crashes;
-          coverage_.hit("segment_node_crashed");
-          break;
-        }
+        if (quorum_ && crash_quorum_storage(rng)) break;
         crash_storage();
         ++stats_.storage_crashes;
         coverage_.hit("storage_crashed");

@@ -76,6 +76,7 @@ class MtrWorkload {
   void boot_writer(Runtime rt);
   void boot_segments(Runtime rt);
   void crash_segment_node(std::size_t index);
+  bool crash_quorum_storage(sim::Rng& rng);
   bool segments_need_restart() const;
   void check_gossip_converges(Nanos bound);
   // Whether segment `s` holds `lsn` on its disk (as its node last saw it, when down).

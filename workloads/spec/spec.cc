@@ -54,11 +54,13 @@ constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::array<std::string_view, 6> kTables = {"meta",    "workload", "faults",
                                                     "storage", "network",  "swarm"};
 constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
-constexpr std::array<std::string_view, 17> kWorkloadKeys = {
+constexpr std::array<std::string_view, 22> kWorkloadKeys = {
     "ops",          "compute_nodes",      "pages",           "mtr_records_max",
     "mtr_pages_max", "write_bytes_max",   "crashes",           "commit_weight",   "read_weight",
     "read_past_weight", "refresh_weight", "sync_weight",     "crash_storage_weight",
-    "crash_compute_weight", "crash_all_weight", "liveness_ops", "liveness_bound_ms"};
+    "crash_compute_weight", "crash_all_weight", "crash_writer_weight",
+    "crash_segment_node_weight", "crash_zone_weight", "crash_zone_plus_one_weight",
+    "zone_outage_ms", "liveness_ops", "liveness_bound_ms"};
 constexpr std::array<std::string_view, 5> kFaultKeys = {"regime", "swarm", "crash_mode",
                                                         "atomic_unit", "kinds"};
 constexpr std::array<std::string_view, 3> kKindKeys = {"enabled", "probability", "budget"};
@@ -154,6 +156,13 @@ class Parser : private toml_input::FieldReader {
       else if (e.key == "crash_storage_weight") s = weight(e, name, w.crash_storage_weight);
       else if (e.key == "crash_compute_weight") s = weight(e, name, w.crash_compute_weight);
       else if (e.key == "crash_all_weight") s = weight(e, name, w.crash_all_weight);
+      else if (e.key == "crash_writer_weight") s = weight(e, name, w.crash_writer_weight);
+      else if (e.key == "crash_segment_node_weight")
+        s = weight(e, name, w.crash_segment_node_weight);
+      else if (e.key == "crash_zone_weight") s = weight(e, name, w.crash_zone_weight);
+      else if (e.key == "crash_zone_plus_one_weight")
+        s = weight(e, name, w.crash_zone_plus_one_weight);
+      else if (e.key == "zone_outage_ms") s = duration(e, name, 1, kMillisecond, w.zone_outage);
       else if (e.key == "liveness_ops") s = integer(e, name, 1, kMaxInt, w.liveness_ops);
       else if (e.key == "liveness_bound_ms") {
         s = duration(e, name, 1, kMillisecond, w.liveness_bound);
@@ -185,6 +194,13 @@ class Parser : private toml_input::FieldReader {
       return error(last_line({"crash_storage_weight", "crash_compute_weight", "crash_all_weight"}),
                    "workload.crash_storage_weight, crash_compute_weight and crash_all_weight "
                    "are all 0 while workload.crashes > 0: at least one must be > 0");
+    }
+    if (w.crash_writer_weight + w.crash_segment_node_weight + w.crash_zone_weight +
+            w.crash_zone_plus_one_weight == 0) {
+      return error(last_line({"crash_writer_weight", "crash_segment_node_weight",
+                              "crash_zone_weight", "crash_zone_plus_one_weight"}),
+                   "workload.crash_writer_weight, crash_segment_node_weight, crash_zone_weight "
+                   "and crash_zone_plus_one_weight are all 0: at least one must be > 0");
     }
     return Status::ok();
   }
@@ -658,6 +674,11 @@ std::string to_toml(const Spec& spec) {
   line(out, "crash_storage_weight", format_double(w.crash_storage_weight));
   line(out, "crash_compute_weight", format_double(w.crash_compute_weight));
   line(out, "crash_all_weight", format_double(w.crash_all_weight));
+  line(out, "crash_writer_weight", format_double(w.crash_writer_weight));
+  line(out, "crash_segment_node_weight", format_double(w.crash_segment_node_weight));
+  line(out, "crash_zone_weight", format_double(w.crash_zone_weight));
+  line(out, "crash_zone_plus_one_weight", format_double(w.crash_zone_plus_one_weight));
+  line(out, "zone_outage_ms", toml_duration(w.zone_outage, kMillisecond));
   line(out, "liveness_ops", toml_int(w.liveness_ops));
   line(out, "liveness_bound_ms", toml_duration(w.liveness_bound, kMillisecond));
 

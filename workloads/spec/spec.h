@@ -46,6 +46,15 @@ struct WorkloadSpec {
   double crash_storage_weight = 1;
   double crash_compute_weight = 1;
   double crash_all_weight = 1;
+  // Under the quorum preset, what a storage crash takes down (relative weights): the writer,
+  // one storage node, a whole zone (2 storage nodes), or a zone and one node more. A zone
+  // outage lasts a drawn time up to zone_outage (the writes go on without one zone, and
+  // wait without a zone and one node more).
+  double crash_writer_weight = 1;
+  double crash_segment_node_weight = 3;
+  double crash_zone_weight = 0;
+  double crash_zone_plus_one_weight = 0;
+  Nanos zone_outage = 200 * kMillisecond;
   // Liveness phase, faults off: this many operations must complete within the bound.
   std::uint64_t liveness_ops = 200;
   Nanos liveness_bound = 2 * kSecond;  // virtual time
