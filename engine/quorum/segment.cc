@@ -10,6 +10,7 @@ namespace {
 constexpr std::string_view kLogName = "LOG";
 constexpr std::string_view kStateName = "STATE";
 constexpr std::string_view kStateTempName = "STATE.tmp";
+constexpr std::string_view kImagesName = "IMAGES";
 // How much of the log one read of the open scan takes.
 constexpr std::size_t kScanChunk = 64 * 1024;
 
@@ -114,6 +115,10 @@ Status Segment::load() {
     at += d->size;
     used += d->size;
   }
+  Result<std::unique_ptr<PageImages>> images =
+      PageImages::open(rt_, path(kImagesName), options_.page_size, state_.annulled);
+  if (!images.is_ok()) return images.status();
+  images_ = std::move(images).value();
   log_end_ = at;
   if (at < *size) {
     stats_.frames_cut = *size - at;
@@ -223,6 +228,7 @@ Result<Lsn> Segment::append(const Epochs& e, std::span<const SegmentRecord> reco
   std::uint64_t at = base;
   for (const auto& [r, size] : fresh) {
     index(*r, at, size);
+    keep_frame(*r);
     at += size;
     ++stats_.records_written;
   }
@@ -281,6 +287,9 @@ Status Segment::annul(const Epochs& e, std::span<const AnnulledRange> annulled) 
   if (next != state_) {
     AURORA_RETURN_IF_ERROR(write_state(next));
     drop_annulled();
+    drop_cache();  // materializations may hold annulled records now
+    images_->forget(next.annulled);
+    ++annulments_;
   }
   accepted("annul", e);
   return Status::ok();
@@ -301,6 +310,7 @@ void Segment::drop_annulled() {
 }
 
 Result<SegmentRecord> Segment::read_frame(const Location& loc) {
+  if (const auto it = frames_.find(loc.meta.lsn); it != frames_.end()) return it->second;
   std::vector<std::byte> buf(loc.size);
   AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, log_, loc.at, buf));
   Result<DecodedSegmentRecord> d = decode_segment_record(buf);
@@ -310,7 +320,19 @@ Result<SegmentRecord> Segment::read_frame(const Location& loc) {
     return Status::corruption(path(kLogName) + ": record " + std::to_string(loc.meta.lsn) +
                               " at offset " + std::to_string(loc.at) + " is damaged");
   }
+  keep_frame(d->record);
   return std::move(d->record);
+}
+
+void Segment::keep_frame(const SegmentRecord& r) {
+  if (frames_.contains(r.meta.lsn)) return;
+  frame_bytes_ += r.bytes.size() + sizeof(SegmentRecord);
+  frames_.emplace(r.meta.lsn, r);
+  // Over the bound, the oldest records go first: reads and gossip want the recent ones.
+  while (frame_bytes_ > kFrameCacheBytes && !frames_.empty()) {
+    frame_bytes_ -= frames_.begin()->second.bytes.size() + sizeof(SegmentRecord);
+    frames_.erase(frames_.begin());
+  }
 }
 
 Result<std::vector<std::byte>> Segment::read(PageId page, Lsn at) {
@@ -320,16 +342,33 @@ Result<std::vector<std::byte>> Segment::read(PageId page, Lsn at) {
                         std::to_string(tracker_.scl()) + " is below read point " +
                         std::to_string(at));
   }
+  // Start from the newest materialization at or below `at` when one is cached: it holds
+  // every record of the page up to its version (it was made at or below the SCL then, and a
+  // record that arrives later is above that SCL; an annulment empties the cache).
+  std::vector<std::byte> out(options_.page_size);
+  Lsn from = kNoLsn;
+  if (const auto c = cache_.find(page); c != cache_.end()) {
+    if (auto v = c->second.upper_bound(at); v != c->second.begin()) {
+      --v;
+      out = v->second;
+      from = v->first;
+    }
+  }
+  const std::uint64_t annulments = annulments_;
+  // Then the newest image on disk, when it is newer (the cache may have been dropped).
+  if (std::optional<PageImages::Image> img = images_->newest_at(page, at);
+      img && img->version > from && annulments == annulments_) {
+    out = std::move(img->bytes);
+    from = img->version;
+  }
   // The locations first: the index may change while the reads below wait for the disk, but
   // a location, once durable, stays valid until the next open.
   std::vector<Location> versions;
   if (auto it = pages_.find(page); it != pages_.end()) {
-    for (Lsn lsn : it->second) {
-      if (lsn > at) break;
-      versions.push_back(records_.at(lsn));
+    for (auto v = it->second.upper_bound(from); v != it->second.end() && *v <= at; ++v) {
+      versions.push_back(records_.at(*v));
     }
   }
-  std::vector<std::byte> out(options_.page_size);
   for (const Location& loc : versions) {
     Result<SegmentRecord> r = read_frame(loc);
     if (!r.is_ok()) return r.status();
@@ -338,7 +377,29 @@ Result<std::vector<std::byte>> Segment::read(PageId page, Lsn at) {
     }
     std::copy(r->bytes.begin(), r->bytes.end(), out.begin() + r->offset);
   }
+  ++stats_.reads;
+  stats_.frames_read_for_pages += versions.size();
+  // A read that had to apply many records leaves its result for the reads near it, past
+  // read points included: a read then applies about kCheckpointEvery records at most.
+  if (annulments == annulments_ && versions.size() >= kCheckpointEvery) {
+    const Lsn version = versions.back().meta.lsn;
+    remember(page, version, out);
+    const Epoch epoch = state_.annulled.empty() ? 0 : state_.annulled.back().epoch;
+    images_->write(page, version, epoch, out).ignore();  // an optimization: reads go on
+  }
   return out;
+}
+
+void Segment::remember(PageId page, Lsn version, const std::vector<std::byte>& bytes) {
+  const std::size_t most = std::max<std::size_t>(1, kCacheBytes / options_.page_size);
+  if (cached_ >= most && !cache_.empty()) {
+    // Full: the first page's oldest materialization goes (any would do; this is determined).
+    auto first = cache_.begin();
+    first->second.erase(first->second.begin());
+    --cached_;
+    if (first->second.empty()) cache_.erase(first);
+  }
+  if (cache_[page].emplace(version, bytes).second) ++cached_;
 }
 
 Result<Segment::GossipAnswer> Segment::answer_gossip(const Epochs& e, Lsn above,

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/quorum/page_images.h"
 #include "engine/quorum/segment_format.h"
 #include "engine/quorum/watermarks.h"
 #include "engine/runtime/runtime.h"
@@ -50,6 +51,8 @@ struct SegmentStats {
   std::uint64_t behind = 0;           // calls refused until an annulment arrives
   std::uint64_t fsyncs = 0;
   std::uint64_t frames_cut = 0;       // bytes dropped at open (a torn or damaged tail)
+  std::uint64_t reads = 0;            // pages served
+  std::uint64_t frames_read_for_pages = 0;  // records read from disk to serve them
 };
 
 class Segment {
@@ -106,6 +109,13 @@ class Segment {
   // Every record held, ascending (for tests and the checkers' view of durable state).
   std::vector<RecordMeta> held() const;
   bool holds(Lsn lsn) const { return records_.contains(lsn); }
+  // Forgets every cached page (invariant 9: a read with every cache cold reads the same).
+  void drop_cache() {
+    cache_.clear();
+    cached_ = 0;
+    frames_.clear();
+    frame_bytes_ = 0;
+  }
 
  private:
   struct Location {
@@ -136,6 +146,23 @@ class Segment {
   std::uint64_t log_end_ = 0;
   std::map<Lsn, Location> records_;
   std::map<PageId, std::set<Lsn>> pages_;
+  std::unique_ptr<PageImages> images_;
+  // Materializations of pages at some of their versions, left by reads that applied many
+  // records, so that a read applies only the records above the nearest one below its read
+  // point (without them, every read replays its page's whole history from disk: a run's
+  // cost grew with the square of its length). Bounded by kCacheBytes.
+  static constexpr std::size_t kCheckpointEvery = 16;
+  static constexpr std::size_t kCacheBytes = 4 << 20;
+  void remember(PageId page, Lsn version, const std::vector<std::byte>& bytes);
+  std::map<PageId, std::map<Lsn, std::vector<std::byte>>> cache_;
+  std::size_t cached_ = 0;  // materializations in cache_
+  // Records as written or last read, so that reads and gossip rarely go to the disk for
+  // them (the log is read back whole at open anyway). Bounded by kFrameCacheBytes.
+  static constexpr std::size_t kFrameCacheBytes = 8 << 20;
+  void keep_frame(const SegmentRecord& r);
+  std::map<Lsn, SegmentRecord> frames_;
+  std::size_t frame_bytes_ = 0;
+  std::uint64_t annulments_ = 0;  // a read that saw one begin under way caches nothing
   SclTracker tracker_;
   bool suspect_ = false;
   Status stopped_;  // ok while running

@@ -58,8 +58,9 @@ GossipOptions SegmentServer::gossip_for(const VolumeLayout& layout, NodeId node)
 void SegmentServer::gossip_loop(SegmentId id) {
   const std::vector<std::pair<SegmentId, Address>>& peers = gossip_.peers.at(id);
   std::set<SegmentId> repaired_from;  // peers whose complete answer a suspect absorbed
+  Nanos wait = gossip_.interval;
   for (std::size_t turn = 0;; ++turn) {
-    rt_.clock.sleep_for(gossip_.interval);
+    rt_.clock.sleep_for(wait);
     Segment* seg = segment(id);
     if (seg == nullptr || peers.empty() || !seg->stopped().is_ok()) return;
     const auto& [peer, address] = peers[turn % peers.size()];
@@ -73,6 +74,12 @@ void SegmentServer::gossip_loop(SegmentId id) {
     if (!r.is_ok()) continue;
     Result<Segment::GossipAnswer> answer = wire::decode_gossip_answer(*r);
     if (!answer.is_ok() || !seg->absorb_gossip(*answer).is_ok()) continue;
+    // Nothing came and no hole is known here: ask less often (the segment is most likely
+    // complete, and the writer's appends keep it so); anything else: at the full rate.
+    const bool idle = answer->records.empty() && answer->annulled.empty() &&
+                      seg->held_above_scl().empty();
+    wait = idle ? std::min(wait * 2, gossip_.interval * gossip_.idle_backoff)
+                : gossip_.interval;
     if (!seg->suspect()) {
       repaired_from.clear();
       continue;
@@ -90,6 +97,10 @@ void SegmentServer::gossip_loop(SegmentId id) {
 Segment* SegmentServer::segment(SegmentId id) {
   const auto it = hosted_->segments.find(id);
   return it == hosted_->segments.end() ? nullptr : it->second.get();
+}
+
+void SegmentServer::drop_caches() {
+  for (auto& [id, seg] : hosted_->segments) seg->drop_cache();
 }
 
 bool SegmentServer::needs_restart() const {

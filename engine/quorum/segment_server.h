@@ -31,6 +31,9 @@ struct GossipOptions {
   // Each hosted segment's peers and where they are; none: no gossip.
   std::map<SegmentId, std::vector<std::pair<SegmentId, Address>>> peers;
   Nanos interval = 5 * kMillisecond;
+  // A segment whose rounds bring nothing asks less and less often, down to once every
+  // interval * idle_backoff; one that learns anything goes back to every interval.
+  std::int64_t idle_backoff = 16;
   Nanos timeout = 20 * kMillisecond;
   std::uint32_t limit = 256;  // records per answer, and LSNs per request's `have`
 };
@@ -57,6 +60,8 @@ class SegmentServer {
   // Whether a segment here stopped (a failed fsync), or did not open: it waits for its node
   // to restart (events segment.stopped and segment.down say when that happens).
   bool needs_restart() const;
+  // Every hosted segment forgets its cached pages.
+  void drop_caches();
 
  private:
   // What the request fibers share with the server.

@@ -231,6 +231,70 @@ TEST(QuorumSegment, GossipTeachesAnnulmentsBeforeItCopiesRecords) {
   });
 }
 
+// Page images bound a read's replay: the first read of a long history replays it and
+// leaves an image, a read with every cache cold then starts from the image, and after a
+// crash (images are not fsynced) reads are the same bytes either way.
+TEST(QuorumSegment, ImagesBoundTheReplayAndNeverChangeTheBytes) {
+  LogHarness h(7);
+  std::vector<std::byte> expected;
+  h.run([&] {
+    auto seg = fresh_segment(h);
+    ASSERT_NE(seg, nullptr);
+    std::vector<SegmentRecord> recs;
+    for (Lsn l = 101; l <= 140; ++l) {
+      recs.push_back(rec(l, l == 101 ? 0 : l - 1, 1, std::string(1, char('a' + l % 26)), 1,
+                         static_cast<std::uint32_t>(l % 8)));
+    }
+    ASSERT_TRUE(seg->append({1, 1}, recs).is_ok());
+    const auto first = seg->read(1, 140);
+    ASSERT_TRUE(first.is_ok());
+    expected = *first;
+    EXPECT_EQ(seg->stats().frames_read_for_pages, 40U);
+    seg->drop_cache();
+    const auto again = seg->read(1, 140);
+    ASSERT_TRUE(again.is_ok());
+    EXPECT_EQ(*again, expected);
+    EXPECT_EQ(seg->stats().frames_read_for_pages, 40U);  // from the image: nothing replayed
+  });
+  for (sim::CrashMode mode : {sim::CrashMode::kDropAll, sim::CrashMode::kPrefix}) {
+    h.crash(mode);
+    h.run([&] {
+      auto seg = open_segment(h);
+      ASSERT_NE(seg, nullptr);
+      const auto after = seg->read(1, 140);
+      ASSERT_TRUE(after.is_ok());
+      EXPECT_EQ(*after, expected);
+    });
+  }
+}
+
+// An image that an annulment reaches into holds annulled records: never used again, in this
+// life of the segment or the next.
+TEST(QuorumSegment, AnImageAnAnnulmentReachesIsNeverUsed) {
+  LogHarness h(8);
+  h.run([&] {
+    auto seg = fresh_segment(h);
+    ASSERT_NE(seg, nullptr);
+    std::vector<SegmentRecord> recs;
+    for (Lsn l = 101; l <= 130; ++l) {
+      // 101..110 write "o" at 0; 111..130 (annulled below) write "x" there.
+      recs.push_back(rec(l, l == 101 ? 0 : l - 1, 1, l <= 110 ? "o" : "x"));
+    }
+    ASSERT_TRUE(seg->append({1, 1}, recs).is_ok());
+    ASSERT_EQ(text_of(*seg->read(1, 130)).substr(0, 1), "x");  // leaves an image at 130
+    const std::vector<AnnulledRange> both{{1, 100, 1}, {111, 200, 2}};
+    ASSERT_TRUE(seg->annul({2, 1}, both).is_ok());
+    ASSERT_TRUE(seg->append({2, 1}, std::vector{rec(201, 110, 2, "n", 1, 1)}).is_ok());
+    EXPECT_EQ(text_of(*seg->read(1, 201)).substr(0, 2), "on");
+  });
+  h.crash(sim::CrashMode::kPrefix);
+  h.run([&] {
+    auto seg = open_segment(h);
+    ASSERT_NE(seg, nullptr);
+    EXPECT_EQ(text_of(*seg->read(1, 201)).substr(0, 2), "on");
+  });
+}
+
 // A torn or damaged log is cut at its first bad frame, and the segment is suspect.
 TEST(QuorumSegment, ADamagedLogIsCutAndTheSegmentSuspect) {
   LogHarness h;

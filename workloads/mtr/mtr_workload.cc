@@ -409,8 +409,9 @@ void MtrWorkload::read(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   observe(read_observation(slot.name, page, at, /*at_read_point=*/true, got, may_refuse_below));
   ++stats_.reads_checked;
   // Sometimes the same read again with every cache cold (invariant 9).
-  if (got.is_ok() && storage_ && rng.chance(0.1)) {
-    storage_->pages().drop_cache();
+  if (got.is_ok() && volume_ != nullptr && rng.chance(0.1)) {
+    if (storage_) storage_->pages().drop_cache();
+    for (auto& [node, server] : segment_servers_) server->drop_caches();
     Result<std::vector<std::byte>> cold = slot.link->read(page, at);
     if (cold.is_ok()) observe(obs::ColdWarm{page, at, plain_bytes(*got), plain_bytes(*cold)});
   }
