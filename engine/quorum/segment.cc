@@ -13,15 +13,6 @@ constexpr std::string_view kStateTempName = "STATE.tmp";
 constexpr std::string_view kImagesName = "IMAGES";
 // How much of the log one read of the open scan takes.
 constexpr std::size_t kScanChunk = 64 * 1024;
-
-Status ensure_dir(FileSystem& fs, const std::string& path) {
-  Status s = fs.mkdir(path);
-  return s.kind() == ErrorKind::kAlreadyExists ? Status::ok() : s;
-}
-std::string parent_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
 }  // namespace
 
 std::string Segment::path(std::string_view name) const {
@@ -37,7 +28,7 @@ Result<std::unique_ptr<Segment>> Segment::open(Runtime rt, SegmentOptions option
 Status Segment::load() {
   FileSystem& fs = rt_.fs;
   AURORA_RETURN_IF_ERROR(ensure_dir(fs, options_.dir));
-  AURORA_RETURN_IF_ERROR(fs.sync_dir(parent_of(options_.dir)));
+  AURORA_RETURN_IF_ERROR(fs.sync_dir(parent_dir(options_.dir)));
   Result<FileHandle> state_file = fs.open(path(kStateName), OpenMode::kOpenExisting);
   if (state_file.kind() == ErrorKind::kNotFound) {
     // New, or interrupted before its state file was renamed in: a log with records and no

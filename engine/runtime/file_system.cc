@@ -11,6 +11,16 @@ std::string_view open_mode_name(OpenMode mode) {
   return "?";
 }
 
+Status ensure_dir(FileSystem& fs, const std::string& path) {
+  Status s = fs.mkdir(path);
+  return s.kind() == ErrorKind::kAlreadyExists ? Status::ok() : s;
+}
+
+std::string parent_dir(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
+}
+
 Status write_all(FileSystem& fs, FileHandle file, std::uint64_t offset,
                  std::span<const std::byte> data) {
   while (!data.empty()) {

@@ -110,6 +110,11 @@ Status write_all(FileSystem& fs, FileHandle file, std::uint64_t offset,
 inline constexpr int kReadAttempts = 8;
 Status read_exact(FileSystem& fs, FileHandle file, std::uint64_t offset, std::span<std::byte> out);
 
+// mkdir that tolerates a directory left by an earlier, interrupted attempt.
+Status ensure_dir(FileSystem& fs, const std::string& path);
+// The directory holding `path` ("" for a name at the top).
+std::string parent_dir(std::string_view path);
+
 inline std::span<const std::byte> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }

@@ -72,18 +72,6 @@ Result<std::unique_ptr<Log>> Log::open(Runtime rt, LogOptions options) {
 
 // --- a new volume ----------------------------------------------------------------------
 
-namespace {
-// mkdir that tolerates a directory left by an earlier, interrupted attempt.
-Status ensure_dir(FileSystem& fs, const std::string& path) {
-  Status s = fs.mkdir(path);
-  return s.kind() == ErrorKind::kAlreadyExists ? Status::ok() : s;
-}
-std::string parent_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
-}  // namespace
-
 // No CONTROL means a new volume only when no segment holds a record: records are written
 // only to segments a durable control file lists, and an interrupted creation leaves at most
 // a first segment holding its header. Segments with records and no control file are a
@@ -115,7 +103,7 @@ Status Log::create_volume() {
   // No CONTROL: nothing was ever acknowledged (the first segment is only used after the
   // control file listing it is durable), so an interrupted creation simply starts over.
   AURORA_RETURN_IF_ERROR(ensure_dir(rt_.fs, options_.dir));
-  AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(parent_of(options_.dir)));
+  AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(parent_dir(options_.dir)));
   AURORA_RETURN_IF_ERROR(ensure_dir(rt_.fs, options_.dir + "/wal"));
   AURORA_RETURN_IF_ERROR(ensure_dir(rt_.fs, options_.dir + "/cold"));
   AURORA_RETURN_IF_ERROR(rt_.fs.sync_dir(options_.dir));
