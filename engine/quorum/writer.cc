@@ -77,6 +77,21 @@ std::map<SegmentId, Result<wire::Bytes>> call_all(
   return std::move(round->out);
 }
 
+// The status of every segment of `segs` that answered.
+std::map<SegmentId, wire::SegmentStatus> statuses(
+    Runtime rt, const std::shared_ptr<rpc::RpcClient>& client, const VolumeLayout& layout,
+    Nanos timeout, const std::vector<SegmentId>& segs) {
+  std::map<SegmentId, wire::SegmentStatus> out;
+  const auto got = call_all(rt, client, layout, timeout, segs, [](SegmentId s) {
+    return std::pair{wire::kStatus, wire::encode(wire::Header{s, {0, 0}})};
+  });
+  for (const auto& [s, r] : got) {
+    if (!r.is_ok()) continue;
+    if (Result<wire::SegmentStatus> st = wire::decode_status(*r); st.is_ok()) out[s] = *st;
+  }
+  return out;
+}
+
 }  // namespace
 
 Status QuorumWriter::recover() {
@@ -100,17 +115,10 @@ Status QuorumWriter::recover() {
     // write quorum, so the highest here is the highest there is.
     std::set<SegmentId> answered;
     Epoch top = 0;
-    const auto status = call_all(rt_, reader_, layout, options_.attempt_timeout, everyone,
-                                 [&](SegmentId s) {
-                                   return std::pair{wire::kStatus,
-                                                    wire::encode(wire::Header{s, {0, 0}})};
-                                 });
-    for (const auto& [s, r] : status) {
-      if (!r.is_ok()) continue;
-      const Result<wire::SegmentStatus> st = wire::decode_status(*r);
-      if (!st.is_ok()) continue;
+    for (const auto& [s, st] :
+         statuses(rt_, reader_, layout, options_.attempt_timeout, everyone)) {
       answered.insert(s);
-      top = std::max(top, st->epochs.volume);
+      top = std::max(top, st.epochs.volume);
     }
     if (!has_read_quorums(answered)) {
       rt_.clock.sleep_for(options_.retry_delay);
@@ -212,15 +220,9 @@ Status QuorumWriter::recover() {
     if (complete) break;
     if (stopped()) return stop_reason_;
     rt_.clock.sleep_for(options_.status_interval);
-    const auto got = call_all(rt_, reader_, layout, options_.attempt_timeout, everyone,
-                              [&](SegmentId s) {
-                                return std::pair{wire::kStatus,
-                                                 wire::encode(wire::Header{s, {0, 0}})};
-                              });
-    for (const auto& [s, r] : got) {
-      if (!r.is_ok()) continue;
-      const Result<wire::SegmentStatus> st = wire::decode_status(*r);
-      if (st.is_ok() && st->epochs.volume == epoch_) scl_[s] = st->scl;
+    for (const auto& [s, st] :
+         statuses(rt_, reader_, layout, options_.attempt_timeout, everyone)) {
+      if (st.epochs.volume == epoch_) scl_[s] = st.scl;
     }
   }
 
