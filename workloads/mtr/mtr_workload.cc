@@ -237,13 +237,17 @@ void MtrWorkload::boot_writer(Runtime rt) {
   volume_ = writer_.get();
   ++stats_.recoveries;
   observe(recovered_observation(*writer_));
+  serve_volume(rt);
+}
+
+void MtrWorkload::serve_volume(Runtime rt) {
   Result<std::unique_ptr<compute::StorageServer>> server =
-      compute::StorageServer::start(rt, *writer_, hooks_.observer());
+      compute::StorageServer::start(rt, *volume_, hooks_.observer());
   AURORA_ASSERT(server.is_ok(), "the storage's port is free on a node that just booted: " +
                                     server.status().to_string());
   server_ = std::move(server).value();
   observe_state();
-  wake_all();
+  wake_all();  // compute nodes waiting for the storage, and the driver
 }
 
 void MtrWorkload::boot_storage(Runtime rt) {
@@ -276,13 +280,7 @@ void MtrWorkload::boot_storage(Runtime rt) {
   if (r.vcl_found > r.vdl_found) coverage_.hit("crash_mid_mtr_recovered");
   if (std::exchange(fsync_failed_since_open_, false)) coverage_.hit("fsync_error_survived");
   observe(recovered_observation(*storage_));
-  Result<std::unique_ptr<compute::StorageServer>> server =
-      compute::StorageServer::start(rt, *storage_, hooks_.observer());
-  AURORA_ASSERT(server.is_ok(), "the storage's port is free on a node that just booted: " +
-                                    server.status().to_string());
-  server_ = std::move(server).value();
-  observe_state();
-  wake_all();  // compute nodes waiting for the storage, and the driver
+  serve_volume(rt);
 }
 
 // --- compute nodes -------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class MtrWorkload {
   struct ComputeSlot;
   void boot_storage(Runtime rt);
   void boot_writer(Runtime rt);
+  // Serves volume_, just opened, to the compute nodes, and tells everyone waiting.
+  void serve_volume(Runtime rt);
   void boot_segments(Runtime rt);
   void crash_segment_node(std::size_t index);
   bool crash_quorum_storage(sim::Rng& rng);
