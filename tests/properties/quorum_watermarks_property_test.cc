@@ -480,27 +480,39 @@ RC_GTEST_PROP(QuorumWatermarkProperties, EveryWriteQuorumMeetsEveryReadQuorum, (
 // write quorum made durable (the VDL of the whole state), and what it decides is what the
 // reports define: VCL the end of the run of LSNs from 1 that some report holds, VDL the last
 // CPL in it, everything above annulled under a new epoch, allocation above the annulment.
+// Each PG's membership, a read quorum drawn from it, and the reports of its segments.
+struct ReadQuorums {
+  std::map<PgId, Membership> members;
+  std::map<PgId, std::vector<SegmentId>> quorum;
+  std::map<PgId, std::vector<SegmentReport>> reports;
+};
+
+ReadQuorums draw_read_quorums(const GenVolume& v,
+                              const std::map<SegmentId, SegmentState>& states) {
+  ReadQuorums r;
+  for (PgId pg = 0; pg < v.pgs.size(); ++pg) {
+    r.members[pg] = v.pgs[pg].m;
+    r.quorum[pg] = draw_read_quorum(v.pgs[pg].m);
+    for (SegmentId s : r.quorum[pg]) r.reports[pg].push_back(report_of(v, s, states.at(s)));
+  }
+  return r;
+}
+
 RC_GTEST_PROP(QuorumWatermarkProperties, RecoveryFromAnyReadQuorumKeepsWhatWasDurable, ()) {
   const GenVolume v = *gen_volume();
   const Marks durable = brute_marks(v);
   const Lsn lal = draw_lal(v, durable.vdl);
   const std::map<SegmentId, SegmentState> states = states_of(v);
-  std::map<PgId, Membership> members;
-  std::map<PgId, std::vector<SegmentId>> quorum;
-  std::map<PgId, std::vector<SegmentReport>> reports;
-  for (PgId pg = 0; pg < v.pgs.size(); ++pg) {
-    members[pg] = v.pgs[pg].m;
-    quorum[pg] = draw_read_quorum(v.pgs[pg].m);
-    for (SegmentId s : quorum[pg]) reports[pg].push_back(report_of(v, s, states.at(s)));
-  }
-  const Result<RecoveryPlan> plan = plan_recovery(members, reports, lal);
+  const ReadQuorums drawn = draw_read_quorums(v, states);
+  const std::map<PgId, std::vector<SegmentId>>& quorum = drawn.quorum;
+  const Result<RecoveryPlan> plan = plan_recovery(drawn.members, drawn.reports, lal);
   if (!plan.is_ok()) RC_FAIL("a read quorum was refused: " + plan.status().to_string());
 
   RC_ASSERT(plan->vdl >= durable.vdl);
   RC_ASSERT(plan->vcl >= durable.vcl);
   auto reported = [&](Lsn l) {
     const PgId pg = v.pg_of[l];
-    return std::any_of(quorum[pg].begin(), quorum[pg].end(),
+    return std::any_of(quorum.at(pg).begin(), quorum.at(pg).end(),
                        [&](SegmentId s) { return states.at(s).holds.contains(l); });
   };
   Lsn run = 0;
@@ -595,21 +607,18 @@ RC_GTEST_PROP(QuorumWatermarkProperties, RecoveryIsIdempotentAcrossEpochs, ()) {
   const GenVolume v = *gen_volume();
   const Lsn lal = draw_lal(v, brute_marks(v).vdl);
   std::map<SegmentId, SegmentState> states = states_of(v);
-  std::map<PgId, Membership> members;
-  std::map<PgId, std::vector<SegmentId>> first;
-  std::map<PgId, std::vector<SegmentReport>> reports;
-  for (PgId pg = 0; pg < v.pgs.size(); ++pg) {
-    members[pg] = v.pgs[pg].m;
-    first[pg] = draw_read_quorum(v.pgs[pg].m);
-    for (SegmentId s : first[pg]) reports[pg].push_back(report_of(v, s, states.at(s)));
-  }
+  ReadQuorums drawn = draw_read_quorums(v, states);
+  const std::map<PgId, Membership>& members = drawn.members;
+  const std::map<PgId, std::vector<SegmentId>>& first = drawn.quorum;
+  std::map<PgId, std::vector<SegmentReport>>& reports = drawn.reports;
   const Result<RecoveryPlan> plan = plan_recovery(members, reports, lal);
   if (!plan.is_ok()) RC_FAIL("the first recovery failed: " + plan.status().to_string());
 
   const bool same = uniform(0, 2) == 1;
   reports.clear();
   for (PgId pg = 0; pg < v.pgs.size(); ++pg) {
-    const std::vector<SegmentId> reached = same ? first[pg] : draw_write_quorum(members[pg]);
+    const std::vector<SegmentId> reached =
+        same ? first.at(pg) : draw_write_quorum(members.at(pg));
     for (SegmentId s : reached) {
       SegmentState& state = states.at(s);
       state.annulled = plan->annulled;
@@ -620,7 +629,7 @@ RC_GTEST_PROP(QuorumWatermarkProperties, RecoveryIsIdempotentAcrossEpochs, ()) {
       }
     }
     const std::vector<SegmentId> second =
-        same ? shuffled(first[pg]) : draw_read_quorum(members[pg]);
+        same ? shuffled(first.at(pg)) : draw_read_quorum(members.at(pg));
     for (SegmentId s : second) reports[pg].push_back(report_of(v, s, states.at(s)));
   }
   const Result<RecoveryPlan> again = plan_recovery(members, reports, lal);
