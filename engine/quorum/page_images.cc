@@ -55,12 +55,6 @@ PageImages::~PageImages() {
   if (file_.valid()) rt_.fs.close(file_).ignore();  // only releases the handle
 }
 
-std::size_t PageImages::count() const {
-  std::size_t n = 0;
-  for (const auto& [page, versions] : index_) n += versions.size();
-  return n;
-}
-
 Result<PageImages::Image> PageImages::read(PageId page, Lsn version, const Entry& e) {
   std::vector<std::byte> buf(kImageHeaderSize + page_size_);
   AURORA_RETURN_IF_ERROR(read_exact(rt_.fs, file_, e.at, buf));

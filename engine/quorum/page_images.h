@@ -47,8 +47,6 @@ class PageImages {
   // An annulment: images it reaches into are never used again.
   void forget(std::span<const AnnulledRange> annulled);
 
-  std::size_t count() const;
-
  private:
   struct Entry {
     std::uint64_t at = 0;  // offset of the frame
