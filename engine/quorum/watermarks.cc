@@ -118,6 +118,7 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
   std::vector<AnnulledRange> annulled;
   Epoch top_epoch = 0;   // the highest epoch that annulled or wrote anything
   Epoch seen_epoch = 0;  // the highest any report has seen (this recovery's fence, say)
+  std::map<PgId, std::vector<SegmentId>> sources;
   for (const auto& [pg, m] : members) {
     const auto it = reports.find(pg);
     std::vector<SegmentId> who;
@@ -131,6 +132,7 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
                                       std::to_string(who.size()) +
                                       " reports are not a read quorum of " + to_string(m));
     }
+    sources[pg] = who;
     for (const SegmentReport& r : it->second) {
       seen_epoch = std::max(seen_epoch, r.volume_epoch);
       for (const AnnulledRange& a : r.annulled) {
@@ -202,6 +204,7 @@ Result<RecoveryPlan> plan_recovery(const std::map<PgId, Membership>& members,
   plan.next_lsn = range.to + 1;
   annulled.push_back(range);
   plan.annulled = std::move(annulled);
+  plan.sources = std::move(sources);
   return plan;
 }
 

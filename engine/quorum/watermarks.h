@@ -133,6 +133,8 @@ struct RecoveryPlan {
   Lsn next_lsn = 1;
   std::map<PgId, Lsn> pg_tail;  // last record of each PG at or below VDL
   std::vector<AnnulledRange> annulled;  // every annulment, this one included, ascending
+  // The segments whose reports (not suspect) the plan counted, per PG: a read quorum each.
+  std::map<PgId, std::vector<SegmentId>> sources;
 };
 
 // Recovers from one read quorum of reports per PG (`reports[pg]`: the reports that are not

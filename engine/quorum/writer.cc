@@ -49,31 +49,44 @@ Result<wire::Bytes> QuorumWriter::call(rpc::RpcClient& c, SegmentId s, rpc::Meth
 
 namespace {
 
+using Answers = std::map<SegmentId, Result<wire::Bytes>>;
+
 // Calls every segment of `segs` at once (a fiber each, so that a down segment's timeout
-// does not hold up the others) and returns every answer: `request(s)` is the call to segment
-// s. The fibers own all they use (a crash unwinds the caller first, then them).
-std::map<SegmentId, Result<wire::Bytes>> call_all(
-    Runtime rt, const std::shared_ptr<rpc::RpcClient>& client, const VolumeLayout& layout,
-    Nanos timeout, const std::vector<SegmentId>& segs,
-    const std::function<std::pair<rpc::Method, wire::Bytes>(SegmentId)>& request) {
+// does not hold up the others) and returns the answers once all are in, or as soon as
+// `enough` says the answers so far are enough (a recovery needs a read quorum, not the
+// slowest segment): `request(s)` is the call to segment s. The fibers own all they use (a
+// crash unwinds the caller first, then them), and stop consulting `enough`, which belongs
+// to the caller, once the caller has its answers.
+Answers call_all(Runtime rt, const std::shared_ptr<rpc::RpcClient>& client,
+                 const VolumeLayout& layout, Nanos timeout, const std::vector<SegmentId>& segs,
+                 const std::function<std::pair<rpc::Method, wire::Bytes>(SegmentId)>& request,
+                 const std::function<bool(const Answers&)>& enough = nullptr) {
   struct Round {
     explicit Round(Scheduler& sched) : done(sched) {}
-    std::map<SegmentId, Result<wire::Bytes>> out;
+    Answers out;
     std::size_t left = 0;
+    bool returned = false;
+    const std::function<bool(const Answers&)>* enough = nullptr;
     Event done;
   };
   auto round = std::make_shared<Round>(rt.sched);
   round->left = segs.size();
+  round->enough = enough ? &enough : nullptr;
   for (SegmentId s : segs) {
     auto [method, body] = request(s);
     rt.spawn("writer.recovery_call",
              [round, client, s, method = method, body = std::move(body),
               to = layout.address_of(s), deadline = rt.clock.now() + timeout] {
-               round->out.emplace(s, client->call(to, method, body, deadline));
-               if (--round->left == 0) round->done.set();
+               Result<wire::Bytes> r = client->call(to, method, body, deadline);
+               if (round->returned) return;
+               round->out.emplace(s, std::move(r));
+               if (--round->left == 0 || (round->enough && (*round->enough)(round->out))) {
+                 round->done.set();
+               }
              });
   }
   if (round->left > 0) round->done.wait("writer.recovery_calls");
+  round->returned = true;
   return std::move(round->out);
 }
 
@@ -141,6 +154,14 @@ Status QuorumWriter::recover() {
                                       wire::kFence,
                                       wire::encode(wire::Header{
                                           s, {fence, layout.members.at(pg).epoch}})};
+                                },
+                                [&](const Answers& so_far) {
+                                  // A suspect report among them only costs another attempt.
+                                  std::set<SegmentId> have = fenced;
+                                  for (const auto& [s, r] : so_far) {
+                                    if (r.is_ok()) have.insert(s);
+                                  }
+                                  return has_read_quorums(have);
                                 });
       for (const auto& [s, r] : got) {
         if (r.kind() == ErrorKind::kFenced) overtaken = true;

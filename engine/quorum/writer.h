@@ -7,7 +7,8 @@
 // Opening the writer recovers the volume, under a new volume epoch:
 //   1. ask the segments their epochs, until a read quorum of every PG answered;
 //   2. fence every segment at the highest epoch seen + 1 and collect their reports, until a
-//      read quorum of every PG (not counting suspect segments) is fenced: from then on the
+//      read quorum of every PG (not counting suspect segments) is fenced, without waiting
+//      for the slower ones (the plan is made from those reports): from then on the
 //      writer before this one cannot get a write quorum anywhere, and anything it ever had
 //      acknowledged is in the reports (every write quorum meets every read quorum);
 //   3. plan (watermarks.h: plan_recovery), and install the annulment on a write quorum of
