@@ -53,6 +53,9 @@ constexpr std::array kMarks = {
     CoverageMark{"zone_down", "a whole zone of storage nodes was down (writes went on)"},
     CoverageMark{"zone_plus_one_down", "a zone and one storage node more were down"},
     CoverageMark{"gossip_converged", "every segment reached its PG's PGCL after the faults"},
+    CoverageMark{"recovered_from_read_quorum",
+                 "a recovery planned a PG from fewer than its 6 segments' reports"},
+    CoverageMark{"watermarks_settled", "the writer's watermarks were checked once settled"},
 };
 
 // Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a

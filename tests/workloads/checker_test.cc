@@ -200,7 +200,7 @@ TEST(Checkers, EverySilentOnTheGoodHistory) {
 
 TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
   const auto all = make_all_checkers(false);
-  ASSERT_EQ(all.size(), 16u);
+  ASSERT_EQ(all.size(), 18u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"lsn_unique", "4.1:"},         {"allocation_limit", "4.2:"},
       {"ordering", "4.3:"},           {"monotonic", "4.4:"},
@@ -208,7 +208,8 @@ TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
       {"durability", "4.7:"},         {"read_correctness", "4.8:"},
       {"cache_invisible", "4.9:"},    {"torn_tail_vs_corruption", "4.10:"},
       {"fsync_stop", "4.11:"},        {"quorum_write", "4.12:"},
-      {"epoch_fencing", "4.14:"},     {"read_your_writes", "4.18:"},
+      {"quorum_recovery", "4.13:"},   {"epoch_fencing", "4.14:"},
+      {"quorum_watermarks", "4.15:"}, {"read_your_writes", "4.18:"},
       {"monotonic_reads", "4.18:"},   {"commit_once", "4.1 and 4.6 under retries:"}};
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i]->name(), expected[i].first);
@@ -734,6 +735,131 @@ TEST(QuorumWrite, SilentOnFourOfSixAndMore) {
                      {quorum_acked(3, {4, 4, 4}, 1), quorum_acked(5, {6, 5}, 1)}));
 }
 
+// --- quorum_recovery: 4.13 ---
+
+obs::PgMembers pg_of_six(std::uint32_t pg, std::vector<std::uint32_t> next = {}) {
+  obs::PgMembers m{.pg = pg};
+  for (std::uint32_t i = 1; i <= 6; ++i) m.members.push_back(pg * 6 + i);
+  m.next = std::move(next);
+  return m;
+}
+
+obs::QuorumRecovery quorum_recovery(Lsn vdl, std::vector<std::uint32_t> sources,
+                                    std::uint32_t lost, std::vector<std::uint32_t> next = {}) {
+  obs::QuorumRecovery r{.epoch = 2, .vdl = vdl};
+  r.pgs.push_back({.layout = pg_of_six(0, std::move(next)), .sources = std::move(sources),
+                   .lost = lost});
+  return r;
+}
+
+// MTR [1, 2] (pages 0 and 4) and MTR [3, 3] (page 1), both acknowledged.
+History two_acked_mtrs() {
+  return {fresh(1), appended("n1", 1, 2, {w(0, 0, "a"), w(4, 0, "b")}, 0),
+          obs::Acked{"n1", 2, 2}, appended("n1", 3, 3, {w(1, 0, "c")}, 2),
+          obs::Acked{"n1", 3, 3}};
+}
+
+TEST(QuorumRecovery, FiresWhenPlannedFromTwoReports) {
+  const std::string msg = fires(make_quorum_recovery(), {}, quorum_recovery(0, {1, 2}, 0));
+  EXPECT_NE(msg.find("the recovery of epoch 2 planned PG 0 from the reports of {1,2}, 2 of its "
+                     "segments {1,2,3,4,5,6}: expected a read quorum, 3 of 6"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumRecovery, FiresWhenNeitherSetOfAChangeHasAReadQuorum) {
+  // During a change writes go to 4 of each set, so 3 of either set meet them; here 2 and 2.
+  const std::string msg =
+      fires(make_quorum_recovery(), {}, quorum_recovery(0, {1, 6, 7}, 0, {1, 2, 3, 4, 5, 7}));
+  EXPECT_NE(msg.find("from the reports of {1,6,7}, 2 of its segments {1,2,3,4,5,6} and 2 of the "
+                     "new set {1,2,3,4,5,7}: expected a read quorum, 3 of 6 of either set"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumRecovery, FiresWhenAZonePlusOneLostAnAcknowledgedMtr) {
+  const std::string msg =
+      fires(make_quorum_recovery(), two_acked_mtrs(), quorum_recovery(2, {1, 2, 3}, 3));
+  EXPECT_NE(msg.find("found VDL 2 with at most 3 segments of any PG lost, losing 1 "
+                     "acknowledged MTR(s)"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumRecovery, SilentOnReadQuorumsAndBeyondWhatTheTierSurvives) {
+  History h = two_acked_mtrs();
+  h.push_back(quorum_recovery(3, {1, 2, 3}, 3));
+  h.push_back(quorum_recovery(3, {1, 2, 3, 4, 5}, 0, {1, 2, 3, 4, 7, 8}));
+  h.push_back(quorum_recovery(3, {1, 7, 8}, 0, {1, 2, 3, 4, 7, 8}));  // 3 of the new set
+  h.push_back(quorum_recovery(2, {1, 2, 3}, 4));  // 4 lost: more than the tier promises
+  EXPECT_TRUE(silent(make_quorum_recovery(), h));
+}
+
+// --- quorum_watermarks: 4.15 ---
+
+// Pages 0..3 are in PG 0 (segments 1..6), 4..7 in PG 1 (segments 7..12). `durable[s]` and
+// `reported[s]`: the SCL of segment s + 1.
+obs::QuorumWatermarks watermarks(std::vector<Lsn> durable, std::vector<Lsn> reported,
+                                 std::vector<Lsn> pgcl, Lsn vcl, Lsn vdl, bool settled) {
+  obs::QuorumWatermarks w{.writer_epoch = 1, .settled = settled, .vcl = vcl, .vdl = vdl,
+                          .pg_pages = 4};
+  for (std::uint32_t pg = 0; pg < 2; ++pg) w.pgs.push_back({pg_of_six(pg), pgcl[pg]});
+  for (std::uint32_t s = 0; s < 12; ++s) {
+    w.segments.push_back({s + 1, s / 6, reported[s], durable[s]});
+  }
+  return w;
+}
+
+// After two_acked_mtrs: PG 0 holds LSNs 1 and 3, PG 1 holds LSN 2.
+const std::vector<Lsn> kAllDurable = {3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2};
+
+TEST(QuorumWatermarks, FiresWhenVclIsComputedForOnePgInsteadOfAcrossThem) {
+  // PG 1 has LSN 2 on only 3 segments: its PGCL is 0, so VCL is 1 whatever PG 0 holds.
+  const std::vector<Lsn> durable = {3, 3, 3, 3, 3, 3, 2, 2, 2, 0, 0, 0};
+  const std::string msg = fires(make_quorum_watermarks(), two_acked_mtrs(),
+                                watermarks(durable, durable, {3, 0}, 3, 3, false));
+  EXPECT_NE(msg.find("the writer of epoch 1 reported VCL 3 at an acknowledgement, where the "
+                     "segments' durable states give 1: expected at most that"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumWatermarks, FiresWhenPgclIsTheThirdHighestScl) {
+  const std::vector<Lsn> durable = {3, 3, 3, 1, 1, 1, 2, 2, 2, 2, 2, 2};
+  const std::string msg = fires(make_quorum_watermarks(), two_acked_mtrs(),
+                                watermarks(durable, durable, {3, 2}, 3, 3, false));
+  EXPECT_NE(msg.find("reported PG 0's PGCL 3 at an acknowledgement, where the segments' "
+                     "durable states give 1"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumWatermarks, FiresWhenTheWriterIsAheadOfADisk) {
+  std::vector<Lsn> reported = kAllDurable;
+  std::vector<Lsn> durable = kAllDurable;
+  durable[4] = 1;
+  const std::string msg = fires(make_quorum_watermarks(), two_acked_mtrs(),
+                                watermarks(durable, reported, {3, 2}, 3, 3, false));
+  EXPECT_NE(msg.find("reported segment 5's SCL 3"), std::string::npos) << msg;
+}
+
+TEST(QuorumWatermarks, FiresWhenSettledWatermarksFallShort) {
+  const std::string msg = fires(make_quorum_watermarks(), two_acked_mtrs(),
+                                watermarks(kAllDurable, kAllDurable, {3, 2}, 3, 2, true));
+  EXPECT_NE(msg.find("reported VDL 2 once settled, where the segments' durable states give 3: "
+                     "expected equal"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(QuorumWatermarks, SilentWhenTheWriterLagsAndOnceSettledEqual) {
+  History h = two_acked_mtrs();
+  const std::vector<Lsn> lagging = {2, 2, 2, 2, 0, 0, 2, 2, 2, 2, 0, 0};
+  h.push_back(watermarks(kAllDurable, lagging, {2, 2}, 2, 2, false));
+  h.push_back(watermarks(kAllDurable, kAllDurable, {3, 2}, 3, 3, true));
+  EXPECT_TRUE(silent(make_quorum_watermarks(), h));
+}
+
 // --- epoch_fencing: 4.14 ---
 
 obs::SegmentAccepted accepted(std::uint32_t segment, std::string what, std::uint64_t volume,
@@ -1011,7 +1137,7 @@ TEST(Suite, SilentOnARealisticGoodHistory) {
     }
     EXPECT_TRUE(suite.finish().empty());
     EXPECT_TRUE(suite.violations().empty());
-    EXPECT_EQ(suite.checker_names().size(), 16u);
+    EXPECT_EQ(suite.checker_names().size(), 18u);
     EXPECT_EQ(suite.model().mtrs().size(), 4u);  // [1,2] [3,3] [104,104] [205,206]
   }
 }

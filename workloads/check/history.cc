@@ -40,9 +40,13 @@ std::string_view observation_kind(const Observation& o) {
           return "commit_refused";
         } else if constexpr (std::is_same_v<T, obs::QuorumAcked>) {
           return "quorum_acked";
-        } else {
-          static_assert(std::is_same_v<T, obs::SegmentAccepted>, "a new observation needs a name");
+        } else if constexpr (std::is_same_v<T, obs::SegmentAccepted>) {
           return "segment_accepted";
+        } else if constexpr (std::is_same_v<T, obs::QuorumRecovery>) {
+          return "quorum_recovery";
+        } else {
+          static_assert(std::is_same_v<T, obs::QuorumWatermarks>, "a new observation needs a name");
+          return "quorum_watermarks";
         }
       },
       o);

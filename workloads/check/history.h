@@ -188,13 +188,63 @@ struct SegmentAccepted {
   std::uint64_t membership_epoch = 0;
 };
 
+// A PG's segments as the world lays them out: `members`, and during a membership change the
+// new set `next` too (empty otherwise).
+struct PgMembers {
+  std::uint32_t pg = 0;
+  std::vector<std::uint32_t> members;
+  std::vector<std::uint32_t> next;
+};
+
+// The quorum tier's writer recovered the volume under `epoch` with VDL `vdl`. Observed just
+// before its Recovered. Per PG: the segments whose reports its plan counted (`sources`), and
+// how many of the PG's segments were lost when it did, as the world saw them (down, stopped,
+// not opened, or suspect).
+struct QuorumRecovery {
+  struct Pg {
+    PgMembers layout;
+    std::vector<std::uint32_t> sources;
+    std::uint32_t lost = 0;
+  };
+  std::uint64_t epoch = 0;
+  Lsn vdl = 0;
+  std::vector<Pg> pgs;
+};
+
+// The quorum tier's watermarks, as its writer (of volume epoch `writer_epoch`) reports them
+// beside each segment's durable SCL as the world sees it (the SCL of the records on its disk;
+// for a segment whose node is down, of what its disk held when it went down). Observed at
+// each acknowledgement, and once `settled`: at the end of a run, with no commit under way,
+// every node up and the writer's SCLs caught up with the disks. Page p is in PG
+// (p / pg_pages) % pgs.size().
+struct QuorumWatermarks {
+  struct Segment {
+    std::uint32_t segment = 0;
+    std::uint32_t pg = 0;
+    Lsn reported_scl = 0;
+    Lsn durable_scl = 0;
+  };
+  struct Pg {
+    PgMembers layout;
+    Lsn reported_pgcl = 0;
+  };
+  std::uint64_t writer_epoch = 0;
+  bool settled = false;
+  Lsn vcl = 0;
+  Lsn vdl = 0;
+  std::uint64_t pg_pages = 1;
+  std::vector<Segment> segments;
+  std::vector<Pg> pgs;
+};
+
 }  // namespace obs
 
 using Observation =
     std::variant<obs::Appended, obs::Acked, obs::State, obs::Read, obs::ColdWarm, obs::Crashed,
                  obs::FsyncFailed, obs::Recovered, obs::Annulled, obs::RefreshFailed,
                  obs::GcHorizon, obs::SessionStarted, obs::Committed, obs::CommitUnknown,
-                 obs::CommitRefused, obs::QuorumAcked, obs::SegmentAccepted>;
+                 obs::CommitRefused, obs::QuorumAcked, obs::SegmentAccepted,
+                 obs::QuorumRecovery, obs::QuorumWatermarks>;
 
 // "appended", "acked", ... (for messages and the trace).
 std::string_view observation_kind(const Observation& o);

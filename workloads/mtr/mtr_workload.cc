@@ -236,6 +236,13 @@ void MtrWorkload::boot_writer(Runtime rt) {
   writer_ = std::move(opened).value();
   volume_ = writer_.get();
   ++stats_.recoveries;
+  check::obs::QuorumRecovery recovery = quorum_recovery_observation(*writer_, segment_states());
+  if (std::any_of(recovery.pgs.begin(), recovery.pgs.end(), [](const auto& pg) {
+        return pg.sources.size() < static_cast<std::size_t>(quorum::kReplicas);
+      })) {
+    coverage_.hit("recovered_from_read_quorum");
+  }
+  observe(std::move(recovery));
   observe(recovered_observation(*writer_));
   serve_volume(rt);
 }
@@ -363,6 +370,7 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
     hooks.acknowledged = [this, pages = std::move(pages),
                           inner = std::move(hooks.acknowledged)](Lsn cpl) {
       observe(quorum_acked(cpl, pages));
+      if (writer_) observe(quorum_watermarks_observation(*writer_, segment_states(), false));
       if (inner) inner(cpl);
     };
   }
@@ -474,6 +482,7 @@ void MtrWorkload::crash_segment_node(std::size_t index) {
       std::set<Lsn>& held = down_holdings_[o.segment];
       held.clear();
       for (const quorum::RecordMeta& r : seg->held()) held.insert(r.lsn);
+      down_scl_[o.segment] = seg->scl();
     }
   }
   segment_servers_.erase(node);
@@ -485,6 +494,28 @@ bool MtrWorkload::segment_holds(quorum::SegmentId s, Lsn lsn) const {
   }
   const auto d = down_holdings_.find(s);
   return d != down_holdings_.end() && d->second.contains(lsn);
+}
+
+SegmentStates MtrWorkload::segment_states() const {
+  return SegmentStates{.layout = layout_,
+                       .live = [this](quorum::SegmentId s) -> const quorum::Segment* {
+                         const auto it = segment_servers_.find(layout_.node_of.at(s));
+                         return it == segment_servers_.end() ? nullptr : it->second->segment(s);
+                       },
+                       .down_scl = down_scl_};
+}
+
+void MtrWorkload::observe_settled_watermarks(Nanos bound) {
+  if (!writer_ || writer_->stopped()) return;
+  const Nanos deadline = world_.clock().now() + bound;
+  while (writer_ && !writer_caught_up(*writer_, segment_states()) && !failed_ &&
+         world_.clock().now() < deadline) {
+    world_.clock().sleep_for(kMillisecond);
+  }
+  if (writer_ && !writer_->stopped() && !failed_) {
+    observe(quorum_watermarks_observation(*writer_, segment_states(), true));
+    coverage_.hit("watermarks_settled");
+  }
 }
 
 check::obs::QuorumAcked MtrWorkload::quorum_acked(Lsn cpl, const std::vector<PageId>& pages) const {
@@ -739,6 +770,7 @@ void MtrWorkload::run_driver() {
 
   // Liveness phase: faults off; everything comes back and makes progress in time.
   in_liveness_ = true;
+  bool settled = false;  // every node up and the volume making progress, faults off
   for (sim::FaultRule& r : world_.faults().mutable_config().rules) r.enabled = false;
   world_.net().calm();
   if (!failed_) {
@@ -758,6 +790,7 @@ void MtrWorkload::run_driver() {
     const bool excused = spec_.faults.regime == FaultRegime::kUnrestricted &&
                          (stats_.corruptions_reported > 0 || storage_failed_);
     if (progressed && quorum_) check_gossip_converges(w.liveness_bound);
+    settled = progressed;
     if (progressed) {
       coverage_.hit("liveness_reached");
     } else if (!excused && !failed_) {
@@ -780,6 +813,7 @@ void MtrWorkload::run_driver() {
                         [](const auto& c) { return c->live != nullptr; });
   }, kSecond);
   for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+  if (settled && quorum_) observe_settled_watermarks(w.liveness_bound);
   for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
   crash_storage();
   ++stats_.full_crashes;

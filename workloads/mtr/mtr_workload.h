@@ -30,6 +30,7 @@
 #include "engine/quorum/segment_server.h"
 #include "engine/quorum/writer.h"
 #include "workloads/mtr/mtr_parts.h"
+#include "workloads/mtr/quorum_observations.h"
 #include "engine/runtime/sync.h"
 #include "sim/world.h"
 #include "workloads/check/suite.h"
@@ -85,6 +86,11 @@ class MtrWorkload {
   bool segment_holds(quorum::SegmentId s, storage::Lsn lsn) const;
   check::obs::QuorumAcked quorum_acked(storage::Lsn cpl,
                                        const std::vector<storage::PageId>& pages) const;
+  // The segments' disks as the world sees them (quorum_observations.h).
+  SegmentStates segment_states() const;
+  // Invariant 15 once settled: with no commit under way and every node up, waits (up to
+  // `bound`) for the writer's SCLs to catch up with the disks, then observes its watermarks.
+  void observe_settled_watermarks(Nanos bound);
   void restart_failed_segments();
   // The volume stopped itself (a failed fsync; a fenced writer) and waits for a restart.
   bool volume_stopped() const;
@@ -130,6 +136,7 @@ class MtrWorkload {
   std::map<NodeId, std::unique_ptr<quorum::SegmentServer>> segment_servers_;
   storage::Volume* volume_ = nullptr;  // storage_ or writer_, whichever is open
   std::map<quorum::SegmentId, std::set<storage::Lsn>> down_holdings_;
+  std::map<quorum::SegmentId, storage::Lsn> down_scl_;  // the SCL of down_holdings_
   Nanos segment_restart_at_ = 0;          // failed segments' nodes restart from then on
   Nanos segment_backoff_ = kMillisecond;  // the wait after that
   std::unique_ptr<compute::StorageServer> server_;  // serves storage_ on the network

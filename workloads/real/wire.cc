@@ -91,7 +91,9 @@ json to_json(const check::Observation& o) {
           static_assert(std::is_same_v<T, obs::State> || std::is_same_v<T, obs::ColdWarm> ||
                         std::is_same_v<T, obs::RefreshFailed> ||
                         std::is_same_v<T, obs::GcHorizon> || std::is_same_v<T, obs::QuorumAcked> ||
-                        std::is_same_v<T, obs::SegmentAccepted>);
+                        std::is_same_v<T, obs::SegmentAccepted> ||
+                        std::is_same_v<T, obs::QuorumRecovery> ||
+                        std::is_same_v<T, obs::QuorumWatermarks>);
           return {{"o", "unsupported"}};
         }
       },
