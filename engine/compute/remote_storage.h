@@ -53,6 +53,12 @@ class RemoteStorage final : public StorageService {
   void move(ReadPointId id, Lsn at) override;
   void unpin(ReadPointId id) override;
 
+  // Calls go to `storage` from now on (another writer took the volume over): its answers
+  // carry another incarnation, so it is treated as a restarted storage, and attempts of a
+  // commit first sent to the old one are refused there (an unknown outcome).
+  void redirect(Address storage) { storage_ = storage; }
+  Address storage() const { return storage_; }
+
   const RemoteStats& stats() const { return stats_; }
   const rpc::ClientStats& rpc_stats() const { return client_->stats(); }
 

@@ -45,7 +45,7 @@ bool StorageServer::admit(NodeId node, std::uint64_t incarnation) {
 }
 
 wire::Bytes StorageServer::answer(wire::Method m, Lsn lsn, wire::Bytes bytes) const {
-  return wire::encode_response(m, wire::Response{rt_.incarnation, lsn, std::move(bytes)});
+  return wire::encode_response(m, wire::Response{incarnation(), lsn, std::move(bytes)});
 }
 
 Result<wire::Bytes> StorageServer::serve(const rpc::Request& req) {
@@ -111,7 +111,7 @@ Result<Lsn> StorageServer::commit(const wire::CommitRequest& r) {
     if (!c->outcome) c->done.wait("the first attempt of a retried MTR");
     return *c->outcome;
   }
-  if (r.attempt > 1 && r.storage_incarnation != rt_.incarnation) {
+  if (r.attempt > 1 && r.storage_incarnation != incarnation()) {
     ++stats_.retries_refused;
     rt_.events.emit("server.retry_refused", {{"mtr", to_string(r.id)}, {"attempt", r.attempt}});
     return Status::node_down("MTR " + to_string(r.id) +

@@ -71,6 +71,10 @@ class StorageServer {
   Result<Lsn> commit(const wire::CommitRequest& r);
   Status set_pin(NodeId node, const wire::PinRequest& r, bool unpin);
   wire::Bytes answer(wire::Method m, Lsn lsn = 0, wire::Bytes bytes = {}) const;
+  // This storage's incarnation as its callers know it: the node's life, with the node in the
+  // high bits, so that a writer taking over on another node is another incarnation too (a
+  // retry sent there is refused like one reaching a restarted storage).
+  std::uint64_t incarnation() const { return (std::uint64_t{rt_.node} << 40) | rt_.incarnation; }
 
   Runtime rt_;
   storage::Volume& storage_;
