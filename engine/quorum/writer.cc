@@ -489,6 +489,7 @@ Lsn QuorumWriter::min_read_point() const {
 void QuorumWriter::stop(Status why) {
   if (stopped()) return;
   AURORA_ASSERT(!why.is_ok(), "stop needs a reason");
+  fenced_ = why.kind() == ErrorKind::kFenced;
   stop_reason_ = Status(why.kind() == ErrorKind::kFenced ? ErrorKind::kStopped : why.kind(),
                         why.message());
   rt_.events.emit("quorum.writer_stopped", {{"epoch", epoch_}, {"why", stop_reason_.message()}});

@@ -106,6 +106,8 @@ class QuorumWriter final : public storage::Volume {
   void stop(Status why);
   bool stopped() const { return !stop_reason_.is_ok(); }
   const Status& stop_reason() const { return stop_reason_; }
+  // Stopped because a segment had seen a newer epoch: another writer took the volume over.
+  bool fenced() const { return fenced_; }
 
  private:
   struct Sender {  // one segment's queue and the fiber that drains it
@@ -152,6 +154,7 @@ class QuorumWriter final : public storage::Volume {
   WaitQueue vdl_waiters_;   // commits waiting for VDL
   WaitQueue lal_waiters_;   // allocations waiting for room
   Status stop_reason_;
+  bool fenced_ = false;
   WriterStats stats_;
 };
 
