@@ -3,8 +3,11 @@
 // nothing. A segment has seen an epoch once a fence or an annulment under it was made
 // durable there (SegmentAccepted "fence" and "annul"): from then on, across its crashes, an
 // append under an older epoch is a stale writer's, or stale gossip, getting through. And
-// once a recovery under epoch E opened the volume (Recovered), a writer of an older epoch
-// acknowledging anything (QuorumAcked) is the fenced writer going on.
+// once a recovery under a newer epoch opened the volume (Recovered), a writer of an older
+// epoch acknowledging (QuorumAcked) an MTR above the VDL that recovery found is the fenced
+// writer going on: that MTR was annulled. (An old writer may still acknowledge what it had
+// on a write quorum before the fence, when those acknowledgements reach it late: the
+// recovery holds every such MTR, so the acknowledgement is true.)
 #include <map>
 
 #include "workloads/check/checkers.h"
@@ -22,15 +25,18 @@ class EpochFencing final : public Checker {
 
   std::optional<std::string> observe(const Observation& o, const Model&) override {
     if (const auto* r = std::get_if<obs::Recovered>(&o)) {
-      recovered_epoch_ = std::max(recovered_epoch_, r->epoch);
+      if (!r->corruption) recovered_.try_emplace(r->epoch, r->fresh ? 0 : r->vdl);
       return std::nullopt;
     }
     if (const auto* a = std::get_if<obs::QuorumAcked>(&o)) {
-      if (a->writer_epoch >= recovered_epoch_) return std::nullopt;
+      // The first recovery above the writer's epoch is the one that fenced it.
+      const auto fenced_by = recovered_.upper_bound(a->writer_epoch);
+      if (fenced_by == recovered_.end() || a->cpl <= fenced_by->second) return std::nullopt;
       return "a writer of epoch " + std::to_string(a->writer_epoch) + " acknowledged the MTR " +
-             "ending at CPL " + std::to_string(a->cpl) + " after a recovery opened epoch " +
-             std::to_string(recovered_epoch_) + "; expected the fenced writer to acknowledge "
-             "nothing";
+             "ending at CPL " + std::to_string(a->cpl) + " after the recovery of epoch " +
+             std::to_string(fenced_by->first) + " opened the volume at VDL " +
+             std::to_string(fenced_by->second) + "; expected the fenced writer to acknowledge "
+             "nothing more";
     }
     const auto* s = std::get_if<obs::SegmentAccepted>(&o);
     if (s == nullptr) return std::nullopt;
@@ -55,7 +61,7 @@ class EpochFencing final : public Checker {
     std::uint64_t membership = 0;
   };
   std::map<std::uint32_t, Seen> seen_;
-  std::uint64_t recovered_epoch_ = 0;
+  std::map<std::uint64_t, Lsn> recovered_;  // each recovery's epoch and the VDL it found
 };
 
 }  // namespace
