@@ -56,6 +56,8 @@ constexpr std::array kMarks = {
     CoverageMark{"recovered_from_read_quorum",
                  "a recovery planned a PG from fewer than its 6 segments' reports"},
     CoverageMark{"watermarks_settled", "the writer's watermarks were checked once settled"},
+    CoverageMark{"writer_failed_over", "a writer on the standby node took the volume over"},
+    CoverageMark{"stale_writer_fenced", "the writer a failover left behind found it was fenced"},
 };
 
 // Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a

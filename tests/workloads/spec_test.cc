@@ -95,8 +95,8 @@ TEST(Spec, ShippedSpecsAreTheExpectedSet) {
   EXPECT_EQ(shipped_names(),
             (std::vector<std::string>{"az_outage", "az_plus_one", "crash_heavy", "default",
                                       "fsync_errors", "many_nodes", "media_faults",
-                                      "network_faults", "partitions", "quorum", "soak", "tiered",
-                                      "torn_writes"}));
+                                      "network_faults", "partitions", "quorum", "soak",
+                                      "stale_writer", "tiered", "torn_writes"}));
 }
 
 TEST(Spec, EveryShippedSpecParsesAndRoundTrips) {
@@ -567,14 +567,16 @@ TEST(Spec, MessagesSayWhatIsAllowed) {
             "unrestricted)");
   EXPECT_EQ(message("[workload]\ncrash_writer_weight = 0\ncrash_segment_node_weight = 0\n"),
             "m.toml:3: workload.crash_writer_weight, crash_segment_node_weight, "
-            "crash_zone_weight and crash_zone_plus_one_weight are all 0: at least one must be > 0");
+            "crash_zone_weight, crash_zone_plus_one_weight and crash_failover_weight are all 0: "
+            "at least one must be > 0");
   EXPECT_EQ(message("[workload]\nopz = 1\n"),
             "m.toml:2: unknown key workload.opz (known: ops, compute_nodes, pages, "
             "mtr_records_max, mtr_pages_max, write_bytes_max, crashes, commit_weight, read_weight, "
             "read_past_weight, refresh_weight, sync_weight, crash_storage_weight, "
             "crash_compute_weight, crash_all_weight, crash_writer_weight, "
             "crash_segment_node_weight, crash_zone_weight, crash_zone_plus_one_weight, "
-            "zone_outage_ms, liveness_ops, liveness_bound_ms)");
+            "zone_outage_ms, crash_failover_weight, failover_partition_ms, liveness_ops, "
+            "liveness_bound_ms)");
   EXPECT_NE(message("[faults.kinds.nope]\n").find("known: torn_write, fsync_eio"),
             std::string::npos);
 }

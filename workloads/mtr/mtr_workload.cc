@@ -55,7 +55,9 @@ MtrWorkload::~MtrWorkload() {
   for (auto& c : computes_) {
     if (world_.up(c->node)) world_.crash(c->node);
   }
-  if (storage_node_ != 0 && world_.up(storage_node_)) world_.crash(storage_node_);
+  for (NodeId n : {storage_node_, stale_node_, standby_node_}) {
+    if (n != 0 && world_.up(n)) world_.crash(n);
+  }
   for (NodeId n : segment_nodes_) {
     if (world_.up(n)) world_.crash(n);
   }
@@ -64,6 +66,8 @@ MtrWorkload::~MtrWorkload() {
   server_.reset();
   storage_.reset();
   writer_.reset();
+  stale_server_.reset();
+  stale_writer_.reset();
   segment_servers_.clear();
   world_.trace().set_listener(nullptr);
   world_.set_crash_handler(nullptr);
@@ -91,6 +95,10 @@ void MtrWorkload::install() {
     computes_.push_back(std::move(slot));
     computes_.back()->node =
         world_.add_node(computes_.back()->name, [this, i](Runtime rt) { boot_compute(i, rt); });
+  }
+  if (quorum_ && spec_.workload.crash_failover_weight > 0) {
+    // Added last, so that specs without failovers number their nodes as before.
+    standby_node_ = world_.add_node("storage2", [this](Runtime rt) { boot_storage(rt); }, "b");
   }
   world_.spawn("driver", [this] { run_driver(); });
 }
@@ -149,6 +157,7 @@ void MtrWorkload::observe_horizon() {
 void MtrWorkload::on_event(std::string_view kind, std::span<const Field> fields) {
   coverage_.on_event(kind, fields);
   if (std::optional<obs::Annulled> a = annulled_observation(kind, fields)) {
+    annulling_epoch_ = std::max(annulling_epoch_, a->epoch);
     observe(*a);
     return;
   }
@@ -248,16 +257,29 @@ void MtrWorkload::boot_writer(Runtime rt) {
 }
 
 void MtrWorkload::serve_volume(Runtime rt) {
+  // A server left on a failover's stale writer hands out stale hooks once this one opened.
+  compute::CommitObserver observer = [this, node = rt.node, book = hooks_.observer()](
+                                         const compute::MtrId& id,
+                                         std::span<const wal::Redo> mtr) {
+    if (node != storage_node_ && writer_ != nullptr) return stale_hooks(mtr);
+    return book(id, mtr);
+  };
   Result<std::unique_ptr<compute::StorageServer>> server =
-      compute::StorageServer::start(rt, *volume_, hooks_.observer());
+      compute::StorageServer::start(rt, *volume_, std::move(observer));
   AURORA_ASSERT(server.is_ok(), "the storage's port is free on a node that just booted: " +
                                     server.status().to_string());
   server_ = std::move(server).value();
+  // After a failover, the compute nodes' calls go here from now on (a node still booting
+  // has its link already, and may be waiting on it).
+  for (auto& c : computes_) {
+    if (c->link) c->link->redirect(server_->address());
+  }
   observe_state();
   wake_all();  // compute nodes waiting for the storage, and the driver
 }
 
 void MtrWorkload::boot_storage(Runtime rt) {
+  if (rt.node != storage_node_) return;  // the standby: idle until a failover boots it
   if (quorum_) {
     boot_writer(rt);
     return;
@@ -359,18 +381,34 @@ void MtrWorkload::commit(ComputeSlot& slot, ComputeNode& node, sim::Rng& rng) {
   storage::CommitHooks hooks = observing_hooks(
       slot.name, id, std::move(m.writes), spec_.storage.lal,
       [this]() -> std::optional<Lsn> {
-        if (volume_ == nullptr) return std::nullopt;
-        return volume_->vdl();
+        const storage::Volume* v = volume_here();
+        if (v == nullptr) return std::nullopt;
+        return v->vdl();
       },
-      [this](check::Observation o) { observe(std::move(o)); });
+      [this](check::Observation o) {
+        // A writer a failover left behind may go on allocating after a newer writer's
+        // recovery decided its annulment: LSNs of that annulled range, which can never
+        // become durable (a read quorum of every PG refuses the old epoch), so not the
+        // model's to count. What it acknowledges still is (QuorumAcked, epoch_fencing), and
+        // any of its records that became visible would be bytes no MTR the model knows wrote.
+        const quorum::QuorumWriter* w = writer_here();
+        if (std::holds_alternative<check::obs::Appended>(o) && w != nullptr &&
+            w == stale_writer_.get() && w->epoch() < annulling_epoch_) {
+          return;
+        }
+        observe(std::move(o));
+      });
   if (quorum_) {
     // Invariant 12 is judged at the acknowledgement, on the segments' disks.
     std::vector<PageId> pages;
     for (const wal::Redo& r : m.mtr.redo()) pages.push_back(r.page);
     hooks.acknowledged = [this, pages = std::move(pages),
                           inner = std::move(hooks.acknowledged)](Lsn cpl) {
-      observe(quorum_acked(cpl, pages));
-      if (writer_) observe(quorum_watermarks_observation(*writer_, segment_states(), false));
+      const quorum::QuorumWriter* w = writer_here();
+      observe(quorum_acked(cpl, pages, w ? w->epoch() : 0));
+      if (w != nullptr && w == writer_.get()) {
+        observe(quorum_watermarks_observation(*w, segment_states(), false));
+      }
       if (inner) inner(cpl);
     };
   }
@@ -518,8 +556,9 @@ void MtrWorkload::observe_settled_watermarks(Nanos bound) {
   }
 }
 
-check::obs::QuorumAcked MtrWorkload::quorum_acked(Lsn cpl, const std::vector<PageId>& pages) const {
-  check::obs::QuorumAcked a{.cpl = cpl, .writer_epoch = writer_ ? writer_->epoch() : 0};
+check::obs::QuorumAcked MtrWorkload::quorum_acked(Lsn cpl, const std::vector<PageId>& pages,
+                                                  std::uint64_t writer_epoch) const {
+  check::obs::QuorumAcked a{.cpl = cpl, .writer_epoch = writer_epoch};
   const Lsn first = cpl + 1 - pages.size();
   for (std::size_t i = 0; i < pages.size(); ++i) {
     const Lsn lsn = first + i;
@@ -603,9 +642,11 @@ void MtrWorkload::restart_failed_segments() {
 bool MtrWorkload::crash_quorum_storage(sim::Rng& rng) {
   const WorkloadSpec& w = spec_.workload;
   const double weights[] = {w.crash_writer_weight, w.crash_segment_node_weight,
-                            w.crash_zone_weight, w.crash_zone_plus_one_weight};
+                            w.crash_zone_weight, w.crash_zone_plus_one_weight,
+                            w.crash_failover_weight};
   const std::size_t kind = rng.pick_weighted(weights);
   if (kind == 0) return false;
+  if (kind == 4) return fail_over(rng);
   if (kind == 1) {
     crash_segment_node(rng.below(segment_nodes_.size()));
     ++stats_.segment_crashes;
@@ -627,6 +668,64 @@ bool MtrWorkload::crash_quorum_storage(sim::Rng& rng) {
   return true;
 }
 
+// A failover: the writer is cut off from its segments (both ways) for a drawn while, as a
+// partition would, and a writer on the standby node recovers the volume, fencing the old
+// one, and serves the compute nodes (serve_volume redirects them). The old writer lives on,
+// still sure it is the writer: once the partition heals, its next call to a segment must
+// find it fenced, and it must acknowledge nothing more (invariant 14). Not while an earlier
+// failover's old writer is still about, nor when there is no open writer to cut off.
+bool MtrWorkload::fail_over(sim::Rng& rng) {
+  if (standby_node_ == 0 || stale_node_ != 0 || !writer_ || writer_->stopped()) return false;
+  const Nanos cut = static_cast<Nanos>(rng.below(static_cast<std::uint64_t>(
+                        spec_.workload.failover_partition / kMicrosecond)) + 1) * kMicrosecond;
+  world_.net().partition({storage_node_}, segment_nodes_, true, world_.clock().now() + cut);
+  stale_node_ = storage_node_;
+  stale_writer_ = std::move(writer_);
+  stale_server_ = std::move(server_);
+  volume_ = nullptr;
+  storage_node_ = std::exchange(standby_node_, stale_node_);
+  if (world_.up(storage_node_)) world_.crash(storage_node_);  // idle since it booted
+  world_.restart(storage_node_);
+  ++stats_.failovers;
+  coverage_.hit("writer_failed_over");
+  return true;
+}
+
+void MtrWorkload::retire_stale_writer(bool now) {
+  if (stale_node_ == 0) return;
+  if (stale_writer_ && stale_writer_->fenced()) coverage_.hit("stale_writer_fenced");
+  if (!now && !(stale_writer_ && stale_writer_->stopped())) return;
+  if (world_.up(stale_node_)) world_.crash(stale_node_);
+  stale_server_.reset();
+  stale_writer_.reset();
+  stale_node_ = 0;  // its node is the standby from now on, down until the next failover
+}
+
+quorum::QuorumWriter* MtrWorkload::writer_here() const {
+  const NodeId node = world_.sched().current_node();
+  if (node == storage_node_) return writer_.get();
+  if (node == stale_node_ && stale_node_ != 0) return stale_writer_.get();
+  return nullptr;
+}
+
+storage::Volume* MtrWorkload::volume_here() const {
+  const NodeId node = world_.sched().current_node();
+  if (node == storage_node_) return volume_;
+  if (node == stale_node_ && stale_node_ != 0) return stale_writer_.get();
+  return nullptr;
+}
+
+storage::CommitHooks MtrWorkload::stale_hooks(std::span<const wal::Redo> mtr) {
+  std::vector<PageId> pages;
+  for (const wal::Redo& r : mtr) pages.push_back(r.page);
+  storage::CommitHooks h;
+  h.acknowledged = [this, pages = std::move(pages)](Lsn cpl) {
+    const quorum::QuorumWriter* w = writer_here();
+    observe(quorum_acked(cpl, pages, w ? w->epoch() : 0));
+  };
+  return h;
+}
+
 void MtrWorkload::crash_compute(std::size_t index) {
   ComputeSlot& slot = *computes_[index];
   if (world_.up(slot.node)) world_.crash(slot.node);
@@ -639,6 +738,11 @@ void MtrWorkload::crash_compute(std::size_t index) {
 void MtrWorkload::crash_at_point(NodeId node) {
   coverage_.hit("crash_point_crashed");
   const auto seg = std::find(segment_nodes_.begin(), segment_nodes_.end(), node);
+  if (node == stale_node_ && stale_node_ != 0) {
+    retire_stale_writer(true);  // its node stays down: the standby
+    wake_all();
+    return;
+  }
   if (node == storage_node_) {
     crash_storage();
     ++stats_.storage_crashes;
@@ -727,6 +831,7 @@ void MtrWorkload::run_driver() {
     // what is durable. Failed opens in a row back off (1 ms, doubling up to 1 s), as a
     // supervisor would: a sector that stays unreadable fails every attempt the same way.
     restart_failed_segments();
+    retire_stale_writer(false);
     const bool stopped = volume_stopped();
     if (stopped || (storage_failed_ && world_.clock().now() >= next_open_at_)) {
       if (stopped) coverage_.hit("log_stopped");
@@ -758,6 +863,7 @@ void MtrWorkload::run_driver() {
         break;
       default:
         for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+        retire_stale_writer(true);
         for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
         crash_storage();
         ++stats_.full_crashes;
@@ -773,6 +879,7 @@ void MtrWorkload::run_driver() {
   bool settled = false;  // every node up and the volume making progress, faults off
   for (sim::FaultRule& r : world_.faults().mutable_config().rules) r.enabled = false;
   world_.net().calm();
+  retire_stale_writer(true);
   if (!failed_) {
     segment_restart_at_ = 0;
     restart_failed_segments();

@@ -50,6 +50,7 @@ struct MtrWorkloadStats {
   std::uint64_t compute_crashes = 0;
   std::uint64_t full_crashes = 0;
   std::uint64_t segment_crashes = 0;  // storage nodes of the quorum tier
+  std::uint64_t failovers = 0;        // a writer on the standby node took the volume over
   std::uint64_t recoveries = 0;
   std::uint64_t failed_opens = 0;
   std::uint64_t corruptions_reported = 0;
@@ -80,12 +81,23 @@ class MtrWorkload {
   void boot_segments(Runtime rt);
   void crash_segment_node(std::size_t index);
   bool crash_quorum_storage(sim::Rng& rng);
+  // A failover (WorkloadSpec::crash_failover_weight); false when none can start now.
+  bool fail_over(sim::Rng& rng);
+  // Crashes the node of the writer a failover left behind, once it stopped (or `now`).
+  void retire_stale_writer(bool now);
+  // The writer (or storage) on the node of the fiber running: the active one, or the stale
+  // writer a failover left behind; null on any other node.
+  quorum::QuorumWriter* writer_here() const;
+  storage::Volume* volume_here() const;
+  // The hooks of a commit that reached the stale writer after the new one opened: no
+  // observation of its allocation (it can only be annulled), but an acknowledgement is.
+  storage::CommitHooks stale_hooks(std::span<const wal::Redo> mtr);
   bool segments_need_restart() const;
   void check_gossip_converges(Nanos bound);
   // Whether segment `s` holds `lsn` on its disk (as its node last saw it, when down).
   bool segment_holds(quorum::SegmentId s, storage::Lsn lsn) const;
-  check::obs::QuorumAcked quorum_acked(storage::Lsn cpl,
-                                       const std::vector<storage::PageId>& pages) const;
+  check::obs::QuorumAcked quorum_acked(storage::Lsn cpl, const std::vector<storage::PageId>& pages,
+                                       std::uint64_t writer_epoch) const;
   // The segments' disks as the world sees them (quorum_observations.h).
   SegmentStates segment_states() const;
   // Invariant 15 once settled: with no commit under way and every node up, waits (up to
@@ -137,6 +149,13 @@ class MtrWorkload {
   storage::Volume* volume_ = nullptr;  // storage_ or writer_, whichever is open
   std::map<quorum::SegmentId, std::set<storage::Lsn>> down_holdings_;
   std::map<quorum::SegmentId, storage::Lsn> down_scl_;  // the SCL of down_holdings_
+  // Failovers: the node a writer takes over on (down or idle until then), and the writer a
+  // failover left behind, alive and cut off, with its node and its server.
+  NodeId standby_node_ = 0;
+  NodeId stale_node_ = 0;
+  std::unique_ptr<quorum::QuorumWriter> stale_writer_;
+  std::unique_ptr<compute::StorageServer> stale_server_;
+  std::uint64_t annulling_epoch_ = 0;  // the newest epoch a recovery annulled under
   Nanos segment_restart_at_ = 0;          // failed segments' nodes restart from then on
   Nanos segment_backoff_ = kMillisecond;  // the wait after that
   std::unique_ptr<compute::StorageServer> server_;  // serves storage_ on the network

@@ -54,13 +54,14 @@ constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::array<std::string_view, 6> kTables = {"meta",    "workload", "faults",
                                                     "storage", "network",  "swarm"};
 constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
-constexpr std::array<std::string_view, 22> kWorkloadKeys = {
+constexpr std::array<std::string_view, 24> kWorkloadKeys = {
     "ops",          "compute_nodes",      "pages",           "mtr_records_max",
     "mtr_pages_max", "write_bytes_max",   "crashes",           "commit_weight",   "read_weight",
     "read_past_weight", "refresh_weight", "sync_weight",     "crash_storage_weight",
     "crash_compute_weight", "crash_all_weight", "crash_writer_weight",
     "crash_segment_node_weight", "crash_zone_weight", "crash_zone_plus_one_weight",
-    "zone_outage_ms", "liveness_ops", "liveness_bound_ms"};
+    "zone_outage_ms", "crash_failover_weight", "failover_partition_ms", "liveness_ops",
+    "liveness_bound_ms"};
 constexpr std::array<std::string_view, 5> kFaultKeys = {"regime", "swarm", "crash_mode",
                                                         "atomic_unit", "kinds"};
 constexpr std::array<std::string_view, 3> kKindKeys = {"enabled", "probability", "budget"};
@@ -163,6 +164,10 @@ class Parser : private toml_input::FieldReader {
       else if (e.key == "crash_zone_plus_one_weight")
         s = weight(e, name, w.crash_zone_plus_one_weight);
       else if (e.key == "zone_outage_ms") s = duration(e, name, 1, kMillisecond, w.zone_outage);
+      else if (e.key == "crash_failover_weight") s = weight(e, name, w.crash_failover_weight);
+      else if (e.key == "failover_partition_ms") {
+        s = duration(e, name, 1, kMillisecond, w.failover_partition);
+      }
       else if (e.key == "liveness_ops") s = integer(e, name, 1, kMaxInt, w.liveness_ops);
       else if (e.key == "liveness_bound_ms") {
         s = duration(e, name, 1, kMillisecond, w.liveness_bound);
@@ -196,11 +201,13 @@ class Parser : private toml_input::FieldReader {
                    "are all 0 while workload.crashes > 0: at least one must be > 0");
     }
     if (w.crash_writer_weight + w.crash_segment_node_weight + w.crash_zone_weight +
-            w.crash_zone_plus_one_weight == 0) {
+            w.crash_zone_plus_one_weight + w.crash_failover_weight == 0) {
       return error(last_line({"crash_writer_weight", "crash_segment_node_weight",
-                              "crash_zone_weight", "crash_zone_plus_one_weight"}),
-                   "workload.crash_writer_weight, crash_segment_node_weight, crash_zone_weight "
-                   "and crash_zone_plus_one_weight are all 0: at least one must be > 0");
+                              "crash_zone_weight", "crash_zone_plus_one_weight",
+                              "crash_failover_weight"}),
+                   "workload.crash_writer_weight, crash_segment_node_weight, crash_zone_weight, "
+                   "crash_zone_plus_one_weight and crash_failover_weight are all 0: at least one "
+                   "must be > 0");
     }
     return Status::ok();
   }
@@ -679,6 +686,8 @@ std::string to_toml(const Spec& spec) {
   line(out, "crash_zone_weight", format_double(w.crash_zone_weight));
   line(out, "crash_zone_plus_one_weight", format_double(w.crash_zone_plus_one_weight));
   line(out, "zone_outage_ms", toml_duration(w.zone_outage, kMillisecond));
+  line(out, "crash_failover_weight", format_double(w.crash_failover_weight));
+  line(out, "failover_partition_ms", toml_duration(w.failover_partition, kMillisecond));
   line(out, "liveness_ops", toml_int(w.liveness_ops));
   line(out, "liveness_bound_ms", toml_duration(w.liveness_bound, kMillisecond));
 

@@ -55,6 +55,11 @@ struct WorkloadSpec {
   double crash_zone_weight = 0;
   double crash_zone_plus_one_weight = 0;
   Nanos zone_outage = 200 * kMillisecond;
+  // ...or a failover: the writer is cut off from its segments for a drawn time up to
+  // failover_partition while a writer on a standby node recovers the volume and takes the
+  // compute nodes over; the old one, alive, must be fenced (invariant 14).
+  double crash_failover_weight = 0;
+  Nanos failover_partition = 100 * kMillisecond;
   // Liveness phase, faults off: this many operations must complete within the bound.
   std::uint64_t liveness_ops = 200;
   Nanos liveness_bound = 2 * kSecond;  // virtual time
