@@ -41,7 +41,7 @@ bool want_color(bool no_color_flag, int fd) {
 constexpr const char* kSpecHelp =
     "workload spec: a shipped spec's name (default, crash_heavy, torn_writes, fsync_errors, "
     "media_faults, tiered, many_nodes, network_faults, partitions, quorum, az_outage, "
-    "az_plus_one, soak) or a .toml "
+    "az_plus_one, stale_writer, soak) or a .toml "
     "file";
 
 }  // namespace
