@@ -365,6 +365,7 @@ void QuorumWriter::advance() {
   const Lsn d = quorum::vdl(cpls_, vcl_, vdl_);
   if (d <= vdl_) return;
   vdl_ = d;
+  if (feed_) feed_->advanced(vdl_);
   cpls_.erase(cpls_.begin(), cpls_.upper_bound(d));
   vdl_waiters_.notify_all(rt_.sched);
   lal_waiters_.notify_all(rt_.sched);
@@ -410,6 +411,7 @@ Result<Lsn> QuorumWriter::commit(std::span<const wal::Redo> mtr,
     }
   }
   cpls_.insert(cpl);
+  if (feed_) feed_->appended(first, mtr, vdl_);
   if (hooks.appended) hooks.appended(cpl);
   const Nanos start = rt_.clock.now();
   while (!stopped() && vdl_ < cpl) vdl_waiters_.wait(rt_.sched, "writer.vdl");
@@ -484,6 +486,11 @@ Lsn QuorumWriter::min_read_point() const {
   Lsn out = vdl_;
   for (const auto& [id, at] : pins_) out = std::min(out, at);
   return out;
+}
+
+void QuorumWriter::attach_feed(std::unique_ptr<ReplicaFeed> feed) {
+  feed_ = std::move(feed);
+  if (feed_) feed_->advanced(vdl_);
 }
 
 void QuorumWriter::stop(Status why) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/quorum/layout.h"
+#include "engine/quorum/replica_feed.h"
 #include "engine/quorum/segment_wire.h"
 #include "engine/runtime/rpc.h"
 #include "engine/runtime/sync.h"
@@ -102,6 +103,9 @@ class QuorumWriter final : public storage::Volume {
   void unpin(storage::ReadPointId id) override;
   Lsn min_read_point() const;
 
+  // Read replicas hear each MTR as it is allocated and VDL as it advances, from now on.
+  void attach_feed(std::unique_ptr<ReplicaFeed> feed);
+
   // Stops: nothing more is acknowledged. Idempotent.
   void stop(Status why);
   bool stopped() const { return !stop_reason_.is_ok(); }
@@ -155,6 +159,7 @@ class QuorumWriter final : public storage::Volume {
   WaitQueue lal_waiters_;   // allocations waiting for room
   Status stop_reason_;
   bool fenced_ = false;
+  std::unique_ptr<ReplicaFeed> feed_;
   WriterStats stats_;
 };
 
