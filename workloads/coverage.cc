@@ -58,6 +58,9 @@ constexpr std::array kMarks = {
     CoverageMark{"watermarks_settled", "the writer's watermarks were checked once settled"},
     CoverageMark{"writer_failed_over", "a writer on the standby node took the volume over"},
     CoverageMark{"stale_writer_fenced", "the writer a failover left behind found it was fenced"},
+    CoverageMark{"replica_read", "a read replica served a page as of its read point"},
+    CoverageMark{"replica_restarted",
+                 "a read replica dropped its cache (a gap in the stream, or a new writer)"},
 };
 
 // Trace event kinds that stand for a mark by themselves, sorted by kind: every event of a

@@ -200,7 +200,7 @@ TEST(Checkers, EverySilentOnTheGoodHistory) {
 
 TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
   const auto all = make_all_checkers(false);
-  ASSERT_EQ(all.size(), 18u);
+  ASSERT_EQ(all.size(), 19u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"lsn_unique", "4.1:"},         {"allocation_limit", "4.2:"},
       {"ordering", "4.3:"},           {"monotonic", "4.4:"},
@@ -209,7 +209,8 @@ TEST(Checkers, NamesAndInvariantsQuoteSection4InOrder) {
       {"cache_invisible", "4.9:"},    {"torn_tail_vs_corruption", "4.10:"},
       {"fsync_stop", "4.11:"},        {"quorum_write", "4.12:"},
       {"quorum_recovery", "4.13:"},   {"epoch_fencing", "4.14:"},
-      {"quorum_watermarks", "4.15:"}, {"read_your_writes", "4.18:"},
+      {"quorum_watermarks", "4.15:"}, {"replica_reads", "4.16:"},
+      {"read_your_writes", "4.18:"},
       {"monotonic_reads", "4.18:"},   {"commit_once", "4.1 and 4.6 under retries:"}};
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i]->name(), expected[i].first);
@@ -860,6 +861,60 @@ TEST(QuorumWatermarks, SilentWhenTheWriterLagsAndOnceSettledEqual) {
   EXPECT_TRUE(silent(make_quorum_watermarks(), h));
 }
 
+// --- replica_reads: 4.16 ---
+
+// After two_acked_mtrs: page 0 is "a" from LSN 1, page 1 is "c" from LSN 3.
+obs::ReplicaRead replica_read(PageId p, Lsn at, Bytes b, Lsn vdl) {
+  return obs::ReplicaRead{.node = "r0", .page = p, .at = at, .bytes = std::move(b), .vdl = vdl};
+}
+
+TEST(ReplicaReads, FiresWhenAReplicaExposesPartOfAnMtr) {
+  // LSN 1 is inside MTR [1, 2]: a replica whose read point is 1 applied half of it.
+  const std::string msg =
+      fires(make_replica_reads(false), two_acked_mtrs(), replica_read(0, 1, page("a"), 3));
+  EXPECT_NE(msg.find("replica r0 read page 0 at its read point 1, which is not a consistency "
+                     "point (inside MTR [1, 2]"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(ReplicaReads, FiresWhenAReplicaReadsAboveVdl) {
+  const std::string msg =
+      fires(make_replica_reads(false), two_acked_mtrs(), replica_read(1, 3, page("c"), 2));
+  EXPECT_NE(msg.find("at its read point 3, above VDL 2: expected a replica to expose nothing "
+                     "above VDL"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(ReplicaReads, FiresWhenTheBytesAreNotThoseOfItsReadPoint) {
+  // At read point 2, page 1 is still zeros: "c" comes at LSN 3 (applied beyond the point).
+  const std::string msg =
+      fires(make_replica_reads(false), two_acked_mtrs(), replica_read(1, 2, page("c"), 3));
+  EXPECT_NE(msg.find("replica r0 read page 1 at its read point 2: expected the model's replay "
+                     "of LSNs <= 2 (whole MTRs only)"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(ReplicaReads, FiresOnAnErrorOtherThanUnavailability) {
+  obs::ReplicaRead r = replica_read(0, 2, {}, 3);
+  r.bytes.reset();
+  r.error = "invalid_argument: read point 2 is above VDL 0";
+  const std::string msg = fires(make_replica_reads(false), two_acked_mtrs(), r);
+  EXPECT_NE(msg.find("got error 'invalid_argument: read point 2 is above VDL 0'"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(ReplicaReads, SilentOnWholeMtrsAtOrBelowVdl) {
+  History h = two_acked_mtrs();
+  h.push_back(replica_read(0, 2, page("a"), 2));
+  h.push_back(replica_read(1, 2, page(""), 3));  // an older read point: still whole MTRs
+  h.push_back(replica_read(1, 3, page("c"), 3));
+  EXPECT_TRUE(silent(make_replica_reads(false), h));
+}
+
 // --- epoch_fencing: 4.14 ---
 
 obs::SegmentAccepted accepted(std::uint32_t segment, std::string what, std::uint64_t volume,
@@ -1143,7 +1198,7 @@ TEST(Suite, SilentOnARealisticGoodHistory) {
     }
     EXPECT_TRUE(suite.finish().empty());
     EXPECT_TRUE(suite.violations().empty());
-    EXPECT_EQ(suite.checker_names().size(), 18u);
+    EXPECT_EQ(suite.checker_names().size(), 19u);
     EXPECT_EQ(suite.model().mtrs().size(), 4u);  // [1,2] [3,3] [104,104] [205,206]
   }
 }

@@ -570,7 +570,7 @@ TEST(Spec, MessagesSayWhatIsAllowed) {
             "crash_zone_weight, crash_zone_plus_one_weight and crash_failover_weight are all 0: "
             "at least one must be > 0");
   EXPECT_EQ(message("[workload]\nopz = 1\n"),
-            "m.toml:2: unknown key workload.opz (known: ops, compute_nodes, pages, "
+            "m.toml:2: unknown key workload.opz (known: ops, compute_nodes, read_replicas, pages, "
             "mtr_records_max, mtr_pages_max, write_bytes_max, crashes, commit_weight, read_weight, "
             "read_past_weight, refresh_weight, sync_weight, crash_storage_weight, "
             "crash_compute_weight, crash_all_weight, crash_writer_weight, "

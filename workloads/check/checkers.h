@@ -26,6 +26,7 @@ std::unique_ptr<Checker> make_quorum_write();                              // 4.
 std::unique_ptr<Checker> make_quorum_recovery();                           // 4.13
 std::unique_ptr<Checker> make_epoch_fencing();                             // 4.14
 std::unique_ptr<Checker> make_quorum_watermarks();                         // 4.15
+std::unique_ptr<Checker> make_replica_reads(bool unrestricted);            // 4.16
 std::unique_ptr<Checker> make_read_your_writes();                          // 4.18
 std::unique_ptr<Checker> make_monotonic_reads(bool unrestricted);          // 4.18
 std::unique_ptr<Checker> make_commit_once();  // 4.1 and 4.6 under retries (section 5b)

@@ -44,9 +44,11 @@ std::string_view observation_kind(const Observation& o) {
           return "segment_accepted";
         } else if constexpr (std::is_same_v<T, obs::QuorumRecovery>) {
           return "quorum_recovery";
-        } else {
-          static_assert(std::is_same_v<T, obs::QuorumWatermarks>, "a new observation needs a name");
+        } else if constexpr (std::is_same_v<T, obs::QuorumWatermarks>) {
           return "quorum_watermarks";
+        } else {
+          static_assert(std::is_same_v<T, obs::ReplicaRead>, "a new observation needs a name");
+          return "replica_read";
         }
       },
       o);

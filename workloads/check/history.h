@@ -237,6 +237,18 @@ struct QuorumWatermarks {
   std::vector<Pg> pgs;
 };
 
+// A read replica (node `node`) served page `page` as of its read point `at`: `bytes`, or
+// `error` (the error kind's name and message; storage unavailability is not reported).
+// `vdl` is the highest VDL any writer had reached when it answered, as the world saw it.
+struct ReplicaRead {
+  std::string node;
+  PageId page = 0;
+  Lsn at = 0;
+  std::optional<Bytes> bytes;
+  std::string error;
+  Lsn vdl = 0;
+};
+
 }  // namespace obs
 
 using Observation =
@@ -244,7 +256,7 @@ using Observation =
                  obs::FsyncFailed, obs::Recovered, obs::Annulled, obs::RefreshFailed,
                  obs::GcHorizon, obs::SessionStarted, obs::Committed, obs::CommitUnknown,
                  obs::CommitRefused, obs::QuorumAcked, obs::SegmentAccepted,
-                 obs::QuorumRecovery, obs::QuorumWatermarks>;
+                 obs::QuorumRecovery, obs::QuorumWatermarks, obs::ReplicaRead>;
 
 // "appended", "acked", ... (for messages and the trace).
 std::string_view observation_kind(const Observation& o);

@@ -28,7 +28,8 @@ std::string list(const std::vector<std::uint32_t>& v) {
 }
 
 // How many distinct segments of `set` are among `have`.
-std::size_t count_in(const std::vector<std::uint32_t>& set, const std::vector<std::uint32_t>& have) {
+std::size_t count_in(const std::vector<std::uint32_t>& set,
+                     const std::vector<std::uint32_t>& have) {
   const std::set<std::uint32_t> distinct(have.begin(), have.end());
   return static_cast<std::size_t>(
       std::count_if(set.begin(), set.end(), [&](std::uint32_t s) { return distinct.contains(s); }));

@@ -23,6 +23,7 @@ std::vector<std::unique_ptr<Checker>> make_all_checkers(bool unrestricted) {
   all.push_back(make_quorum_recovery());
   all.push_back(make_epoch_fencing());
   all.push_back(make_quorum_watermarks());
+  all.push_back(make_replica_reads(unrestricted));
   all.push_back(make_read_your_writes());
   all.push_back(make_monotonic_reads(unrestricted));
   all.push_back(make_commit_once());

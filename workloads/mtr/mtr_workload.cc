@@ -25,15 +25,6 @@ bool storage_unavailable(ErrorKind k) {
 
 }  // namespace
 
-struct MtrWorkload::ReadInFlight {
-  ReadInFlight(MtrWorkload& w, Lsn at) : reads(w.reads_in_flight_), it(reads.insert(at)) {}
-  ~ReadInFlight() { reads.erase(it); }
-  ReadInFlight(const ReadInFlight&) = delete;
-  ReadInFlight& operator=(const ReadInFlight&) = delete;
-  std::multiset<Lsn>& reads;
-  std::multiset<Lsn>::iterator it;
-};
-
 struct MtrWorkload::ComputeSlot {
   std::string name;
   NodeId node = 0;
@@ -55,6 +46,9 @@ MtrWorkload::~MtrWorkload() {
   for (auto& c : computes_) {
     if (world_.up(c->node)) world_.crash(c->node);
   }
+  for (auto& r : replicas_) {
+    if (world_.up(r->node)) world_.crash(r->node);
+  }
   for (NodeId n : {storage_node_, stale_node_, standby_node_}) {
     if (n != 0 && world_.up(n)) world_.crash(n);
   }
@@ -62,6 +56,10 @@ MtrWorkload::~MtrWorkload() {
     if (world_.up(n)) world_.crash(n);
   }
   for (auto& c : computes_) c->link.reset();
+  for (auto& r : replicas_) {
+    r->replica.reset();
+    r->link.reset();
+  }
   volume_ = nullptr;
   server_.reset();
   storage_.reset();
@@ -95,6 +93,13 @@ void MtrWorkload::install() {
     computes_.push_back(std::move(slot));
     computes_.back()->node =
         world_.add_node(computes_.back()->name, [this, i](Runtime rt) { boot_compute(i, rt); });
+  }
+  for (std::uint32_t i = 0; quorum_ && i < spec_.workload.read_replicas; ++i) {
+    auto slot = std::make_unique<ReplicaSlot>();
+    slot->name = std::string("r").append(std::to_string(i));
+    replicas_.push_back(std::move(slot));
+    replicas_.back()->node =
+        world_.add_node(replicas_.back()->name, [this, i](Runtime rt) { boot_replica(i, rt); });
   }
   if (quorum_ && spec_.workload.crash_failover_weight > 0) {
     // Added last, so that specs without failovers number their nodes as before.
@@ -142,6 +147,9 @@ void MtrWorkload::observe_horizon() {
   if (!reads_in_flight_.empty()) h = std::min(h, *reads_in_flight_.begin());
   for (const auto& c : computes_) {
     if (c->live != nullptr) h = std::min(h, c->live->read_point());
+  }
+  for (const auto& r : replicas_) {
+    if (r->replica && world_.up(r->node)) h = std::min(h, r->replica->read_point());
   }
   if (h <= horizon_told_) return;
   horizon_told_ = h;
@@ -244,6 +252,13 @@ void MtrWorkload::boot_writer(Runtime rt) {
   storage_failed_ = false;
   writer_ = std::move(opened).value();
   volume_ = writer_.get();
+  if (!replicas_.empty()) {
+    Result<std::unique_ptr<quorum::ReplicaFeed>> feed =
+        quorum::ReplicaFeed::open(rt, writer_->epoch(), replica_addresses());
+    AURORA_ASSERT(feed.is_ok(), "a free port on a node that just booted: " +
+                                    feed.status().to_string());
+    writer_->attach_feed(std::move(feed).value());
+  }
   ++stats_.recoveries;
   check::obs::QuorumRecovery recovery = quorum_recovery_observation(*writer_, segment_states());
   if (std::any_of(recovery.pgs.begin(), recovery.pgs.end(), [](const auto& pg) {
@@ -273,6 +288,9 @@ void MtrWorkload::serve_volume(Runtime rt) {
   // has its link already, and may be waiting on it).
   for (auto& c : computes_) {
     if (c->link) c->link->redirect(server_->address());
+  }
+  for (auto& r : replicas_) {
+    if (r->link) r->link->redirect(server_->address());
   }
   observe_state();
   wake_all();  // compute nodes waiting for the storage, and the driver
@@ -497,6 +515,7 @@ void MtrWorkload::crash_storage() {
   for (auto& c : computes_) {
     if (c->live != nullptr) ++c->storage_crashes_seen;
   }
+  (void)highest_vdl();  // what the writer reached stays the bound of what replicas saw
   volume_ = nullptr;  // first: the log's destructor reports its stop, and we look then
   server_.reset();
   storage_.reset();
@@ -695,6 +714,7 @@ void MtrWorkload::retire_stale_writer(bool now) {
   if (stale_node_ == 0) return;
   if (stale_writer_ && stale_writer_->fenced()) coverage_.hit("stale_writer_fenced");
   if (!now && !(stale_writer_ && stale_writer_->stopped())) return;
+  (void)highest_vdl();
   if (world_.up(stale_node_)) world_.crash(stale_node_);
   stale_server_.reset();
   stale_writer_.reset();
@@ -753,6 +773,9 @@ void MtrWorkload::crash_at_point(NodeId node) {
     for (std::size_t i = 0; i < computes_.size(); ++i) {
       if (computes_[i]->node == node) crash_compute(i);
     }
+    for (std::size_t i = 0; i < replicas_.size(); ++i) {
+      if (replicas_[i]->node == node) crash_replica(i);
+    }
     ++stats_.compute_crashes;
   }
   world_.restart(node);
@@ -766,6 +789,9 @@ void MtrWorkload::restart_down_nodes() {
   }
   for (auto& c : computes_) {
     if (!world_.up(c->node)) world_.restart(c->node);
+  }
+  for (auto& r : replicas_) {
+    if (!world_.up(r->node)) world_.restart(r->node);
   }
 }
 
@@ -863,6 +889,7 @@ void MtrWorkload::run_driver() {
         break;
       default:
         for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+        for (std::size_t i = 0; i < replicas_.size(); ++i) crash_replica(i);
         retire_stale_writer(true);
         for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
         crash_storage();
@@ -920,6 +947,7 @@ void MtrWorkload::run_driver() {
                         [](const auto& c) { return c->live != nullptr; });
   }, kSecond);
   for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+  for (std::size_t i = 0; i < replicas_.size(); ++i) crash_replica(i);
   if (settled && quorum_) observe_settled_watermarks(w.liveness_bound);
   for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
   crash_storage();
@@ -932,6 +960,8 @@ void MtrWorkload::run_driver() {
   if (!failed_) record(suite_.finish());
   // Stops every daemon fiber, so the run ends.
   for (std::size_t i = 0; i < computes_.size(); ++i) crash_compute(i);
+  for (std::size_t i = 0; i < replicas_.size(); ++i) crash_replica(i);
+  retire_stale_writer(true);
   for (std::size_t i = 0; i < segment_nodes_.size(); ++i) crash_segment_node(i);
   crash_storage();
 }

@@ -27,14 +27,15 @@
 #include "engine/compute/compute_node.h"
 #include "engine/compute/remote_storage.h"
 #include "engine/compute/storage_server.h"
+#include "engine/quorum/read_replica.h"
 #include "engine/quorum/segment_server.h"
 #include "engine/quorum/writer.h"
-#include "workloads/mtr/mtr_parts.h"
-#include "workloads/mtr/quorum_observations.h"
 #include "engine/runtime/sync.h"
 #include "sim/world.h"
 #include "workloads/check/suite.h"
 #include "workloads/coverage.h"
+#include "workloads/mtr/mtr_parts.h"
+#include "workloads/mtr/quorum_observations.h"
 #include "workloads/spec/spec.h"
 #include "workloads/violation.h"
 
@@ -46,6 +47,7 @@ struct MtrWorkloadStats {
   std::uint64_t commits_failed = 0;
   std::uint64_t commits_unknown = 0;  // ended without knowing whether they happened
   std::uint64_t reads_checked = 0;
+  std::uint64_t replica_reads_checked = 0;
   std::uint64_t storage_crashes = 0;
   std::uint64_t compute_crashes = 0;
   std::uint64_t full_crashes = 0;
@@ -74,6 +76,19 @@ class MtrWorkload {
 
  private:
   struct ComputeSlot;
+  // A read replica's node (mtr_replicas.cc): its link to the writer, for misses, and the
+  // replica; both replaced at each boot.
+  struct ReplicaSlot {
+    std::string name;
+    NodeId node = 0;
+    std::unique_ptr<compute::RemoteStorage> link;
+    std::unique_ptr<quorum::ReadReplica> replica;
+  };
+  void boot_replica(std::size_t index, Runtime rt);
+  void crash_replica(std::size_t index);
+  std::vector<Address> replica_addresses() const;
+  // The highest VDL any writer has reached (kept across their crashes).
+  storage::Lsn highest_vdl();
   void boot_storage(Runtime rt);
   void boot_writer(Runtime rt);
   // Serves volume_, just opened, to the compute nodes, and tells everyone waiting.
@@ -172,6 +187,8 @@ class MtrWorkload {
   std::multiset<storage::Lsn> reads_in_flight_;  // the LSNs of the reads under way
   storage::Lsn horizon_told_ = 0;              // the last GcHorizon observed
   std::vector<std::unique_ptr<ComputeSlot>> computes_;
+  std::vector<std::unique_ptr<ReplicaSlot>> replicas_;
+  storage::Lsn highest_vdl_ = 0;  // see highest_vdl()
   bool stopping_ = false;         // compute loops finish their operation and end
   bool failed_ = false;           // a checker fired: the run winds down
   bool in_liveness_ = false;
@@ -180,6 +197,15 @@ class MtrWorkload {
   // storage is down wait on storage_up_ until it recovers, or the run winds down.
   WaitQueue driver_wakeup_;
   WaitQueue storage_up_;
+};
+
+struct MtrWorkload::ReadInFlight {
+  ReadInFlight(MtrWorkload& w, storage::Lsn at) : reads(w.reads_in_flight_), it(reads.insert(at)) {}
+  ~ReadInFlight() { reads.erase(it); }
+  ReadInFlight(const ReadInFlight&) = delete;
+  ReadInFlight& operator=(const ReadInFlight&) = delete;
+  std::multiset<storage::Lsn>& reads;
+  std::multiset<storage::Lsn>::iterator it;
 };
 
 }  // namespace aurora::workloads

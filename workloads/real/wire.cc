@@ -93,7 +93,8 @@ json to_json(const check::Observation& o) {
                         std::is_same_v<T, obs::GcHorizon> || std::is_same_v<T, obs::QuorumAcked> ||
                         std::is_same_v<T, obs::SegmentAccepted> ||
                         std::is_same_v<T, obs::QuorumRecovery> ||
-                        std::is_same_v<T, obs::QuorumWatermarks>);
+                        std::is_same_v<T, obs::QuorumWatermarks> ||
+                        std::is_same_v<T, obs::ReplicaRead>);
           return {{"o", "unsupported"}};
         }
       },

@@ -54,8 +54,8 @@ constexpr std::int64_t kMaxU32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::array<std::string_view, 6> kTables = {"meta",    "workload", "faults",
                                                     "storage", "network",  "swarm"};
 constexpr std::array<std::string_view, 2> kMetaKeys = {"name", "description"};
-constexpr std::array<std::string_view, 24> kWorkloadKeys = {
-    "ops",          "compute_nodes",      "pages",           "mtr_records_max",
+constexpr std::array<std::string_view, 25> kWorkloadKeys = {
+    "ops",          "compute_nodes",      "read_replicas",   "pages",           "mtr_records_max",
     "mtr_pages_max", "write_bytes_max",   "crashes",           "commit_weight",   "read_weight",
     "read_past_weight", "refresh_weight", "sync_weight",     "crash_storage_weight",
     "crash_compute_weight", "crash_all_weight", "crash_writer_weight",
@@ -78,6 +78,7 @@ constexpr std::array<std::uint32_t, 3> kAtomicUnits = {1, 512, 4096};
 // Limits of the engine that a spec must respect (checked here so that a bad spec is a
 // message with a line number, not an assertion inside the engine).
 constexpr std::int64_t kMaxComputeNodes = 16;
+constexpr std::int64_t kMaxReadReplicas = 4;
 constexpr std::int64_t kMaxMtrRecords = 64;
 constexpr std::int64_t kMaxPageSize = wal::kMaxPayload;
 static_assert(kMaxPageSize == 65536, "SPEC_FORMAT.md documents page_size <= 65536");
@@ -142,6 +143,7 @@ class Parser : private toml_input::FieldReader {
       Status s;
       if (e.key == "ops") s = integer(e, name, 1, kMaxInt, w.ops);
       else if (e.key == "compute_nodes") s = integer(e, name, 1, kMaxComputeNodes, w.compute_nodes);
+      else if (e.key == "read_replicas") s = integer(e, name, 0, kMaxReadReplicas, w.read_replicas);
       else if (e.key == "pages") s = integer(e, name, 1, kMaxU32, w.pages);
       else if (e.key == "mtr_records_max")
         s = integer(e, name, 1, kMaxMtrRecords, w.mtr_records_max);
@@ -668,6 +670,7 @@ std::string to_toml(const Spec& spec) {
   out += "\n[workload]\n";
   line(out, "ops", toml_int(w.ops));
   line(out, "compute_nodes", toml_int(w.compute_nodes));
+  line(out, "read_replicas", toml_int(w.read_replicas));
   line(out, "pages", toml_int(w.pages));
   line(out, "mtr_records_max", toml_int(w.mtr_records_max));
   line(out, "mtr_pages_max", toml_int(w.mtr_pages_max));

@@ -30,6 +30,7 @@ std::optional<FaultRegime> parse_fault_regime(std::string_view s);
 struct WorkloadSpec {
   std::uint64_t ops = 2000;            // safety-phase operations, over all compute nodes
   std::uint32_t compute_nodes = 2;     // >= 1
+  std::uint32_t read_replicas = 0;     // preset quorum: read-only compute nodes, 0..4
   std::uint32_t pages = 16;            // page ids used: [0, pages)
   std::uint32_t mtr_records_max = 8;   // an MTR has 1..this many records
   std::uint32_t mtr_pages_max = 4;     // ...over 1..this many distinct pages (<= pages)
