@@ -536,9 +536,9 @@ void MtrWorkload::crash_segment_node(std::size_t index) {
     for (const quorum::SegmentOptions& o : layout_.segments_on(node, spec_.storage.page_size)) {
       const quorum::Segment* seg = it->second->segment(o.segment);
       if (seg == nullptr) continue;
-      std::set<Lsn>& held = down_holdings_[o.segment];
+      std::vector<Lsn>& held = down_holdings_[o.segment];
       held.clear();
-      for (const quorum::RecordMeta& r : seg->held()) held.insert(r.lsn);
+      for (const quorum::RecordMeta& r : seg->held()) held.push_back(r.lsn);  // ascending
       down_scl_[o.segment] = seg->scl();
     }
   }
@@ -550,7 +550,7 @@ bool MtrWorkload::segment_holds(quorum::SegmentId s, Lsn lsn) const {
     if (const quorum::Segment* seg = it->second->segment(s)) return seg->holds(lsn);
   }
   const auto d = down_holdings_.find(s);
-  return d != down_holdings_.end() && d->second.contains(lsn);
+  return d != down_holdings_.end() && std::binary_search(d->second.begin(), d->second.end(), lsn);
 }
 
 SegmentStates MtrWorkload::segment_states() const {

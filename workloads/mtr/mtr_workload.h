@@ -162,7 +162,8 @@ class MtrWorkload {
   std::vector<NodeId> segment_nodes_;
   std::map<NodeId, std::unique_ptr<quorum::SegmentServer>> segment_servers_;
   storage::Volume* volume_ = nullptr;  // storage_ or writer_, whichever is open
-  std::map<quorum::SegmentId, std::set<storage::Lsn>> down_holdings_;
+  // What each down segment's disk held when its node went down: its LSNs, ascending.
+  std::map<quorum::SegmentId, std::vector<storage::Lsn>> down_holdings_;
   std::map<quorum::SegmentId, storage::Lsn> down_scl_;  // the SCL of down_holdings_
   // Failovers: the node a writer takes over on (down or idle until then), and the writer a
   // failover left behind, alive and cut off, with its node and its server.
