@@ -1,5 +1,6 @@
 #include "sim/fault_injector.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "engine/runtime/assert.h"
@@ -126,6 +127,10 @@ std::string FaultConfig::describe() const {
   out += "\nlatency_ns: " + std::to_string(latency_min) + ".." + std::to_string(latency_max);
   out += "\nlatency_spike_ns: " + std::to_string(latency_spike);
   out += "\nmedia_aim: " + (media_aim.empty() ? std::string("anywhere") : media_aim);
+  if (!media_nodes.empty()) {
+    out += "\nmedia_nodes:";
+    for (const std::string& n : media_nodes) out.append(" ").append(n);
+  }
   for (std::size_t i = 0; i < kFaultKindCount; ++i) {
     const FaultRule& r = rules[i];
     out += "\nfault.";
@@ -140,10 +145,22 @@ std::string FaultConfig::describe() const {
   return out;
 }
 
+bool FaultInjector::on_media_node(std::initializer_list<Field> fields) const {
+  for (const Field& f : fields) {
+    if (f.key != "node") continue;
+    return std::find(config_.media_nodes.begin(), config_.media_nodes.end(), f.s) !=
+           config_.media_nodes.end();
+  }
+  return false;
+}
+
 bool FaultInjector::fire(FaultKind k, Rng& rng, std::initializer_list<Field> fields) {
   const std::size_t i = index_of(k);
   const FaultRule& rule = config_.rules[i];
   if (!rule.enabled) return false;  // no draw: switching a kind off shifts nothing else
+  if (is_media_fault(k) && !config_.media_nodes.empty() && !on_media_node(fields)) {
+    return false;  // no draw either: a node media faults spare is as if they were off
+  }
   // The draw happens even when the budget is spent, so the stream does not depend on it.
   const bool hit = rng.chance(rule.probability);
   if (!hit || fired_[i] >= rule.budget) return false;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "engine/runtime/event_sink.h"
@@ -81,6 +82,9 @@ struct FaultConfig {
   // The structure media faults aim at (one the engine hints, FileSystem::hint:
   // "wal.record", "image.slot", ...), or "" for anywhere (sim/sim_fs_aim.cc).
   std::string media_aim;
+  // The nodes (by name) media faults may strike; empty: every node. A quorum tier
+  // survives media faults on at most 2 segments of a PG, and this is how a test says which.
+  std::vector<std::string> media_nodes;
   std::array<FaultRule, kFaultKindCount> rules{};
 
   FaultRule& rule(FaultKind k) { return rules[static_cast<std::size_t>(k)]; }
@@ -132,6 +136,8 @@ class FaultInjector {
   std::uint64_t fired(FaultKind k) const { return fired_[static_cast<std::size_t>(k)]; }
 
  private:
+  // Whether the "node" field names one of config_.media_nodes.
+  bool on_media_node(std::initializer_list<Field> fields) const;
   FaultConfig config_;
   Rng& rng_;
   std::array<Rng*, kFaultKindCount> kind_rng_{};

@@ -44,6 +44,7 @@ sim::FaultConfig draw_fault_config(const FaultSpec& spec, sim::ChoiceTape& choic
   const std::uint32_t unit = kUnits[disk.below(3)];
   c.crash_mode = spec.crash_mode.value_or(mode);
   c.atomic_unit = spec.atomic_unit.value_or(unit);
+  c.media_nodes = spec.media_nodes;
   c.exposure = disk.chance(0.5) ? sim::Exposure::kZeros : sim::Exposure::kGarbage;
   c.eio_view = disk.chance(0.5) ? sim::EioView::kKeep : sim::EioView::kRevert;
   // What media faults aim at (sim/sim_fs_aim.cc): anywhere, or one kind of structure the

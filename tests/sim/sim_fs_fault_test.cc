@@ -74,6 +74,26 @@ TEST(FaultInjector, EnabledKindsConsumeExactlyOneDrawEvenPastTheBudget) {
   EXPECT_EQ(rng.next(), fresh.next());
 }
 
+TEST(FaultInjector, MediaFaultsStrikeOnlyTheNodesNamed) {
+  Rng rng(42, "faults");
+  RecordingSink sink;
+  FaultConfig config = FaultConfig::none();
+  config.rule(FaultKind::kBitFlip) = always();
+  config.rule(FaultKind::kReadEio) = always();
+  config.media_nodes = {"s0", "s2"};
+  FaultInjector inj(config, rng, sink);
+  EXPECT_TRUE(inj.fire(FaultKind::kBitFlip, {{"node", "s0"}, {"path", "x"}}));
+  EXPECT_FALSE(inj.fire(FaultKind::kBitFlip, {{"node", "s1"}, {"path", "x"}}));  // no draw
+  EXPECT_FALSE(inj.fire(FaultKind::kBitFlip, {{"path", "x"}}));  // no node: spared
+  EXPECT_TRUE(inj.fire(FaultKind::kBitFlip, {{"node", "s2"}}));
+  EXPECT_TRUE(inj.fire(FaultKind::kReadEio, {{"node", "s1"}}));  // not a media fault
+  EXPECT_EQ(sink.count("fault.bit_flip"), 2u);
+  Rng fresh(42, "faults");
+  for (int i = 0; i < 3; ++i) fresh.next();  // the spared ones drew nothing
+  EXPECT_EQ(rng.next(), fresh.next());
+  EXPECT_NE(config.describe().find("media_nodes: s0 s2"), std::string::npos);
+}
+
 TEST(FaultInjector, BudgetsCapHowOftenAKindFires) {
   Rng rng(7, "faults");
   RecordingSink sink;

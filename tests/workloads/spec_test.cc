@@ -278,6 +278,7 @@ description = "quotes \" backslash \\ tab \t newline \n unicode é ✓"
 [workload]
 ops = 12345
 compute_nodes = 16
+read_replicas = 3
 pages = 7
 mtr_records_max = 64
 mtr_pages_max = 7
@@ -291,6 +292,8 @@ sync_weight = 2.5
 crash_storage_weight = 0
 crash_compute_weight = 0
 crash_all_weight = 0
+crash_failover_weight = 2
+failover_partition_ms = 77
 liveness_ops = 1
 liveness_bound_ms = 7500
 
@@ -299,6 +302,7 @@ regime = "unrestricted"
 swarm = false
 crash_mode = "drop-all"
 atomic_unit = 4096
+media_nodes = ["s0", "s2"]
 
 [faults.kinds.bit_flip]
 enabled = true
@@ -349,6 +353,9 @@ budget = 3
   EXPECT_EQ(s.description, "quotes \" backslash \\ tab \t newline \n unicode é ✓");
   EXPECT_EQ(s.workload.ops, 12345u);
   EXPECT_EQ(s.workload.compute_nodes, 16u);
+  EXPECT_EQ(s.workload.read_replicas, 3u);
+  EXPECT_EQ(s.workload.crash_failover_weight, 2.0);
+  EXPECT_EQ(s.workload.failover_partition, 77 * kMillisecond);
   EXPECT_EQ(s.workload.commit_weight, 0.1);
   EXPECT_EQ(s.workload.read_weight, 3.0);
   EXPECT_EQ(s.workload.refresh_weight, 1e-3);
@@ -357,6 +364,7 @@ budget = 3
   EXPECT_FALSE(s.faults.swarm);
   EXPECT_EQ(s.faults.crash_mode, sim::CrashMode::kDropAll);
   EXPECT_EQ(s.faults.atomic_unit, 4096u);
+  EXPECT_EQ(s.faults.media_nodes, (std::vector<std::string>{"s0", "s2"}));
   ASSERT_EQ(s.faults.kinds.size(), 3u);
   const FaultKindSpec& flip = s.faults.kinds.at(sim::FaultKind::kBitFlip);
   EXPECT_EQ(flip.enabled, true);
@@ -569,6 +577,13 @@ TEST(Spec, MessagesSayWhatIsAllowed) {
             "m.toml:3: workload.crash_writer_weight, crash_segment_node_weight, "
             "crash_zone_weight, crash_zone_plus_one_weight and crash_failover_weight are all 0: "
             "at least one must be > 0");
+  EXPECT_EQ(message("[faults]\nmedia_nodes = \"s0\"\n"),
+            "m.toml:2: faults.media_nodes must be an array of strings, not a string");
+  EXPECT_EQ(message("[faults]\nmedia_nodes = [\n  \"s0\",\n  3,\n]\n"),
+            "m.toml:4: faults.media_nodes must be an array of strings, not one holding an "
+            "integer");
+  EXPECT_EQ(message("[workload]\nread_replicas = 5\n"),
+            "m.toml:2: workload.read_replicas must be an integer in 0..4 (got 5)");
   EXPECT_EQ(message("[workload]\nopz = 1\n"),
             "m.toml:2: unknown key workload.opz (known: ops, compute_nodes, read_replicas, pages, "
             "mtr_records_max, mtr_pages_max, write_bytes_max, crashes, commit_weight, read_weight, "

@@ -62,8 +62,8 @@ constexpr std::array<std::string_view, 25> kWorkloadKeys = {
     "crash_segment_node_weight", "crash_zone_weight", "crash_zone_plus_one_weight",
     "zone_outage_ms", "crash_failover_weight", "failover_partition_ms", "liveness_ops",
     "liveness_bound_ms"};
-constexpr std::array<std::string_view, 5> kFaultKeys = {"regime", "swarm", "crash_mode",
-                                                        "atomic_unit", "kinds"};
+constexpr std::array<std::string_view, 6> kFaultKeys = {"regime",      "swarm", "crash_mode",
+                                                        "atomic_unit", "kinds", "media_nodes"};
 constexpr std::array<std::string_view, 3> kKindKeys = {"enabled", "probability", "budget"};
 constexpr std::array<std::string_view, 11> kStorageKeys = {
     "preset",      "segment_bytes",    "durability",           "page_size",
@@ -244,6 +244,8 @@ class Parser : private toml_input::FieldReader {
                        cat(name, " must be 1, 512 or 4096 (got ", std::to_string(unit), ")"));
         }
         f.atomic_unit = unit;
+      } else if (e.key == "media_nodes") {
+        AURORA_RETURN_IF_ERROR(texts(e, name, f.media_nodes));
       } else if (e.key == "kinds") {
         const toml::table* kinds = e.node->as_table();
         if (kinds == nullptr) {
@@ -700,6 +702,13 @@ std::string to_toml(const Spec& spec) {
   line(out, "swarm", f.swarm ? "true" : "false");
   if (f.crash_mode) line(out, "crash_mode", toml_string(sim::crash_mode_name(*f.crash_mode)));
   if (f.atomic_unit) line(out, "atomic_unit", toml_int(*f.atomic_unit));
+  if (!f.media_nodes.empty()) {
+    std::string nodes = "[";
+    for (std::size_t i = 0; i < f.media_nodes.size(); ++i) {
+      nodes.append(i == 0 ? "" : ", ").append(toml_string(f.media_nodes[i]));
+    }
+    line(out, "media_nodes", nodes + "]");
+  }
   for (const auto& [kind, k] : f.kinds) {
     out += "\n[faults.kinds.";
     out += sim::fault_kind_name(kind);

@@ -84,6 +84,7 @@ struct FaultSpec {
   std::map<sim::FaultKind, FaultKindSpec> kinds;  // overrides, applied after the draw
   std::optional<sim::CrashMode> crash_mode;       // default: drawn from the seed
   std::optional<std::uint32_t> atomic_unit;       // 1, 512 or 4096; default: drawn
+  std::vector<std::string> media_nodes;  // nodes media faults may strike; empty: all
 
   friend bool operator==(const FaultSpec&, const FaultSpec&) = default;
 };

@@ -232,6 +232,24 @@ Status FieldReader::boolean(const Entry& e, std::string_view name, bool& out) co
   return Status::ok();
 }
 
+Status FieldReader::texts(const Entry& e, std::string_view name,
+                          std::vector<std::string>& out) const {
+  const toml::array* a = e.node->as_array();
+  if (a == nullptr) {
+    return error(e.line, cat(name, " must be an array of strings, not ", type_name(*e.node)));
+  }
+  out.clear();
+  for (const toml::node& el : *a) {
+    const toml::value<std::string>* v = el.as_string();
+    if (v == nullptr) {
+      return error(line_of(el), cat(name, " must be an array of strings, not one holding ",
+                                    type_name(el)));
+    }
+    out.push_back(v->get());
+  }
+  return Status::ok();
+}
+
 Status FieldReader::text(const Entry& e, std::string_view name, std::string& out) const {
   const toml::value<std::string>* v = e.node->as_string();
   if (v == nullptr) {

@@ -111,6 +111,8 @@ class FieldReader {
                 std::string_view range, double& out) const;
   Status boolean(const Entry& e, std::string_view name, bool& out) const;
   Status text(const Entry& e, std::string_view name, std::string& out) const;
+  // An array of strings (each element's own line in an error).
+  Status texts(const Entry& e, std::string_view name, std::vector<std::string>& out) const;
 
  private:
   Status integer_value(const Entry& e, std::string_view name, std::int64_t min, std::int64_t max,
