@@ -243,7 +243,7 @@ Status QuorumWriter::recover() {
     rt_.clock.sleep_for(options_.status_interval);
     for (const auto& [s, st] :
          statuses(rt_, reader_, layout, options_.attempt_timeout, everyone)) {
-      if (st.epochs.volume == epoch_) scl_[s] = in_this_log(st.scl);
+      if (st.epochs.volume == epoch_) scl_[s] = in_this_log(s, st.scl);
     }
   }
 
@@ -348,17 +348,20 @@ void QuorumWriter::send_loop(Sender& s) {
 }
 
 void QuorumWriter::on_scl(SegmentId s, Lsn scl) {
-  scl_[s] = in_this_log(scl);
+  scl_[s] = in_this_log(s, scl);
   advance();
 }
 
 // A segment fenced under this epoch that has not applied its annulment yet (a status answer
 // comes from memory) may still count records of the annulled range in its SCL. Those are no
-// records of this log: here its SCL is at most the recovered VDL, as it will be once the
-// annulment is applied (sim --seed 624 --spec quorum: an SCL the segment then lowered).
-Lsn QuorumWriter::in_this_log(Lsn scl) const {
-  if (plan_.annul && scl > plan_.vdl && scl <= plan_.annul->to) return plan_.vdl;
-  return scl;
+// records of this log. Its chain being complete up to there, it holds every record of its PG
+// at or below the recovered VDL: here its SCL is its PG's last record there, as it will be
+// once the annulment is applied (sim --seed 624 --spec quorum and --seed 685 --spec
+// stale_writer: SCLs the segment then lowered).
+Lsn QuorumWriter::in_this_log(SegmentId s, Lsn scl) const {
+  if (!plan_.annul || scl <= plan_.vdl || scl > plan_.annul->to) return scl;
+  const auto tail = plan_.pg_tail.find(options_.layout.pg_of_segment(s));
+  return tail == plan_.pg_tail.end() ? plan_.vdl : tail->second;
 }
 
 void QuorumWriter::advance() {

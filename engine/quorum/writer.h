@@ -130,7 +130,7 @@ class QuorumWriter final : public storage::Volume {
   Status install_annulment(Sender& s);
   // A segment's SCL changed: recompute its PG's PGCL, then VCL and VDL.
   void on_scl(SegmentId s, Lsn scl);
-  Lsn in_this_log(Lsn scl) const;
+  Lsn in_this_log(SegmentId s, Lsn scl) const;
   void advance();
   Result<wire::Bytes> call(rpc::RpcClient& c, SegmentId s, rpc::Method m, const wire::Bytes& body);
 
