@@ -94,6 +94,13 @@ check::obs::Recovered recovered_observation(const quorum::QuorumWriter& writer);
 quorum::WriterOptions writer_options_for(const Spec& spec, quorum::VolumeLayout layout);
 // The quorum tier's layout for the spec: 2 PGs of ranges of a quarter of its pages.
 quorum::VolumeLayout quorum_layout_for(const Spec& spec, std::span<const NodeId> six_nodes);
+// Errors that mean "the storage is not there" rather than an answer: a crash (kNodeDown),
+// no answer in time (kTimeout: lost messages, a partition), or a log that stopped after an
+// fsync failure and waits to be recovered (kStopped).
+inline bool storage_unavailable(ErrorKind k) {
+  return k == ErrorKind::kNodeDown || k == ErrorKind::kStopped || k == ErrorKind::kTimeout;
+}
+
 // A read's outcome for the model: the bytes, or the error's name.
 check::obs::Read read_observation(std::string node, storage::PageId page, wal::Lsn at,
                                   bool at_read_point, const Result<std::vector<std::byte>>& got,

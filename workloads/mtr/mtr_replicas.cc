@@ -35,8 +35,7 @@ void MtrWorkload::boot_replica(std::size_t index, Runtime rt) {
     if (slot.replica->stats().restarts > restarts) coverage_.hit("replica_restarted");
     if (!got.is_ok()) {
       const ErrorKind k = got.kind();
-      if (k == ErrorKind::kNodeDown || k == ErrorKind::kTimeout || k == ErrorKind::kStopped ||
-          k == ErrorKind::kBusy) {
+      if (storage_unavailable(k) || k == ErrorKind::kBusy) {
         continue;  // the writer is down, or the replica has not heard from one yet
       }
       observe(obs::ReplicaRead{.node = slot.name,

@@ -16,13 +16,6 @@ using storage::PageId;
 using compute::Mtr;
 namespace obs = check::obs;
 
-// Errors that mean "the storage is not there" rather than an answer: a crash (kNodeDown),
-// no answer in time (kTimeout: lost messages, a partition), or a log that stopped after an
-// fsync failure and waits to be recovered (kStopped).
-bool storage_unavailable(ErrorKind k) {
-  return k == ErrorKind::kNodeDown || k == ErrorKind::kStopped || k == ErrorKind::kTimeout;
-}
-
 }  // namespace
 
 struct MtrWorkload::ComputeSlot {
